@@ -1,0 +1,178 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beeaudit/bee/internal/audit"
+)
+
+// lsblkArgv is what the storage collector runs.
+var lsblkArgv = []string{"lsblk", "-J", "-b", "-o", audit.LsblkColumns}
+
+// smartExit reads the exit status smartctl recorded in its own JSON, so the
+// fake exits as the real tool did.
+func smartExit(t testing.TB, path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Smartctl struct {
+			ExitStatus int `json:"exit_status"`
+		} `json:"smartctl"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v.Smartctl.ExitStatus
+}
+
+func smart(t testing.TB, dev, name string) fakeCmd {
+	p := fixture("smartctl", name)
+	return fakeCmd{argv: []string{"smartctl", "-j", "-x", dev}, stdout: p, exit: smartExit(t, p)}
+}
+
+func baseFiles(hostname, memTotalKB string) map[string]string {
+	return map[string]string{
+		"/proc/sys/kernel/hostname":  hostname + "\n",
+		"/proc/sys/kernel/osrelease": "6.1.0-56-amd64\n",
+		"/proc/meminfo":              "MemTotal:       " + memTotalKB + " kB\nMemFree:        1000000 kB\nMemAvailable:   2000000 kB\n",
+	}
+}
+
+// gpuServer is a Supermicro SYS-4029GP-TRT2 GPU server (real dmidecode and
+// BMC SDR with two failed PSUs), with four Tesla K80 as nvidia-smi reports
+// them (real capture), a fifth NVIDIA GPU on the PCI bus that nvidia-smi does
+// not see, a NIC whose link trained narrower than it can, a NVMe drive with
+// media errors and a failing USB disk. lspci is not installed: the PCIe
+// inventory comes from sysfs alone.
+func gpuServer(t testing.TB) machine {
+	dmi := fixture("dmidecode", "supermicro-sys-4029gp-trt2_8gpu_from-nvidia-bug-report.txt")
+	files := baseFiles("gpu-node-07", "263921316") // 8 × 32 GB DIMMs, ~98 % visible
+	files["/dev/ipmi0"] = ""
+	files["/sys/devices/system/edac/mc/mc0/ce_count"] = "3\n"
+	files["/sys/devices/system/edac/mc/mc0/ue_count"] = "0\n"
+	files["/sys/devices/system/edac/mc/mc1/ce_count"] = "0\n"
+	files["/sys/devices/system/edac/mc/mc1/ue_count"] = "0\n"
+	links := map[string]string{}
+	for _, f := range []pciFn{
+		// Root port x16 capable, x4 trained to an x4 device: not a finding.
+		{addr: "0000:00:01.0", vendor: "8086", device: "2030", class: "060400", driver: "pcieport",
+			curSpeed: "8.0 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "4", maxWidth: "16", aerCor: "0", aerNonFatal: "0", aerFat: "0"},
+		// Mellanox ConnectX-5: x8 on an x16-capable card, 2 non-fatal AER errors.
+		{addr: "0000:18:00.0", vendor: "15b3", device: "1017", class: "020000", svendor: "15b3", sdevice: "0007", driver: "mlx5_core", numa: "0",
+			curSpeed: "8.0 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "8", maxWidth: "16", aerCor: "5", aerNonFatal: "2", aerFat: "0"},
+		// Tesla K80s as Azure's vPCI shows them; idle at 2.5 GT/s (not a finding).
+		{addr: "1580:00:00.0", vendor: "10de", device: "102d", class: "030200", driver: "nvidia", curSpeed: "2.5 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
+		{addr: "2df7:00:00.0", vendor: "10de", device: "102d", class: "030200", driver: "nvidia", curSpeed: "2.5 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
+		{addr: "4968:00:00.0", vendor: "10de", device: "102d", class: "030200", driver: "nvidia", curSpeed: "2.5 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
+		{addr: "f8d6:00:00.0", vendor: "10de", device: "102d", class: "030200", driver: "nvidia", curSpeed: "2.5 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
+		// A Quadro RTX 5000 the driver lost.
+		{addr: "0000:b1:00.0", vendor: "10de", device: "1eb0", class: "030000", curSpeed: "8.0 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
+		{addr: "0000:b1:00.1", vendor: "10de", device: "10f8", class: "040300", curSpeed: "8.0 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
+	} {
+		f.add(files, links)
+	}
+	return machine{
+		name: "gpu-server",
+		cmds: []fakeCmd{
+			{argv: []string{"dmidecode", "-t", "0,1,2"}, stdout: dmi},
+			{argv: []string{"dmidecode", "-t", "4"}, stdout: dmi},
+			{argv: []string{"dmidecode", "-t", "17"}, stdout: dmi},
+			{argv: lsblkArgv, stdout: fixture("lsblk", "desktop_fstype-path-uuid-fsver-state_luks-nvme-usb.json")},
+			smart(t, "/dev/sda", "sata-hdd_hgst-hus728t8tale6l4_supermicro-x11dph-t_a.json"),
+			smart(t, "/dev/sdb", "sata-ssd_micron-5200_supermicro-x11dph-t_a.json"),
+			smart(t, "/dev/sdc", "usb-jmicron_hitachi-hds721050dle630_FAILED_a.json"),
+			smart(t, "/dev/sdd", "sas-hdd_seagate-st1200mm0088_a.json"),
+			smart(t, "/dev/nvme0", "nvme_samsung-970evo_media-errors_x.json"),
+			{argv: []string{"nvme", "id-ctrl", "/dev/nvme0", "-o", "json"}, stdout: fixture("nvme", "id-ctrl_samsung-980pro.json")},
+			{argv: []string{"nvme", "smart-log", "/dev/nvme0", "-o", "json"}, stdout: fixture("nvme", "smart-log_nvme-cli-2.3.json")},
+			{argv: []string{"ipmitool", "fru"}, stdout: fixture("ipmitool", "intel-s7200ap_fru_psu.txt")},
+			{argv: []string{"ipmitool", "sdr", "elist"}, stdout: fixture("ipmitool", "supermicro-sys-4029gp-trt2_sdr-elist_psu-failure.txt")},
+			{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: fixture("nvidiasmi", "4x-tesla-k80_q-x_v10.xml")},
+		},
+		files: files,
+		links: links,
+	}
+}
+
+// qemuVM is the Debian 12 live system under QEMU captured by this project:
+// every tool present, an IPMI BMC simulator, no GPU, no /sys PCI tree.
+func qemuVM(t testing.TB) machine {
+	files := baseFiles("bee-qemu", "3026712") // 3 GB DIMM, 96 % visible
+	files["/dev/ipmi0"] = ""
+	files["/etc/bee-release"] = "BEE_VERSION=test\n"
+	return machine{
+		name: "qemu-vm",
+		cmds: []fakeCmd{
+			{argv: []string{"dmidecode", "-t", "0,1,2"}, stdout: fixture("dmidecode", "qemu/dmidecode-t012.txt")},
+			{argv: []string{"dmidecode", "-t", "4"}, stdout: fixture("dmidecode", "qemu/dmidecode-t4.txt")},
+			{argv: []string{"dmidecode", "-t", "17"}, stdout: fixture("dmidecode", "qemu/dmidecode-t17.txt")},
+			{argv: lsblkArgv, stdout: fixture("lsblk", "qemu/lsblk.json")},
+			smart(t, "/dev/sda", "qemu/smartctl-sda.json"),
+			smart(t, "/dev/nvme0", "qemu/smartctl-nvme0.json"),
+			{argv: []string{"nvme", "id-ctrl", "/dev/nvme0", "-o", "json"}, stdout: fixture("nvme", "qemu/nvme-id-ctrl.json")},
+			{argv: []string{"nvme", "smart-log", "/dev/nvme0", "-o", "json"}, stdout: fixture("nvme", "qemu/nvme-smart-log.json")},
+			{argv: []string{"lspci", "-vmm", "-D"}, stdout: fixture("lspci", "qemu_lspci-vmm-D.txt")},
+			{argv: []string{"ipmitool", "fru"}, stdout: fixture("ipmitool", "qemu_ipmitool-fru.txt"), exit: 1},
+			{argv: []string{"ipmitool", "sdr", "elist"}, stdout: fixture("ipmitool", "qemu_ipmitool-sdr.txt")},
+		},
+		files: files,
+	}
+}
+
+// dellR640 is a Dell PowerEdge R640 (real dmidecode, old util-linux lsblk with
+// string booleans and human sizes), with no BMC device and no GPU tools.
+func dellR640(t testing.TB) machine {
+	dmi := fixture("dmidecode", "dell-poweredge-r640_glpi_2cpu_24slots_16empty.txt")
+	files := baseFiles("r640-a12", "131483524")
+	return machine{
+		name: "dell-r640",
+		cmds: []fakeCmd{
+			{argv: []string{"dmidecode", "-t", "0,1,2"}, stdout: dmi},
+			{argv: []string{"dmidecode", "-t", "4"}, stdout: dmi},
+			{argv: []string{"dmidecode", "-t", "17"}, stdout: dmi},
+			{argv: lsblkArgv, stdout: fixture("lsblk", "server_old-util-linux_string-bools_ocp-autoval.json")},
+			smart(t, "/dev/sda", "sas-hdd_hitachi-h109060sesun600g_redacted.json"),
+			smart(t, "/dev/nvme0", "nvme_micron-7450_redacted.json"),
+			{argv: []string{"nvme", "id-ctrl", "/dev/nvme0", "-o", "json"}, stdout: fixture("nvme", "id-ctrl_samsung-pm983-mz1lb960hajq.json")},
+			{argv: []string{"nvme", "smart-log", "/dev/nvme0", "-o", "json"}, stdout: fixture("nvme", "smart-log_nvme-cli-1.x_ocp-autoval.json")},
+			{argv: []string{"lspci", "-vmm", "-D"}, stdout: fixture("lspci", "vmware-vm_vmm.txt")},
+		},
+		files: files,
+	}
+}
+
+// withCmd returns m with the command of the same argv replaced (or added).
+func (m machine) withCmd(c fakeCmd) machine {
+	out := m
+	out.cmds = nil
+	replaced := false
+	for _, x := range m.cmds {
+		if strings.Join(x.argv, "\x00") == strings.Join(c.argv, "\x00") {
+			out.cmds = append(out.cmds, c)
+			replaced = true
+			continue
+		}
+		out.cmds = append(out.cmds, x)
+	}
+	if !replaced {
+		out.cmds = append(out.cmds, c)
+	}
+	return out
+}
+
+// sleepy makes every command take d (benchmarks: realistic tool latencies).
+func (m machine) withLatency(lat func(argv []string) time.Duration) machine {
+	out := m
+	out.cmds = make([]fakeCmd, len(m.cmds))
+	for i, c := range m.cmds {
+		c.sleep = lat(c.argv)
+		out.cmds[i] = c
+	}
+	return out
+}

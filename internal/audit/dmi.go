@@ -1,0 +1,175 @@
+package audit
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/beeaudit/bee/internal/parse/dmidecode"
+)
+
+// dmi runs `dmidecode -t <types>` and parses it.
+func dmi(c *cctx, types string) ([]dmidecode.Record, error) {
+	res := c.run(c.env.Timeouts.Dmidecode, "dmidecode", "-t", types)
+	if err := toolErr(res); err != nil {
+		return nil, err
+	}
+	recs, err := dmidecode.Parse(res.Stdout)
+	if err != nil {
+		return nil, err
+	}
+	return recs, nil
+}
+
+// collectBoard reads SMBIOS types 0, 1 and 2: `dmidecode -t 0,1,2`.
+func collectBoard(c *cctx, p *parts) error {
+	recs, err := dmi(c, "0,1,2")
+	if err != nil {
+		return err
+	}
+	if b, ok := dmidecode.BIOSInfo(recs); ok {
+		p.bios = &BIOS{Vendor: clean(b.Vendor), Version: clean(b.Version), ReleaseDate: clean(b.ReleaseDate)}
+	}
+	if s, ok := dmidecode.SystemInfo(recs); ok {
+		p.system = &System{
+			Manufacturer: clean(s.Manufacturer), ProductName: clean(s.ProductName),
+			SerialNumber: clean(s.SerialNumber), UUID: cleanUUID(s.UUID), SKU: clean(s.SKU),
+			Family: clean(s.Family), Version: clean(s.Version),
+		}
+	}
+	if b, ok := dmidecode.BaseBoard(recs); ok {
+		p.board = &Board{Manufacturer: clean(b.Manufacturer), ProductName: clean(b.ProductName),
+			SerialNumber: clean(b.SerialNumber), Version: clean(b.Version)}
+	}
+	if p.system == nil && p.board == nil && p.bios == nil {
+		return errors.New("dmidecode -t 0,1,2: no BIOS, system or board record")
+	}
+	return nil
+}
+
+// cleanUUID drops the all-zero/all-F UUIDs firmware uses for "unset".
+func cleanUUID(s string) *string {
+	u := clean(s)
+	if u == nil {
+		return nil
+	}
+	hex := strings.ToLower(strings.ReplaceAll(*u, "-", ""))
+	if strings.Trim(hex, "0") == "" || strings.Trim(hex, "f") == "" {
+		return nil
+	}
+	if strings.HasPrefix(strings.ToLower(*u), "not ") {
+		return nil
+	}
+	return u
+}
+
+// collectCPU reads SMBIOS type 4: `dmidecode -t 4`.
+func collectCPU(c *cctx, p *parts) error {
+	recs, err := dmi(c, "4")
+	if err != nil {
+		return err
+	}
+	for _, pr := range dmidecode.Processors(recs) {
+		cpu := CPU{
+			Socket: clean(pr.Socket), Populated: pr.Populated, Status: clean(pr.Status),
+		}
+		if pr.Populated {
+			cpu.Manufacturer = clean(pr.Manufacturer)
+			cpu.Model = clean(pr.Version)
+			cpu.Cores, cpu.Threads, cpu.MaxSpeedMHz = pr.Cores, pr.Threads, pr.MaxSpeedMHz
+			cpu.SerialNumber = clean(pr.SerialNumber)
+		}
+		p.cpus = append(p.cpus, cpu)
+	}
+	return nil
+}
+
+// collectMemory reads every SMBIOS type 17 slot (`dmidecode -t 17`), the
+// kernel's MemTotal (/proc/meminfo) and the EDAC counters
+// (/sys/devices/system/edac/mc/mc*/{ce,ue}_count).
+func collectMemory(c *cctx, p *parts) error {
+	m := &Memory{DIMMs: []DIMM{}}
+	p.memory = m
+	m.KernelBytes = memTotal(c)
+	m.EDAC = readEDAC(c)
+	recs, err := dmi(c, "17")
+	if err != nil {
+		return err
+	}
+	for _, d := range dmidecode.MemoryDevices(recs) {
+		dimm := DIMM{Locator: clean(d.Locator), BankLocator: clean(d.BankLocator), Populated: d.Populated}
+		if d.Populated {
+			dimm.SizeBytes = d.SizeBytes
+			dimm.Type = clean(d.Type)
+			dimm.SpeedMTs, dimm.ConfiguredSpeedMTs = d.SpeedMTs, d.ConfiguredSpeedMTs
+			dimm.Manufacturer = clean(d.Manufacturer)
+			dimm.SerialNumber = clean(d.SerialNumber)
+			dimm.PartNumber = clean(d.PartNumber)
+			m.SlotsPopulated++
+			if d.SizeBytes != nil {
+				m.TotalBytes += *d.SizeBytes
+			}
+		}
+		m.DIMMs = append(m.DIMMs, dimm)
+	}
+	m.SlotsTotal = len(m.DIMMs)
+	return nil
+}
+
+// memTotal reads MemTotal from /proc/meminfo, in bytes.
+func memTotal(c *cctx) *int64 {
+	b, err := c.env.FS.ReadFile("/proc/meminfo")
+	if err != nil {
+		return nil
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "MemTotal:" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			if err != nil {
+				return nil
+			}
+			return ptr(kb * 1024)
+		}
+	}
+	return nil
+}
+
+// readEDAC sums the memory controllers' corrected/uncorrected error counters;
+// nil when no EDAC driver is loaded (absence is not an error).
+func readEDAC(c *cctx) *EDAC {
+	const base = "/sys/devices/system/edac/mc"
+	names, err := c.env.FS.ReadDir(base)
+	if err != nil {
+		return nil
+	}
+	e := &EDAC{}
+	for _, n := range names {
+		if !strings.HasPrefix(n, "mc") {
+			continue
+		}
+		if _, err := strconv.Atoi(strings.TrimPrefix(n, "mc")); err != nil {
+			continue
+		}
+		e.Controllers++
+		if v, ok := readInt(c, base+"/"+n+"/ce_count"); ok {
+			e.Corrected += v
+		}
+		if v, ok := readInt(c, base+"/"+n+"/ue_count"); ok {
+			e.Uncorrected += v
+		}
+	}
+	if e.Controllers == 0 {
+		return nil
+	}
+	return e
+}
+
+func readInt(c *cctx, name string) (int64, bool) {
+	b, err := c.env.FS.ReadFile(name)
+	if err != nil {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	return v, err == nil
+}

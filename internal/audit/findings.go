@@ -1,0 +1,348 @@
+package audit
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Finding codes: a stable catalogue. Codes are never renamed or reused; scripts
+// and vendors' tickets refer to them. docs/findings.md explains each one.
+const (
+	CodeCollectorError       = "COLLECTOR_ERROR"          // warning: a collector could not finish; the audit is incomplete
+	CodeCPUDisabled          = "CPU_DISABLED"             // warning: a populated socket is disabled (BIOS/POST error)
+	CodeEDACCorrected        = "EDAC_CORRECTED"           // warning: corrected memory errors since boot
+	CodeEDACUncorrected      = "EDAC_UNCORRECTED"         // failure: uncorrected memory errors since boot
+	CodeMemorySizeMismatch   = "MEMORY_SIZE_MISMATCH"     // warning: DIMMs total vs kernel MemTotal disagree
+	CodeNoDIMMs              = "MEMORY_NO_DIMMS"          // warning: SMBIOS lists slots but no populated DIMM
+	CodeSMARTFailed          = "SMART_HEALTH_FAILED"      // failure: drive's own overall-health self-assessment failed
+	CodeSMARTUnavailable     = "SMART_UNAVAILABLE"        // warning: SMART/health could not be read from a disk
+	CodeReallocatedSectors   = "DISK_REALLOCATED_SECTORS" // warning (>0) / failure (>=100)
+	CodePendingSectors       = "DISK_PENDING_SECTORS"     // failure: sectors waiting for reallocation (unreadable data)
+	CodeUncorrectableSectors = "DISK_UNCORRECTABLE_SECTORS"
+	CodeGrownDefects         = "DISK_GROWN_DEFECTS"     // SCSI grown defect list
+	CodeNVMeMediaErrors      = "NVME_MEDIA_ERRORS"      // failure: unrecovered data integrity errors
+	CodeNVMeCriticalWarning  = "NVME_CRITICAL_WARNING"  // failure: controller's critical warning bits set
+	CodeNVMeSpareLow         = "NVME_SPARE_LOW"         // failure: available spare below threshold
+	CodeWear                 = "DISK_WEAR"              // warning >= 90 %, failure >= 100 % of rated endurance used
+	CodeDiskTemperature      = "DISK_TEMPERATURE_HIGH"  // warning: >= 70 °C
+	CodePCIeLinkDegraded     = "PCIE_LINK_DEGRADED"     // warning: link narrower than the device can do
+	CodePCIeAERFatal         = "PCIE_AER_FATAL"         // failure
+	CodePCIeAERNonFatal      = "PCIE_AER_NONFATAL"      // warning
+	CodePCIeAERCorrectable   = "PCIE_AER_CORRECTABLE"   // warning: >= 100 corrected errors since boot
+	CodePSUFailed            = "PSU_FAILED"             // failure
+	CodePSUPredictive        = "PSU_PREDICTIVE_FAILURE" // warning
+	CodePSUACLost            = "PSU_AC_LOST"            // failure: no input power (cable/PDU), redundancy lost
+	CodePSUAbsent            = "PSU_ABSENT"             // warning: a PSU bay the BMC knows is empty
+	CodeGPUNotVisible        = "GPU_NOT_VISIBLE"        // failure: on the PCI bus, not seen by nvidia-smi
+	CodeGPUDriverUnavailable = "GPU_DRIVER_UNAVAILABLE" // warning: NVIDIA GPUs present but nvidia-smi/driver unusable
+	CodeGPUECCUncorrectable  = "GPU_ECC_UNCORRECTABLE"  // failure
+	CodeGPURetiredPages      = "GPU_RETIRED_PAGES"      // warning (>0 DBE), failure (>= 60 retired pages)
+	CodeGPURetirePending     = "GPU_RETIRED_PAGES_PENDING"
+	CodeGPURowRemapPending   = "GPU_ROW_REMAP_PENDING" // warning: needs a GPU reset
+	CodeGPURowRemapFailed    = "GPU_ROW_REMAP_FAILED"  // failure: RMA
+	CodeGPUHWSlowdown        = "GPU_HW_SLOWDOWN"       // warning: hardware slowdown active (thermal, power brake)
+)
+
+// Thresholds of the catalogue.
+const (
+	reallocatedFailAt     = 100
+	wearWarnPercent       = 90
+	wearFailPercent       = 100
+	diskTempWarnC         = 70
+	aerCorrectableWarnAt  = 100
+	gpuRetiredPagesFailAt = 60
+	memTotalLowRatio      = 0.90 // MemTotal below 90 % of installed DIMMs
+)
+
+type findingList []Finding
+
+func (l *findingList) add(sev, component, code, format string, a ...any) {
+	*l = append(*l, Finding{Severity: sev, Component: component, Code: code, Message: fmt.Sprintf(format, a...)})
+}
+
+// findings applies every rule of the catalogue to an audit.
+func findings(a *Audit, p *parts) []Finding {
+	var l findingList
+	h := &a.Hardware
+	for _, c := range a.Collectors {
+		if c.Status == StatusError {
+			l.add(SeverityWarning, "collector:"+c.Name, CodeCollectorError, "collector %s failed, inventory incomplete: %s", c.Name, firstLines(str(c.Error), 1))
+		}
+	}
+	cpuFindings(&l, h)
+	memoryFindings(&l, h)
+	for _, d := range h.Storage {
+		diskFindings(&l, d)
+	}
+	pcieFindings(&l, h)
+	psuFindings(&l, h)
+	gpuFindings(&l, h, p.nvidiaState)
+	sort.SliceStable(l, func(i, j int) bool {
+		if l[i].Severity != l[j].Severity {
+			return l[i].Severity == SeverityFailure
+		}
+		if l[i].Component != l[j].Component {
+			return l[i].Component < l[j].Component
+		}
+		return l[i].Code < l[j].Code
+	})
+	return l
+}
+
+// summarize derives the verdict: fail on any failure, warning on any warning.
+func summarize(f []Finding) Summary {
+	s := Summary{Verdict: VerdictPass, Findings: f}
+	for _, x := range f {
+		if x.Severity == SeverityFailure {
+			s.Failures++
+		} else {
+			s.Warnings++
+		}
+	}
+	switch {
+	case s.Failures > 0:
+		s.Verdict = VerdictFail
+	case s.Warnings > 0:
+		s.Verdict = VerdictWarning
+	}
+	return s
+}
+
+func cpuFindings(l *findingList, h *Hardware) {
+	for i, c := range h.CPUs {
+		st := strings.ToLower(str(c.Status))
+		if c.Populated && strings.Contains(st, "disabled") {
+			l.add(SeverityWarning, fmt.Sprintf("cpu:%s", orIndex(c.Socket, i)), CodeCPUDisabled, "CPU in %s is populated but disabled (%s)", orIndex(c.Socket, i), str(c.Status))
+		}
+	}
+}
+
+func orIndex(s *string, i int) string {
+	if s != nil {
+		return *s
+	}
+	return fmt.Sprint(i)
+}
+
+func memoryFindings(l *findingList, h *Hardware) {
+	m := h.Memory
+	if m == nil {
+		return
+	}
+	if e := m.EDAC; e != nil {
+		if e.Uncorrected > 0 {
+			l.add(SeverityFailure, "memory", CodeEDACUncorrected, "%d uncorrected memory errors reported by EDAC since boot", e.Uncorrected)
+		}
+		if e.Corrected > 0 {
+			l.add(SeverityWarning, "memory", CodeEDACCorrected, "%d corrected memory errors reported by EDAC since boot", e.Corrected)
+		}
+	}
+	if m.SlotsTotal > 0 && m.SlotsPopulated == 0 {
+		l.add(SeverityWarning, "memory", CodeNoDIMMs, "SMBIOS lists %d memory slots but none populated", m.SlotsTotal)
+	}
+	if m.KernelBytes != nil && m.TotalBytes > 0 {
+		k, t := float64(*m.KernelBytes), float64(m.TotalBytes)
+		if k < t*memTotalLowRatio || k > t*1.01 {
+			l.add(SeverityWarning, "memory", CodeMemorySizeMismatch, "kernel sees %s of memory, the DIMMs add up to %s", humanBytes(*m.KernelBytes), humanBytes(m.TotalBytes))
+		}
+	}
+}
+
+func diskFindings(l *findingList, d Disk) {
+	comp := "storage:" + d.Path
+	s := d.SMART
+	if s == nil {
+		return
+	}
+	if !s.Available {
+		if s.Error != nil && str(d.Transport) != "usb" {
+			l.add(SeverityWarning, comp, CodeSMARTUnavailable, "SMART health could not be read: %s", *s.Error)
+		}
+		return
+	}
+	if s.Passed != nil && !*s.Passed {
+		l.add(SeverityFailure, comp, CodeSMARTFailed, "SMART overall-health self-assessment FAILED")
+	}
+	if v := s.ReallocatedSectors; v != nil && *v > 0 {
+		sev := SeverityWarning
+		if *v >= reallocatedFailAt {
+			sev = SeverityFailure
+		}
+		l.add(sev, comp, CodeReallocatedSectors, "%d reallocated sectors", *v)
+	}
+	if v := s.PendingSectors; v != nil && *v > 0 {
+		l.add(SeverityFailure, comp, CodePendingSectors, "%d sectors pending reallocation (unreadable)", *v)
+	}
+	if v := s.OfflineUncorrectable; v != nil && *v > 0 {
+		l.add(SeverityFailure, comp, CodeUncorrectableSectors, "%d offline uncorrectable sectors", *v)
+	}
+	if v := s.GrownDefects; v != nil && *v > 0 {
+		sev := SeverityWarning
+		if *v >= reallocatedFailAt {
+			sev = SeverityFailure
+		}
+		l.add(sev, comp, CodeGrownDefects, "%d entries in the grown defect list", *v)
+	}
+	if v := s.MediaErrors; v != nil && *v > 0 {
+		l.add(SeverityFailure, comp, CodeNVMeMediaErrors, "%d NVMe media and data integrity errors", *v)
+	}
+	if v := s.CriticalWarning; v != nil && *v != 0 {
+		l.add(SeverityFailure, comp, CodeNVMeCriticalWarning, "NVMe critical warning 0x%02x: %s", *v, nvmeCriticalBits(*v))
+	}
+	if s.AvailableSpare != nil && s.AvailableSpareThresh != nil && *s.AvailableSpareThresh > 0 && *s.AvailableSpare < *s.AvailableSpareThresh {
+		l.add(SeverityFailure, comp, CodeNVMeSpareLow, "available spare %d%% is below the threshold %d%%", *s.AvailableSpare, *s.AvailableSpareThresh)
+	}
+	if v := s.PercentageUsed; v != nil && *v >= wearWarnPercent {
+		sev := SeverityWarning
+		if *v >= wearFailPercent {
+			sev = SeverityFailure
+		}
+		l.add(sev, comp, CodeWear, "%d%% of rated endurance used", *v)
+	}
+	if v := s.TemperatureC; v != nil && *v >= diskTempWarnC {
+		l.add(SeverityWarning, comp, CodeDiskTemperature, "temperature %d °C", *v)
+	}
+}
+
+func nvmeCriticalBits(v int) string {
+	names := []string{"available spare below threshold", "temperature threshold", "reliability degraded", "read-only mode", "volatile memory backup failed", "persistent memory region read-only"}
+	var out []string
+	for i, n := range names {
+		if v&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return "unknown bits"
+	}
+	return strings.Join(out, ", ")
+}
+
+func pcieFindings(l *findingList, h *Hardware) {
+	for _, d := range h.PCIe {
+		comp := "pcie:" + d.Address
+		name := strings.TrimSpace(str(d.Vendor) + " " + str(d.Device))
+		if name == "" {
+			name = str(d.VendorID) + ":" + str(d.DeviceID)
+		}
+		// Bridges and root ports report their own capability; the endpoint
+		// below shows whether the link is narrow. Function 0 speaks for the link.
+		if k := d.Link; k != nil && strings.HasSuffix(d.Address, ".0") && !isBridge(d) &&
+			k.CurrentWidth != nil && k.MaxWidth != nil && *k.CurrentWidth > 0 && *k.CurrentWidth < *k.MaxWidth {
+			l.add(SeverityWarning, comp, CodePCIeLinkDegraded, "%s: link x%d, device capable of x%d", name, *k.CurrentWidth, *k.MaxWidth)
+		}
+		if a := d.AER; a != nil {
+			if a.Fatal != nil && *a.Fatal > 0 {
+				l.add(SeverityFailure, comp, CodePCIeAERFatal, "%s: %d fatal PCIe errors (AER) since boot", name, *a.Fatal)
+			}
+			if a.NonFatal != nil && *a.NonFatal > 0 {
+				l.add(SeverityWarning, comp, CodePCIeAERNonFatal, "%s: %d non-fatal PCIe errors (AER) since boot", name, *a.NonFatal)
+			}
+			if a.Correctable != nil && *a.Correctable >= aerCorrectableWarnAt {
+				l.add(SeverityWarning, comp, CodePCIeAERCorrectable, "%s: %d corrected PCIe errors (AER) since boot", name, *a.Correctable)
+			}
+		}
+	}
+}
+
+func isBridge(d PCIeDev) bool {
+	if d.ClassID != nil {
+		return strings.HasPrefix(*d.ClassID, "06")
+	}
+	return strings.Contains(strings.ToLower(str(d.Class)), "bridge")
+}
+
+func psuFindings(l *findingList, h *Hardware) {
+	for _, p := range h.PSUs {
+		comp := "psu:" + p.Name
+		ev := strings.Join(p.Events, "; ")
+		switch p.Status {
+		case "failed":
+			l.add(SeverityFailure, comp, CodePSUFailed, "%s: failure reported by the BMC (%s)", p.Name, ev)
+		case "predictive_failure":
+			l.add(SeverityWarning, comp, CodePSUPredictive, "%s: predictive failure reported by the BMC (%s)", p.Name, ev)
+		case "ac_lost":
+			l.add(SeverityFailure, comp, CodePSUACLost, "%s: AC input lost (%s)", p.Name, ev)
+		case "absent":
+			l.add(SeverityWarning, comp, CodePSUAbsent, "%s: not present", p.Name)
+		}
+	}
+}
+
+func gpuFindings(l *findingList, h *Hardware, state string) {
+	seen := map[string]bool{}
+	for _, g := range h.GPUs {
+		if g.PCIAddress != nil {
+			seen[*g.PCIAddress] = true
+		}
+	}
+	var missing []string
+	for _, d := range h.PCIe {
+		if isNvidiaGPU(d) && !seen[d.Address] {
+			missing = append(missing, d.Address)
+		}
+	}
+	if len(missing) > 0 {
+		if state == "ok" {
+			for _, a := range missing {
+				l.add(SeverityFailure, "pcie:"+a, CodeGPUNotVisible, "NVIDIA GPU on the PCI bus is not seen by nvidia-smi (fallen off the bus, or driver failed to initialise it)")
+			}
+		} else {
+			why := map[string]string{"no_tool": "nvidia-smi is not installed", "no_driver": "the NVIDIA driver is not loaded", "error": "nvidia-smi failed"}[state]
+			l.add(SeverityWarning, "gpu", CodeGPUDriverUnavailable, "%d NVIDIA GPU(s) on the PCI bus cannot be checked: %s", len(missing), why)
+		}
+	}
+	for _, g := range h.GPUs {
+		comp := fmt.Sprintf("gpu:%d", g.Index)
+		if n := sumPtr(g.ECCVolatileUncorrected, nil); n > 0 {
+			l.add(SeverityFailure, comp, CodeGPUECCUncorrectable, "%d uncorrectable ECC errors since the driver loaded", n)
+		} else if n := sumPtr(g.ECCAggregateUncorrected, nil); n > 0 {
+			l.add(SeverityFailure, comp, CodeGPUECCUncorrectable, "%d uncorrectable ECC errors over the GPU's lifetime", n)
+		}
+		retired := sumPtr(g.RetiredPagesSBE, g.RetiredPagesDBE)
+		if retired >= gpuRetiredPagesFailAt {
+			l.add(SeverityFailure, comp, CodeGPURetiredPages, "%d retired memory pages (%d from double-bit errors)", retired, sumPtr(g.RetiredPagesDBE, nil))
+		} else if sumPtr(g.RetiredPagesDBE, nil) > 0 {
+			l.add(SeverityWarning, comp, CodeGPURetiredPages, "%d retired memory pages (%d from double-bit errors)", retired, sumPtr(g.RetiredPagesDBE, nil))
+		}
+		if g.RetiredPagesPending != nil && *g.RetiredPagesPending {
+			l.add(SeverityWarning, comp, CodeGPURetirePending, "page retirement pending: reset or reboot the GPU")
+		}
+		if g.RemappedRowsFailure != nil && *g.RemappedRowsFailure {
+			l.add(SeverityFailure, comp, CodeGPURowRemapFailed, "row remapping failed: the GPU is out of spare rows")
+		}
+		if g.RemappedRowsPending != nil && *g.RemappedRowsPending {
+			l.add(SeverityWarning, comp, CodeGPURowRemapPending, "row remapping pending: reset the GPU")
+		}
+		for _, r := range g.ClockEventReasons {
+			if strings.HasPrefix(r, "hw_") {
+				l.add(SeverityWarning, comp, CodeGPUHWSlowdown, "hardware slowdown active: %s", r)
+			}
+		}
+	}
+}
+
+func sumPtr(a, b *int64) int64 {
+	var s int64
+	if a != nil {
+		s += *a
+	}
+	if b != nil {
+		s += *b
+	}
+	return s
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

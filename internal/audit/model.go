@@ -1,0 +1,272 @@
+package audit
+
+// SchemaVersion is the version of the audit JSON contract (SPEC §6). Field names
+// below are fixed by the contract; fields may be added, never renamed.
+const SchemaVersion = 1
+
+// Audit is the document written to /var/log/bee-audit.json.
+//
+// Unknown values are null (nil pointers), never "" or 0 pretending to be data.
+type Audit struct {
+	SchemaVersion int         `json:"schema_version"`
+	BeeVersion    string      `json:"bee_version"`
+	BeeCommit     string      `json:"bee_commit"`
+	StartedAt     string      `json:"started_at"`
+	FinishedAt    string      `json:"finished_at"`
+	Runtime       string      `json:"runtime"`
+	Hostname      *string     `json:"hostname"`
+	Kernel        *string     `json:"kernel"`
+	Hardware      Hardware    `json:"hardware"`
+	Collectors    []Collector `json:"collectors"`
+}
+
+// Hardware is the inventory plus its verdict.
+type Hardware struct {
+	Summary Summary   `json:"summary"`
+	System  *System   `json:"system"`
+	BIOS    *BIOS     `json:"bios"`
+	Board   *Board    `json:"board"`
+	CPUs    []CPU     `json:"cpus"`
+	Memory  *Memory   `json:"memory"`
+	Storage []Disk    `json:"storage"`
+	PCIe    []PCIeDev `json:"pcie"`
+	PSUs    []PSU     `json:"psus"`
+	GPUs    []GPU     `json:"gpus"`
+}
+
+// Verdicts.
+const (
+	VerdictPass    = "pass"
+	VerdictWarning = "warning"
+	VerdictFail    = "fail"
+)
+
+// Summary is hardware.summary: the verdict and the findings behind it.
+type Summary struct {
+	Verdict  string    `json:"verdict"`
+	Warnings int       `json:"warnings"`
+	Failures int       `json:"failures"`
+	Findings []Finding `json:"findings"`
+}
+
+// Severities of a finding.
+const (
+	SeverityWarning = "warning"
+	SeverityFailure = "failure"
+)
+
+// Finding is one rule of the catalogue (see findings.go) firing on one component.
+type Finding struct {
+	Severity  string `json:"severity"`
+	Component string `json:"component"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+}
+
+// System is SMBIOS type 1.
+type System struct {
+	Manufacturer *string `json:"manufacturer"`
+	ProductName  *string `json:"product_name"`
+	SerialNumber *string `json:"serial_number"`
+	UUID         *string `json:"uuid"`
+	SKU          *string `json:"sku"`
+	Family       *string `json:"family"`
+	Version      *string `json:"version"`
+}
+
+// BIOS is SMBIOS type 0.
+type BIOS struct {
+	Vendor      *string `json:"vendor"`
+	Version     *string `json:"version"`
+	ReleaseDate *string `json:"release_date"`
+}
+
+// Board is SMBIOS type 2.
+type Board struct {
+	Manufacturer *string `json:"manufacturer"`
+	ProductName  *string `json:"product_name"`
+	SerialNumber *string `json:"serial_number"`
+	Version      *string `json:"version"`
+}
+
+// CPU is one SMBIOS type 4 socket, populated or not.
+type CPU struct {
+	Socket       *string `json:"socket"`
+	Populated    bool    `json:"populated"`
+	Manufacturer *string `json:"manufacturer"`
+	Model        *string `json:"model"`
+	Cores        *int    `json:"cores"`
+	Threads      *int    `json:"threads"`
+	MaxSpeedMHz  *int    `json:"max_speed_mhz"`
+	Status       *string `json:"status"`
+	SerialNumber *string `json:"serial_number,omitempty"`
+}
+
+// Memory is SMBIOS type 17 plus the kernel's view.
+type Memory struct {
+	TotalBytes     int64  `json:"total_bytes"`
+	SlotsTotal     int    `json:"slots_total"`
+	SlotsPopulated int    `json:"slots_populated"`
+	KernelBytes    *int64 `json:"kernel_bytes"`
+	EDAC           *EDAC  `json:"edac"`
+	DIMMs          []DIMM `json:"dimms"`
+}
+
+// EDAC holds the kernel's memory error counters (/sys/devices/system/edac/mc);
+// nil when no EDAC driver is loaded.
+type EDAC struct {
+	Controllers int   `json:"controllers"`
+	Corrected   int64 `json:"corrected"`
+	Uncorrected int64 `json:"uncorrected"`
+}
+
+// DIMM is one memory slot.
+type DIMM struct {
+	Locator            *string `json:"locator"`
+	BankLocator        *string `json:"bank_locator"`
+	Populated          bool    `json:"populated"`
+	SizeBytes          *int64  `json:"size_bytes"`
+	Type               *string `json:"type"`
+	SpeedMTs           *int    `json:"speed_mts"`
+	ConfiguredSpeedMTs *int    `json:"configured_speed_mts"`
+	Manufacturer       *string `json:"manufacturer"`
+	SerialNumber       *string `json:"serial_number"`
+	PartNumber         *string `json:"part_number"`
+}
+
+// Disk is one whole block device.
+type Disk struct {
+	Name         string  `json:"name"`
+	Path         string  `json:"path"`
+	Type         *string `json:"type"`
+	Transport    *string `json:"transport"`
+	Model        *string `json:"model"`
+	SerialNumber *string `json:"serial_number"`
+	Firmware     *string `json:"firmware"`
+	SizeBytes    *int64  `json:"size_bytes"`
+	Rotational   *bool   `json:"rotational"`
+	WWN          *string `json:"wwn"`
+	SMART        *SMART  `json:"smart"`
+}
+
+// SMART is the health part of smartctl / nvme smart-log.
+type SMART struct {
+	Available             bool     `json:"available"`
+	Error                 *string  `json:"error,omitempty"`
+	Passed                *bool    `json:"passed"`
+	TemperatureC          *int     `json:"temperature_c"`
+	PowerOnHours          *int64   `json:"power_on_hours"`
+	ReallocatedSectors    *int64   `json:"reallocated_sectors,omitempty"`
+	PendingSectors        *int64   `json:"pending_sectors,omitempty"`
+	OfflineUncorrectable  *int64   `json:"offline_uncorrectable,omitempty"`
+	ReportedUncorrectable *int64   `json:"reported_uncorrectable,omitempty"`
+	CRCErrors             *int64   `json:"crc_errors,omitempty"`
+	GrownDefects          *int64   `json:"grown_defects,omitempty"`
+	PercentageUsed        *int     `json:"percentage_used"`
+	CriticalWarning       *int     `json:"critical_warning,omitempty"`
+	MediaErrors           *int64   `json:"media_errors,omitempty"`
+	AvailableSpare        *int     `json:"available_spare,omitempty"`
+	AvailableSpareThresh  *int     `json:"available_spare_threshold,omitempty"`
+	ErrorLogEntries       *int64   `json:"error_log_entries,omitempty"`
+	UnsafeShutdowns       *int64   `json:"unsafe_shutdowns,omitempty"`
+	SmartctlExitBits      []string `json:"smartctl_exit_bits,omitempty"`
+}
+
+// PCIeDev is one PCI function.
+type PCIeDev struct {
+	Address           string  `json:"address"`
+	Class             *string `json:"class"`
+	ClassID           *string `json:"class_id"`
+	Vendor            *string `json:"vendor"`
+	Device            *string `json:"device"`
+	VendorID          *string `json:"vendor_id"`
+	DeviceID          *string `json:"device_id"`
+	SubsystemVendorID *string `json:"subsystem_vendor_id"`
+	SubsystemDeviceID *string `json:"subsystem_device_id"`
+	Driver            *string `json:"driver"`
+	NUMANode          *int    `json:"numa_node"`
+	Link              *Link   `json:"link"`
+	AER               *AER    `json:"aer"`
+	GPUIndex          *int    `json:"gpu_index,omitempty"`
+	SerialNumber      *string `json:"serial_number,omitempty"`
+}
+
+// Link is the PCIe link state from sysfs.
+type Link struct {
+	CurrentSpeed *string `json:"current_speed"`
+	CurrentWidth *int    `json:"current_width"`
+	MaxSpeed     *string `json:"max_speed"`
+	MaxWidth     *int    `json:"max_width"`
+}
+
+// AER holds the totals of the PCIe Advanced Error Reporting counters.
+type AER struct {
+	Correctable *int64 `json:"correctable"`
+	NonFatal    *int64 `json:"nonfatal"`
+	Fatal       *int64 `json:"fatal"`
+}
+
+// PSU is one power supply as the BMC reports it.
+type PSU struct {
+	Name         string   `json:"name"`
+	Manufacturer *string  `json:"manufacturer"`
+	Model        *string  `json:"model"`
+	SerialNumber *string  `json:"serial_number"`
+	PartNumber   *string  `json:"part_number"`
+	Status       string   `json:"status"`
+	Events       []string `json:"events,omitempty"`
+}
+
+// GPU is one NVIDIA GPU as nvidia-smi reports it.
+type GPU struct {
+	Index                     int      `json:"index"`
+	Name                      *string  `json:"name"`
+	SerialNumber              *string  `json:"serial_number"`
+	UUID                      *string  `json:"uuid"`
+	PCIAddress                *string  `json:"pci_address"`
+	VBIOSVersion              *string  `json:"vbios_version"`
+	DriverVersion             *string  `json:"driver_version"`
+	MemoryTotalBytes          *int64   `json:"memory_total_bytes"`
+	TemperatureC              *int     `json:"temperature_c"`
+	PowerDrawW                *float64 `json:"power_draw_w"`
+	ECCMode                   *string  `json:"ecc_mode"`
+	ECCVolatileUncorrected    *int64   `json:"ecc_volatile_uncorrected"`
+	ECCAggregateUncorrected   *int64   `json:"ecc_aggregate_uncorrected"`
+	ECCVolatileCorrected      *int64   `json:"ecc_volatile_corrected"`
+	ECCAggregateCorrected     *int64   `json:"ecc_aggregate_corrected"`
+	RetiredPagesSBE           *int64   `json:"retired_pages_sbe"`
+	RetiredPagesDBE           *int64   `json:"retired_pages_dbe"`
+	RetiredPagesPending       *bool    `json:"retired_pages_pending"`
+	RemappedRowsCorrectable   *int64   `json:"remapped_rows_correctable"`
+	RemappedRowsUncorrectable *int64   `json:"remapped_rows_uncorrectable"`
+	RemappedRowsPending       *bool    `json:"remapped_rows_pending"`
+	RemappedRowsFailure       *bool    `json:"remapped_rows_failure"`
+	ClockEventReasons         []string `json:"clock_event_reasons"`
+	MIGMode                   *string  `json:"mig_mode"`
+}
+
+// Collector statuses.
+const (
+	StatusOK      = "ok"
+	StatusSkipped = "skipped"
+	StatusError   = "error"
+)
+
+// Collector records how one collector ran.
+type Collector struct {
+	Name       string    `json:"name"`
+	Status     string    `json:"status"`
+	DurationMS int64     `json:"duration_ms"`
+	Error      *string   `json:"error"`
+	Commands   []Command `json:"commands"`
+}
+
+// Command records one external command run by a collector.
+type Command struct {
+	Argv       []string `json:"argv"`
+	ExitCode   *int     `json:"exit_code"`
+	DurationMS int64    `json:"duration_ms"`
+	TimedOut   bool     `json:"timed_out,omitempty"`
+	Error      *string  `json:"error"`
+	StderrTail *string  `json:"stderr_tail,omitempty"`
+}

@@ -1,0 +1,121 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/parse/ipmitool"
+	"github.com/beeaudit/bee/internal/parse/nvidiasmi"
+)
+
+// ipmiDevices are the device nodes ipmitool's open interface tries.
+var ipmiDevices = []string{"/dev/ipmi0", "/dev/ipmi/0", "/dev/ipmidev/0"}
+
+// collectPSU reads the BMC's FRU inventory (`ipmitool fru`) and sensor
+// records (`ipmitool sdr elist`). It is skipped, silently, when the machine has
+// no /dev/ipmi0 (no BMC, or ipmi_si/ipmi_devintf not loaded).
+func collectPSU(c *cctx, p *parts) error {
+	found := false
+	for _, d := range ipmiDevices {
+		if c.env.FS.Exists(d) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return skip("no /dev/ipmi0: no BMC, or the ipmi_si/ipmi_devintf modules are not loaded")
+	}
+	var fru, sdr host.Result
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); fru = c.run(c.env.Timeouts.Ipmitool, "ipmitool", "fru") }()
+	go func() { defer wg.Done(); sdr = c.run(c.env.Timeouts.Ipmitool, "ipmitool", "sdr", "elist") }()
+	wg.Wait()
+
+	if err := toolErr(sdr); err != nil {
+		return err
+	}
+	sensors, err := ipmitool.ParseSDR(sdr.Stdout)
+	if err != nil {
+		return fmt.Errorf("ipmitool sdr elist: %w", err)
+	}
+	var frus []ipmitool.FRU
+	// `ipmitool fru` exits non-zero when one FRU of many cannot be read while
+	// still printing the others: keep what parsed, report the failure.
+	if fru.Err != nil {
+		c.problem("%s", fru.Describe())
+	} else if frus, err = ipmitool.ParseFRU(fru.Stdout); err != nil && fru.ExitCode == 0 {
+		c.problem("ipmitool fru: %v", err)
+	} else if fru.ExitCode != 0 && len(frus) == 0 {
+		c.problem("%s", fru.Describe())
+	}
+	for _, ps := range ipmitool.PSUs(frus, sensors) {
+		p.psus = append(p.psus, PSU{
+			Name: ps.Name, Manufacturer: clean(ps.Manufacturer), Model: clean(ps.Model),
+			SerialNumber: clean(ps.SerialNumber), PartNumber: clean(ps.PartNumber),
+			Status: ps.Status, Events: ps.Events,
+		})
+	}
+	sort.SliceStable(p.psus, func(i, j int) bool { return p.psus[i].Name < p.psus[j].Name })
+	return nil
+}
+
+// collectNvidia reads `nvidia-smi -q -x`. Skipped when nvidia-smi is absent or
+// the driver is not loaded (findings then still compare against the PCI bus).
+func collectNvidia(c *cctx, p *parts) error {
+	res := c.run(c.env.Timeouts.NvidiaSMI, "nvidia-smi", "-q", "-x")
+	if errors.Is(res.Err, host.ErrNotFound) {
+		p.nvidiaState = "no_tool"
+		return toolErr(res)
+	}
+	if res.Err == nil && res.ExitCode != 0 {
+		e := nvidiasmi.ParseError(append(append([]byte{}, res.Stdout...), res.Stderr...))
+		switch {
+		case errors.Is(e, nvidiasmi.ErrNoDevices):
+			p.nvidiaState = "ok"
+			return nil
+		case errors.Is(e, nvidiasmi.ErrDriverNotLoaded):
+			p.nvidiaState = "no_driver"
+			return skip("nvidia-smi: NVIDIA driver not loaded")
+		case e != nil:
+			p.nvidiaState = "error"
+			return fmt.Errorf("nvidia-smi -q -x: %w", e)
+		}
+	}
+	if err := toolErr(res); err != nil {
+		p.nvidiaState = "error"
+		return err
+	}
+	log, err := nvidiasmi.ParseXML(res.Stdout)
+	if err != nil {
+		p.nvidiaState = "error"
+		return fmt.Errorf("nvidia-smi -q -x: %w", err)
+	}
+	p.nvidiaState = "ok"
+	for _, g := range log.GPUs {
+		gpu := GPU{
+			Index: g.Index, Name: clean(g.ProductName), SerialNumber: clean(g.SerialNumber),
+			UUID: clean(g.UUID), PCIAddress: clean(g.PCIBusID), VBIOSVersion: clean(g.VBIOSVersion),
+			DriverVersion: clean(log.DriverVersion), MemoryTotalBytes: g.MemoryTotalBytes,
+			TemperatureC: g.TemperatureC, PowerDrawW: g.PowerDrawW, ECCMode: clean(g.ECCMode),
+			ECCVolatileUncorrected: g.ECCVolatileUncorrected, ECCAggregateUncorrected: g.ECCAggregateUncorrected,
+			ECCVolatileCorrected: g.ECCVolatileCorrected, ECCAggregateCorrected: g.ECCAggregateCorrected,
+			RetiredPagesSBE: g.RetiredPagesSBE, RetiredPagesDBE: g.RetiredPagesDBE,
+			RetiredPagesPending:     g.RetiredPagesPending,
+			RemappedRowsCorrectable: g.RemappedRowsCorrectable, RemappedRowsUncorrectable: g.RemappedRowsUncorrectable,
+			RemappedRowsPending: g.RemappedRowsPending, RemappedRowsFailure: g.RemappedRowsFailure,
+			MIGMode: clean(g.MIGMode), ClockEventReasons: []string{},
+		}
+		for k, active := range g.ClockEventReasons {
+			if active {
+				gpu.ClockEventReasons = append(gpu.ClockEventReasons, k)
+			}
+		}
+		sort.Strings(gpu.ClockEventReasons)
+		p.gpus = append(p.gpus, gpu)
+	}
+	return nil
+}

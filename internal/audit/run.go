@@ -1,0 +1,313 @@
+// Package audit collects the hardware inventory of a machine, judges its health
+// and produces the audit JSON of SPEC §6. Collectors get everything from the
+// machine through host.Runner and host.FS, so an audit can run against a live
+// machine, a fixture tree with fake tools, or a recorded capture.
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/version"
+)
+
+// Timeouts bounds each tool. A wedged BMC or a dying disk costs at most its
+// tool's timeout; collectors run concurrently, so the whole audit is bounded by
+// the longest chain (lsblk then one disk's smartctl and nvme calls).
+type Timeouts struct {
+	Dmidecode time.Duration
+	Lsblk     time.Duration
+	Smartctl  time.Duration
+	NVMe      time.Duration
+	Lspci     time.Duration
+	Ipmitool  time.Duration
+	NvidiaSMI time.Duration
+}
+
+// DefaultTimeouts are sized for a healthy 2-socket server to finish well under a
+// minute while tolerating slow BMCs and many GPUs.
+var DefaultTimeouts = Timeouts{
+	Dmidecode: 20 * time.Second,
+	Lsblk:     15 * time.Second,
+	Smartctl:  45 * time.Second,
+	NVMe:      20 * time.Second,
+	Lspci:     20 * time.Second,
+	Ipmitool:  60 * time.Second,
+	NvidiaSMI: 90 * time.Second,
+}
+
+// MaxDuration is an upper bound of a whole audit with DefaultTimeouts: the
+// longest chain of tool timeouts plus slack. Units starting bee must wait longer.
+func (t Timeouts) MaxDuration() time.Duration {
+	storage := t.Lsblk + t.Smartctl + 2*t.NVMe
+	longest := max(t.Dmidecode, storage, t.Lspci+t.NvidiaSMI, 2*t.Ipmitool)
+	return longest + 30*time.Second
+}
+
+// Env is what an audit runs against.
+type Env struct {
+	Runner   host.Runner
+	FS       host.FS
+	Runtime  string // "livecd" or "host"; empty → detected from /etc/bee-release
+	Timeouts Timeouts
+	// Progress, when set, is called as each collector starts ("running") and
+	// ends (its status). It may be called from several goroutines.
+	Progress func(collector, status string)
+	// Now returns the current time; tests pin it for golden output.
+	Now func() time.Time
+}
+
+// collector is one section of the inventory. Each writes only its own part of
+// the parts struct, so collectors can run concurrently without locks.
+type collector struct {
+	name string
+	run  func(c *cctx, p *parts) error
+}
+
+// parts is what the collectors produce, merged into Hardware at the end.
+type parts struct {
+	system *System
+	bios   *BIOS
+	board  *Board
+	cpus   []CPU
+	memory *Memory
+	disks  []Disk
+	pcie   []PCIeDev
+	psus   []PSU
+	gpus   []GPU
+	// nvidiaState says why GPUs are absent: "ok", "no_tool", "no_driver", "error".
+	nvidiaState string
+	diskFinds   []Finding
+}
+
+// collectors in SPEC §5 order; the audit lists them in this order whatever
+// order they finish in.
+var collectors = []collector{
+	{"board", collectBoard},
+	{"cpu", collectCPU},
+	{"memory", collectMemory},
+	{"storage", collectStorage},
+	{"pcie", collectPCIe},
+	{"psu", collectPSU},
+	{"nvidia", collectNvidia},
+}
+
+// errSkip marks a collector that did not apply (tool missing, no BMC).
+type skipError struct{ reason string }
+
+func (s skipError) Error() string { return s.reason }
+
+func skip(format string, a ...any) error { return skipError{fmt.Sprintf(format, a...)} }
+
+// cctx is a collector's handle on the machine: it records every command.
+type cctx struct {
+	ctx  context.Context
+	env  *Env
+	mu   sync.Mutex
+	rec  *Collector
+	errs []string // non-fatal problems; any makes the status "error"
+}
+
+// run executes one command and records it in the collector.
+func (c *cctx) run(timeout time.Duration, argv ...string) host.Result {
+	res := c.env.Runner.Run(c.ctx, host.Cmd{Argv: argv, Timeout: timeout})
+	cmd := Command{Argv: argv, DurationMS: res.Duration.Milliseconds()}
+	if res.Err == nil {
+		code := res.ExitCode
+		cmd.ExitCode = &code
+	}
+	if res.Err != nil {
+		cmd.Error = ptr(res.Err.Error())
+		cmd.TimedOut = errors.Is(res.Err, host.ErrTimeout)
+	}
+	if t := res.StderrTail(400); t != "" && (res.Err != nil || res.ExitCode != 0) {
+		cmd.StderrTail = &t
+	}
+	c.mu.Lock()
+	c.rec.Commands = append(c.rec.Commands, cmd)
+	c.mu.Unlock()
+	return res
+}
+
+// problem records a non-fatal error: the collector goes on, its status becomes
+// "error" and the audit counts it as a warning.
+func (c *cctx) problem(format string, a ...any) {
+	c.mu.Lock()
+	c.errs = append(c.errs, fmt.Sprintf(format, a...))
+	c.mu.Unlock()
+}
+
+// toolErr turns a failed run into an error for the collector, or nil when the
+// command ran and exited 0. A missing tool becomes a skip.
+func toolErr(res host.Result) error {
+	switch {
+	case errors.Is(res.Err, host.ErrNotFound):
+		return skip("%s not found on PATH", res.Argv[0])
+	case res.Err != nil || res.ExitCode != 0:
+		return errors.New(res.Describe())
+	}
+	return nil
+}
+
+// Run performs a whole audit. It never fails: problems are recorded in the
+// collectors and findings of the returned Audit.
+func Run(ctx context.Context, env Env) *Audit {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Timeouts == (Timeouts{}) {
+		env.Timeouts = DefaultTimeouts
+	}
+	a := &Audit{
+		SchemaVersion: SchemaVersion,
+		BeeVersion:    version.Version,
+		BeeCommit:     version.CommitOrUnknown(),
+		StartedAt:     env.Now().UTC().Format(time.RFC3339),
+		Runtime:       env.Runtime,
+	}
+	if a.Runtime == "" {
+		a.Runtime = "host"
+		if env.FS.Exists("/etc/bee-release") {
+			a.Runtime = "livecd"
+		}
+	}
+	a.Hostname = readTrim(env.FS, "/proc/sys/kernel/hostname")
+	a.Kernel = readTrim(env.FS, "/proc/sys/kernel/osrelease")
+
+	var p parts
+	recs := make([]Collector, len(collectors))
+	var wg sync.WaitGroup
+	for i, col := range collectors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			recs[i] = runCollector(ctx, &env, col, &p)
+		}()
+	}
+	wg.Wait()
+
+	h := &a.Hardware
+	h.System, h.BIOS, h.Board = p.system, p.bios, p.board
+	h.CPUs, h.Memory, h.Storage, h.PCIe, h.PSUs, h.GPUs = p.cpus, p.memory, p.disks, p.pcie, p.psus, p.gpus
+	enrichPCIe(h)
+	a.Collectors = recs
+	h.Summary = summarize(findings(a, &p))
+	a.FinishedAt = env.Now().UTC().Format(time.RFC3339)
+	normalizeSlices(a)
+	return a
+}
+
+func runCollector(ctx context.Context, env *Env, col collector, p *parts) (rec Collector) {
+	rec = Collector{Name: col.name, Status: StatusOK, Commands: []Command{}}
+	if env.Progress != nil {
+		env.Progress(col.name, "running")
+	}
+	start := time.Now()
+	c := &cctx{ctx: ctx, env: env, rec: &rec}
+	var err error
+	func() {
+		// A parser bug on some unseen output must cost one collector, not the audit.
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("internal error (please report with a --capture): %v\n%s", r, firstLines(string(debug.Stack()), 12))
+			}
+		}()
+		err = col.run(c, p)
+	}()
+	rec.DurationMS = time.Since(start).Milliseconds()
+	var s skipError
+	switch {
+	case errors.As(err, &s):
+		rec.Status = StatusSkipped
+		rec.Error = ptr(s.reason)
+	case err != nil:
+		rec.Status = StatusError
+		msg := err.Error()
+		if len(c.errs) > 0 {
+			msg += "; " + strings.Join(c.errs, "; ")
+		}
+		rec.Error = &msg
+	case len(c.errs) > 0:
+		rec.Status = StatusError
+		rec.Error = ptr(strings.Join(c.errs, "; "))
+	}
+	if env.Progress != nil {
+		env.Progress(col.name, rec.Status)
+	}
+	return rec
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func readTrim(fs host.FS, name string) *string {
+	b, err := fs.ReadFile(name)
+	if err != nil {
+		return nil
+	}
+	return clean(string(b))
+}
+
+// normalizeSlices makes empty lists [] rather than null, and orders them stably.
+func normalizeSlices(a *Audit) {
+	h := &a.Hardware
+	if h.CPUs == nil {
+		h.CPUs = []CPU{}
+	}
+	if h.Storage == nil {
+		h.Storage = []Disk{}
+	}
+	if h.PCIe == nil {
+		h.PCIe = []PCIeDev{}
+	}
+	if h.PSUs == nil {
+		h.PSUs = []PSU{}
+	}
+	if h.GPUs == nil {
+		h.GPUs = []GPU{}
+	}
+	if h.Summary.Findings == nil {
+		h.Summary.Findings = []Finding{}
+	}
+	sort.SliceStable(h.Storage, func(i, j int) bool { return h.Storage[i].Name < h.Storage[j].Name })
+	sort.SliceStable(h.PCIe, func(i, j int) bool { return h.PCIe[i].Address < h.PCIe[j].Address })
+	for i := range a.Collectors {
+		cmds := a.Collectors[i].Commands
+		sort.SliceStable(cmds, func(x, y int) bool {
+			return strings.Join(cmds[x].Argv, " ") < strings.Join(cmds[y].Argv, " ")
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// MaxDurationOrDefault is MaxDuration of t, or of DefaultTimeouts when t is zero.
+func (t Timeouts) MaxDurationOrDefault() time.Duration {
+	if t == (Timeouts{}) {
+		return DefaultTimeouts.MaxDuration()
+	}
+	return t.MaxDuration()
+}
+
+// Capped returns t with every timeout limited to d (d <= 0: unchanged).
+func (t Timeouts) Capped(d time.Duration) Timeouts {
+	if d <= 0 {
+		return t
+	}
+	for _, p := range []*time.Duration{&t.Dmidecode, &t.Lsblk, &t.Smartctl, &t.NVMe, &t.Lspci, &t.Ipmitool, &t.NvidiaSMI} {
+		*p = min(*p, d)
+	}
+	return t
+}

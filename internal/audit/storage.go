@@ -1,0 +1,216 @@
+package audit
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/parse/lsblk"
+	"github.com/beeaudit/bee/internal/parse/nvme"
+	"github.com/beeaudit/bee/internal/parse/smartctl"
+)
+
+// LsblkColumns are the columns bee asks lsblk for (with -J -b).
+const LsblkColumns = "NAME,PATH,TYPE,TRAN,MODEL,SERIAL,REV,VENDOR,SIZE,ROTA,WWN,RM,HOTPLUG"
+
+// maxDiskJobs bounds concurrent per-disk tool runs (a 60-disk JBOD must not
+// start 180 processes at once).
+const maxDiskJobs = 8
+
+// collectStorage lists whole disks with `lsblk -J -b -o ...`, then per disk and
+// concurrently runs `smartctl -j -x /dev/X`, and for NVMe namespaces
+// `nvme id-ctrl /dev/nvmeN -o json` and `nvme smart-log /dev/nvmeN -o json`.
+func collectStorage(c *cctx, p *parts) error {
+	res := c.run(c.env.Timeouts.Lsblk, "lsblk", "-J", "-b", "-o", LsblkColumns)
+	if res.Err == nil && res.ExitCode != 0 && strings.Contains(string(res.Stderr), "unknown column") {
+		// util-linux older than 2.33 has no PATH column.
+		res = c.run(c.env.Timeouts.Lsblk, "lsblk", "-J", "-b", "-o", strings.Replace(LsblkColumns, "PATH,", "", 1))
+	}
+	if err := toolErr(res); err != nil {
+		return err
+	}
+	devs, err := lsblk.Parse(res.Stdout)
+	if err != nil {
+		return err
+	}
+	disks := lsblk.Disks(devs)
+	p.disks = make([]Disk, len(disks))
+	sem := make(chan struct{}, maxDiskJobs)
+	var wg sync.WaitGroup
+	for i, d := range disks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p.disks[i] = inspectDisk(c, d)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+var nvmeNS = regexp.MustCompile(`^(nvme\d+)n\d+$`)
+
+func inspectDisk(c *cctx, d lsblk.Device) Disk {
+	path := d.Path
+	if path == "" {
+		path = "/dev/" + d.Name
+	}
+	disk := Disk{
+		Name: d.Name, Path: path, Type: clean(d.Type), Transport: clean(d.Tran),
+		Model: clean(d.Model), SerialNumber: clean(d.Serial), Firmware: clean(d.Rev),
+		SizeBytes: d.SizeBytes, Rotational: d.Rotational, WWN: clean(d.WWN),
+	}
+	if disk.Transport == nil && strings.HasPrefix(d.Name, "nvme") {
+		disk.Transport = ptr("nvme")
+	}
+
+	// NVMe health belongs to the controller (/dev/nvme0), not the namespace.
+	target, ctrl := path, ""
+	if m := nvmeNS.FindStringSubmatch(d.Name); m != nil {
+		ctrl = "/dev/" + m[1]
+		target = ctrl
+	}
+	res := c.run(c.env.Timeouts.Smartctl, "smartctl", "-j", "-x", target)
+	if !errors.Is(res.Err, host.ErrNotFound) {
+		applySmartctl(c, &disk, res)
+	}
+	if ctrl != "" {
+		applyNVMe(c, &disk, ctrl)
+	}
+	return disk
+}
+
+func smartOf(d *Disk) *SMART {
+	if d.SMART == nil {
+		d.SMART = &SMART{}
+	}
+	return d.SMART
+}
+
+// applySmartctl merges `smartctl -j -x` into the disk. smartctl's exit status
+// is a bitmask: bits 0-1 mean the command itself failed; higher bits report
+// the disk's health and are not tool errors.
+func applySmartctl(c *cctx, d *Disk, res host.Result) {
+	if res.Err != nil {
+		c.problem("%s", res.Describe())
+		return
+	}
+	r, err := smartctl.Parse(res.Stdout)
+	if err != nil {
+		c.problem("smartctl -j -x %s: %v", d.Path, err)
+		return
+	}
+	s := smartOf(d)
+	s.SmartctlExitBits = r.ExitBits()
+	if res.ExitCode&0b11 != 0 {
+		// Could not open the device or parse its answer: USB bridges without
+		// SAT pass-through, RAID members behind a controller, virtual disks.
+		var msgs []string
+		for _, m := range r.Messages {
+			msgs = append(msgs, m.String)
+		}
+		msg := strings.Join(msgs, "; ")
+		if msg == "" {
+			msg = res.Describe()
+		}
+		s.Available = false
+		s.Error = ptr(msg)
+		return
+	}
+	s.Available = r.SmartSupported == nil || *r.SmartSupported
+	fill(&d.Model, r.ModelName)
+	if d.Model == nil {
+		fill(&d.Model, strings.TrimSpace(r.Vendor+" "+r.Product))
+	}
+	fill(&d.SerialNumber, r.SerialNumber)
+	if fw := clean(r.Firmware); fw != nil {
+		d.Firmware = fw // smartctl's is complete; lsblk's REV is cut to 4 chars on ATA
+	}
+	fill(&d.WWN, r.WWN)
+	if d.SizeBytes == nil {
+		d.SizeBytes = r.CapacityBytes
+	}
+	if d.Rotational == nil && r.RotationRate != nil {
+		d.Rotational = ptr(*r.RotationRate > 0)
+	}
+	s.Passed = r.SmartPassed
+	s.TemperatureC = r.TemperatureC
+	s.PowerOnHours = r.PowerOnHours
+	s.ReallocatedSectors = r.ReallocatedSectors
+	s.PendingSectors = r.PendingSectors
+	s.OfflineUncorrectable = r.OfflineUncorrectable
+	s.ReportedUncorrectable = r.ReportedUncorrect
+	s.CRCErrors = r.CRCErrors
+	s.GrownDefects = r.GrownDefects
+	s.PercentageUsed = r.PercentageUsed
+	s.CriticalWarning = r.CriticalWarning
+	s.MediaErrors = r.MediaErrors
+	s.AvailableSpare = r.AvailableSpare
+	s.AvailableSpareThresh = r.AvailableSpareThreshold
+	s.ErrorLogEntries = r.NumErrLogEntries
+	s.UnsafeShutdowns = r.UnsafeShutdowns
+}
+
+// applyNVMe merges `nvme id-ctrl` and `nvme smart-log` of the namespace's
+// controller; nvme-cli's values win over smartctl's for NVMe health.
+func applyNVMe(c *cctx, d *Disk, ctrl string) {
+	res := c.run(c.env.Timeouts.NVMe, "nvme", "id-ctrl", ctrl, "-o", "json")
+	if errors.Is(res.Err, host.ErrNotFound) {
+		return
+	}
+	if err := toolErr(res); err != nil {
+		c.problem("%v", err)
+	} else if id, err := nvme.ParseIDCtrl(res.Stdout); err != nil {
+		c.problem("nvme id-ctrl %s: %v", ctrl, err)
+	} else {
+		fill(&d.Model, id.ModelNumber)
+		fill(&d.SerialNumber, id.SerialNumber)
+		if fw := clean(id.Firmware); fw != nil {
+			d.Firmware = fw
+		}
+	}
+	res = c.run(c.env.Timeouts.NVMe, "nvme", "smart-log", ctrl, "-o", "json")
+	if err := toolErr(res); err != nil {
+		c.problem("%v", err)
+		return
+	}
+	l, err := nvme.ParseSmartLog(res.Stdout)
+	if err != nil {
+		c.problem("nvme smart-log %s: %v", ctrl, err)
+		return
+	}
+	s := smartOf(d)
+	s.Available = true
+	s.Error = nil
+	if l.CriticalWarning != nil {
+		s.CriticalWarning = l.CriticalWarning
+		if s.Passed == nil {
+			s.Passed = ptr(*l.CriticalWarning == 0)
+		}
+	}
+	setIf(&s.TemperatureC, l.TemperatureC)
+	setIf(&s.PowerOnHours, l.PowerOnHours)
+	setIf(&s.PercentageUsed, l.PercentageUsed)
+	setIf(&s.MediaErrors, l.MediaErrors)
+	setIf(&s.AvailableSpare, l.AvailableSpare)
+	setIf(&s.AvailableSpareThresh, l.SpareThreshold)
+	setIf(&s.ErrorLogEntries, l.NumErrLogEntries)
+	setIf(&s.UnsafeShutdowns, l.UnsafeShutdowns)
+}
+
+// fill sets *dst from a vendor string when dst is still unknown.
+func fill(dst **string, v string) {
+	if *dst == nil {
+		*dst = clean(v)
+	}
+}
+
+func setIf[T any](dst **T, v *T) {
+	if v != nil {
+		*dst = v
+	}
+}

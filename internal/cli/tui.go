@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/qrsum"
+	"github.com/beeaudit/bee/internal/tui"
+	"github.com/beeaudit/bee/internal/version"
+)
+
+// tuiCommand is `bee tui`, the console menu (internal/tui). Leaving the menu
+// exits 0 so that the wrapper script on the ISO drops to a shell.
+func tuiCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bee tui", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	runtime := fs.String("runtime", "", "where bee runs: livecd (adds reboot and power off) or host (default: livecd when /etc/bee-release exists)")
+	auditPath := fs.String("audit", DefaultAuditPath, "the audit JSON to show; the menu runs an audit into `FILE` when there is none")
+	bee := fs.String("bee", "", "the bee `PATH` the menu runs for `bee audit` and `bee sat` (default: this binary)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: bee tui [flags]\n\nThe console menu: what this machine is, whether it is healthy, how to reach it,\nand the actions an engineer needs (audit, acceptance tests, network, shell, reboot).\nKeyboard only; works at 80x25 on the text console and on a serial terminal.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bee tui: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *runtime == "" {
+		*runtime = "host"
+		if (host.RootFS{Root: "/"}).Exists("/etc/bee-release") {
+			*runtime = "livecd"
+		}
+	}
+	if *runtime != "livecd" && *runtime != "host" {
+		fmt.Fprintf(stderr, "bee tui: --runtime must be livecd or host, not %q\n", *runtime)
+		return 2
+	}
+	if *bee == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			fmt.Fprintf(stderr, "bee tui: cannot find this binary (%v); pass --bee PATH\n", err)
+			return 2
+		}
+		*bee = exe
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	runner := host.Exec{}
+	opt := tui.Options{
+		Runtime:   *runtime,
+		AuditPath: *auditPath,
+		Bee:       *bee,
+		Version:   version.Version,
+		Runner:    runner,
+		System:    tui.HostSystem{Runner: runner, FS: host.RootFS{Root: "/"}},
+		QR: func(a *audit.Audit, raw []byte) (string, error) {
+			return qrsum.Render(qrsum.Text(a, raw))
+		},
+	}
+	if err := tui.Run(ctx, opt, os.Stdin, stdout); err != nil {
+		fmt.Fprintf(stderr, "bee tui: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,146 @@
+package host
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestExecExitCodeIsNotAnError(t *testing.T) {
+	res := Exec{}.Run(context.Background(), Cmd{Argv: []string{"sh", "-c", "echo out; echo err >&2; exit 3"}, Timeout: 10 * time.Second})
+	if res.Err != nil || res.ExitCode != 3 || string(res.Stdout) != "out\n" || string(res.Stderr) != "err\n" {
+		t.Fatalf("res = %+v", res)
+	}
+	if !strings.Contains(res.Describe(), "exit status 3: err") {
+		t.Errorf("Describe = %q", res.Describe())
+	}
+}
+
+func TestExecNotFound(t *testing.T) {
+	res := Exec{}.Run(context.Background(), Cmd{Argv: []string{"bee-no-such-tool-xyz"}})
+	if !errors.Is(res.Err, ErrNotFound) {
+		t.Fatalf("err = %v", res.Err)
+	}
+}
+
+// A timed-out command is killed with its whole process group, including a
+// grandchild that keeps stdout open.
+func TestExecTimeoutKillsProcessGroup(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	start := time.Now()
+	res := Exec{}.Run(context.Background(), Cmd{
+		Argv:    []string{"sh", "-c", "sleep 300 & echo $! > " + pidFile + "; wait"},
+		Timeout: 500 * time.Millisecond,
+	})
+	if !errors.Is(res.Err, ErrTimeout) || res.ExitCode != -1 {
+		t.Fatalf("res.Err = %v exit %d", res.Err, res.ExitCode)
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("took %s", el)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	for _, c := range strings.TrimSpace(string(b)) {
+		pid = pid*10 + int(c-'0')
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := syscall.Kill(pid, 0); err == nil {
+		// A zombie awaiting its reaper is dead enough; check its state.
+		stat, _ := os.ReadFile("/proc/" + strings.TrimSpace(string(b)) + "/stat")
+		if !bytes.Contains(stat, []byte(") Z")) {
+			t.Errorf("grandchild %d still alive after timeout: %s", pid, stat)
+		}
+	}
+}
+
+func TestExecCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(200 * time.Millisecond); cancel() }()
+	res := Exec{}.Run(ctx, Cmd{Argv: []string{"sleep", "300"}, Timeout: time.Minute})
+	if !errors.Is(res.Err, ErrCanceled) {
+		t.Fatalf("err = %v", res.Err)
+	}
+}
+
+func TestExecStream(t *testing.T) {
+	var buf bytes.Buffer
+	res := Exec{}.Run(context.Background(), Cmd{Argv: []string{"sh", "-c", "echo a; echo b >&2"}, Stream: &buf})
+	if res.Err != nil || !strings.Contains(buf.String(), "a\n") || !strings.Contains(buf.String(), "b\n") || string(res.Stdout) != "a\n" {
+		t.Fatalf("stream %q, res %+v", buf.String(), res)
+	}
+}
+
+func TestCaptureReplayRoundTrip(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, "sys", "x"), 0o755)
+	os.WriteFile(filepath.Join(root, "sys", "x", "a"), []byte("1\n"), 0o644)
+	os.Symlink("../../drivers/foo", filepath.Join(root, "sys", "x", "driver"))
+	dir := filepath.Join(t.TempDir(), "cap")
+	rec, err := NewRecorder(dir, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, fsys := rec.Runner(Exec{}), rec.FS(RootFS{Root: root})
+	ctx := context.Background()
+	r.Run(ctx, Cmd{Argv: []string{"sh", "-c", "printf 'one\\000two'; exit 4"}})
+	r.Run(ctx, Cmd{Argv: []string{"bee-no-such-tool-xyz", "-a"}})
+	fsys.ReadFile("/sys/x/a")
+	fsys.ReadFile("/sys/x/missing")
+	fsys.ReadDir("/sys/x")
+	fsys.Readlink("/sys/x/driver")
+	fsys.Exists("/dev/ipmi0")
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	rp, err := OpenReplay(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := rp.Run(ctx, Cmd{Argv: []string{"sh", "-c", "printf 'one\\000two'; exit 4"}})
+	if res.Err != nil || res.ExitCode != 4 || string(res.Stdout) != "one\x00two" {
+		t.Errorf("replayed = %+v", res)
+	}
+	if res := rp.Run(ctx, Cmd{Argv: []string{"bee-no-such-tool-xyz", "-a"}}); !errors.Is(res.Err, ErrNotFound) {
+		t.Errorf("replayed missing tool: %v", res.Err)
+	}
+	if res := rp.Run(ctx, Cmd{Argv: []string{"never", "ran"}}); res.Err == nil {
+		t.Error("a command not in the capture must fail")
+	}
+	rfs := rp.FS()
+	if b, err := rfs.ReadFile("/sys/x/a"); err != nil || string(b) != "1\n" {
+		t.Errorf("ReadFile = %q %v", b, err)
+	}
+	if _, err := rfs.ReadFile("/sys/x/missing"); !IsNotExist(err) {
+		t.Errorf("missing file: %v", err)
+	}
+	if names, err := rfs.ReadDir("/sys/x"); err != nil || strings.Join(names, ",") != "a,driver" {
+		t.Errorf("ReadDir = %v %v", names, err)
+	}
+	if l, err := rfs.Readlink("/sys/x/driver"); err != nil || l != "../../drivers/foo" {
+		t.Errorf("Readlink = %q %v", l, err)
+	}
+	if rfs.Exists("/dev/ipmi0") {
+		t.Error("Exists(/dev/ipmi0) replayed true")
+	}
+}
+
+func TestOpenReplayRejectsGarbage(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := OpenReplay(dir); err == nil {
+		t.Error("empty dir accepted")
+	}
+	os.WriteFile(filepath.Join(dir, "capture.json"), []byte(`{"format":"other"}`), 0o644)
+	if _, err := OpenReplay(dir); err == nil || !strings.Contains(err.Error(), "format") {
+		t.Errorf("wrong format: %v", err)
+	}
+}

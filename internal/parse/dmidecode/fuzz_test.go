@@ -1,0 +1,88 @@
+package dmidecode
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzParseDmidecode seeds with every capture in testdata/ and checks that
+// Parse and the typed helpers never panic and keep their documented
+// invariants.
+func FuzzParseDmidecode(f *testing.F) {
+	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".txt") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		f.Add(b)
+		return nil
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte("# dmidecode 2.6\nHandle 0x0000\n\tDMI type 0, 20 bytes.\n\tBIOS Information\n\t\tVendor: X\n\t\t\tY\n"))
+	f.Add([]byte("# No SMBIOS nor DMI entry point found, sorry.\n"))
+
+	f.Fuzz(func(t *testing.T, data []byte) {
+		recs, err := Parse(data)
+		if err != nil {
+			var nre *NoRecordsError
+			if !errors.As(err, &nre) {
+				t.Fatalf("error %T %v is not *NoRecordsError", err, err)
+			}
+			if recs != nil {
+				t.Fatalf("records with an error: %v", recs)
+			}
+			if len(nre.Lines) > maxErrLines {
+				t.Fatalf("%d error lines", len(nre.Lines))
+			}
+			return
+		}
+		if strings.TrimSpace(string(data)) != "" && len(recs) == 0 {
+			t.Fatal("no records and no error for non-blank input")
+		}
+		for _, r := range recs {
+			if r.Fields == nil || r.Lists == nil {
+				t.Fatalf("nil map in %+v", r)
+			}
+			if !strings.HasPrefix(strings.ToLower(r.Handle), "0x") {
+				t.Fatalf("handle %q", r.Handle)
+			}
+		}
+		BIOSInfo(recs)
+		SystemInfo(recs)
+		BaseBoard(recs)
+		for _, p := range Processors(recs) {
+			if p.Enabled && !p.Populated {
+				t.Fatalf("enabled but not populated: %+v", p)
+			}
+			for _, v := range []*int{p.Cores, p.EnabledCores, p.Threads} {
+				if v != nil && *v < 0 {
+					t.Fatalf("negative count: %+v", p)
+				}
+			}
+			for _, v := range []*int{p.MaxSpeedMHz, p.CurrentSpeedMHz} {
+				if v != nil && *v <= 0 {
+					t.Fatalf("non-positive speed: %+v", p)
+				}
+			}
+		}
+		for _, d := range MemoryDevices(recs) {
+			if d.SizeBytes != nil && (!d.Populated || *d.SizeBytes <= 0) {
+				t.Fatalf("size %d with populated=%v", *d.SizeBytes, d.Populated)
+			}
+			for _, v := range []*int{d.SpeedMTs, d.ConfiguredSpeedMTs} {
+				if v != nil && *v <= 0 {
+					t.Fatalf("non-positive speed: %+v", d)
+				}
+			}
+		}
+	})
+}

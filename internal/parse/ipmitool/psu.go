@@ -1,0 +1,465 @@
+package ipmitool
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// PSU status values.
+const (
+	PSUOK                = "ok"
+	PSUFailed            = "failed"
+	PSUACLost            = "ac_lost"
+	PSUAbsent            = "absent"
+	PSUPredictiveFailure = "predictive_failure"
+	PSUUnknown           = "unknown"
+)
+
+// PSU is one power supply as seen by the BMC.
+type PSU struct {
+	// Name is "PSU<n>" where n is the supply's number (from "PS2 Status",
+	// "Power Supply 2", "Pwr Supply 2 FRU", or the SDR entity instance 10.2);
+	// when no number is known, the FRU or sensor name.
+	Name string
+	Slot *int // the number n; nil when unknown
+
+	// Inventory from the PSU's FRU record: Product fields, else Board fields
+	// (Dell PSU FRUs carry only Board fields). "" when there is no FRU or the
+	// field is empty.
+	Manufacturer string // "Product Manufacturer" / "Board Mfg"
+	Model        string // "Product Name" / "Board Product"
+	SerialNumber string // "Product Serial" / "Board Serial"
+	PartNumber   string // "Product Part Number" / "Board Part Number"
+	// Firmware is always "": neither `ipmitool fru` nor `sdr elist` reports a
+	// PSU firmware version. The field exists for other sources.
+	Firmware string
+	// Version is the FRU "Product Version": a hardware revision ("01A"),
+	// not firmware.
+	Version string
+	// FRU is the Description of the FRU record used, "" if none matched.
+	FRU string
+
+	// Status is one of PSUOK, PSUFailed, PSUACLost, PSUAbsent,
+	// PSUPredictiveFailure, PSUUnknown. See PSUs for how it is decided.
+	Status string
+	// Events are the texts the status was decided from: "<sensor>: <reading>"
+	// for each status sensor of this PSU, in SDR order, and
+	// "FRU <description>: <message>" when the FRU was not readable.
+	Events []string
+	// Sensors are the names of all SDR sensors attributed to this PSU (status
+	// and analog, e.g. "PS1 Status", "PS1 Input Power"), in SDR order.
+	Sensors []string
+}
+
+// psuNameRe finds a power-supply word, and the number right after it, in a
+// sensor or FRU name: "PS1 Status", "PSU2", "PS_3", "Power Supply 1",
+// "Pwr Supply 2 FRU", "PWS 1". Longer words are tried first.
+var psuNameRe = regexp.MustCompile(`(?i)(?:^|[^a-z0-9])(psu|pws|ps|pwr\s*supply|power\s*supply)(?:\s*[-_#]?\s*(\d+)|\b)`)
+
+// psuBareRe matches a name that is nothing but a PSU word and number, which
+// vendors use for the status sensor itself ("Power Supply 1" on HP).
+var psuBareRe = regexp.MustCompile(`(?i)^(psu|pws|ps|pwr\s*supply|power\s*supply)\s*[-_#]?\s*\d*$`)
+
+// redundancyNameRe marks a redundancy sensor as being about power.
+var redundancyNameRe = regexp.MustCompile(`(?i)(?:^|[^a-z])(psu?|pws|pwr|power)`)
+
+// psuNumber reports whether name names a power supply, and its number ("" if
+// the name carries none).
+func psuNumber(name string) (bool, string) {
+	m := psuNameRe.FindStringSubmatch(name)
+	if m == nil {
+		return false, ""
+	}
+	if m[2] == "" {
+		return true, ""
+	}
+	n, err := strconv.Atoi(m[2])
+	if err != nil {
+		return true, ""
+	}
+	return true, strconv.Itoa(n)
+}
+
+const (
+	entityPowerSupply = 10 // IPMI entity ID 0Ah
+	entityPowerUnit   = 19 // IPMI entity ID 13h
+)
+
+// isPSURedundancy reports whether s is a power-supply redundancy sensor:
+// its name or reading speaks of redundancy, and it is about power (entity
+// power supply or power unit, or a name like "PS Redundancy", "Power
+// Supplies", "Pwr Unit Redund").
+func isPSURedundancy(s Sensor) bool {
+	lname, lread := strings.ToLower(s.Name), strings.ToLower(s.Reading)
+	if !strings.Contains(lname, "redund") && !strings.Contains(lread, "redundan") {
+		return false
+	}
+	if id, _, ok := s.entity(); ok && (id == entityPowerSupply || id == entityPowerUnit) {
+		return true
+	}
+	return redundancyNameRe.MatchString(s.Name)
+}
+
+// failWordRe matches "failed"/"fault" as words, not inside "default".
+var failWordRe = regexp.MustCompile(`\b(failed|fault)\b`)
+
+// verdict ranks; higher is worse. Within one reading, and across the status
+// sensors of one PSU, the worst verdict wins.
+var rank = map[string]int{
+	"":                   0,
+	"ns":                 1, // no reading; resolved to absent or unknown later
+	PSUUnknown:           2,
+	PSUOK:                3,
+	PSUAbsent:            4,
+	PSUPredictiveFailure: 5,
+	PSUFailed:            6,
+	PSUACLost:            7,
+}
+
+// readingVerdict maps the discrete states of a power supply sensor to a
+// status. It returns "" when the reading carries no power-supply state (an
+// analog value like "95 Watts" or "40 degrees C").
+//
+// IPMI sensor type 08h (Power Supply) states as ipmitool prints them:
+// "Presence detected", "Failure detected", "Predictive failure",
+// "Power Supply AC lost", "AC lost or out-of-range", "AC out-of-range, but
+// present", "Config Error[: ...]", "Power Supply Inactive"; generic presence
+// states: "Device Present", "Device Absent", "Entity Present/Absent".
+func readingVerdict(reading string) string {
+	r := strings.ToLower(reading)
+	switch {
+	case strings.Contains(r, "ac lost"), strings.Contains(r, "input lost"),
+		strings.Contains(r, "out-of-range"), strings.Contains(r, "out of range"):
+		// Checked before "failure detected": BMCs assert both when the input
+		// goes, and "check the cord/PDU" is the actionable finding.
+		return PSUACLost
+	case strings.Contains(r, "failure detected"), failWordRe.MatchString(r), strings.Contains(r, "config error"),
+		strings.Contains(r, "configuration error"), strings.Contains(r, "mismatch"):
+		return PSUFailed
+	case strings.Contains(r, "predictive"):
+		return PSUPredictiveFailure
+	case strings.Contains(r, "absent"), strings.Contains(r, "not present"),
+		strings.Contains(r, "removed"), strings.Contains(r, "not installed"):
+		return PSUAbsent
+	case strings.Contains(r, "presence detected"), strings.Contains(r, "present"),
+		strings.Contains(r, "inserted"), strings.Contains(r, "inactive"):
+		// "Power Supply Inactive" is a cold-standby supply: present, by design idle.
+		return PSUOK
+	}
+	return ""
+}
+
+// looksLikeStatusSensor reports whether a sensor named like this is the
+// supply's status/presence sensor rather than a measurement: "PS1 Status",
+// "PSU2 Presence", "Power Supply 1", "PS3", Dell's plain "Status".
+func looksLikeStatusSensor(name string) bool {
+	l := strings.ToLower(name)
+	return strings.Contains(l, "status") || strings.Contains(l, "presen") || psuBareRe.MatchString(strings.TrimSpace(name))
+}
+
+type psuSensor struct {
+	s      Sensor
+	key    string
+	create bool   // may create a PSU on its own
+	status bool   // contributes a verdict
+	verdic string // verdict when status
+}
+
+// PSUs joins `ipmitool fru` records and `ipmitool sdr elist` sensors into
+// one entry per power supply. Either argument may be nil.
+//
+// A power supply is found from
+//   - FRU records whose name names a supply: "PS1", "PSU 2", "Power Supply 1",
+//     "Pwr Supply 1 FRU", "PWS 1";
+//   - sensors whose name does ("PS2 Status", "Power Supply 1", "PSU1 Temp");
+//   - discrete sensors on SDR entity 10 (power supply) that carry supply
+//     states (Dell names them just "Status", entity 10.1, 10.2).
+//
+// Other sensors on entity 10 (e.g. HP "Temp 12" at 10.4) are attributed to a
+// supply only if one with that instance already exists; they never create
+// one. Redundancy sensors are not supplies; see Redundancy.
+//
+// The supply's number comes from its name; for unnamed entity-10 sensors from
+// the entity instance, mapped through the instances of the named sensors
+// (Supermicro numbers PS1..PS4 as instances 92..89). FRUs and sensors are
+// joined by that number.
+//
+// Status is the worst verdict over the supply's status sensors, in this
+// order: ac_lost ("Power Supply AC lost", "AC lost or out-of-range", "AC
+// out-of-range, but present"; this wins over the "Failure detected" BMCs
+// assert with it), failed ("Failure detected", "Config Error"),
+// predictive_failure, absent ("Device Absent", or a status sensor with a
+// valid reading and no state asserted, i.e. "Presence detected" not set), ok
+// ("Presence detected"), unknown. A status sensor with no reading (status
+// "ns": "No Reading", "Disabled") gives absent when nothing else is known
+// about the supply: no other status sensor, and no readable FRU with a serial
+// or model (an empty bay in a redundant pair typically looks like this); with
+// such a FRU it gives unknown. A supply known only from its FRU is unknown, or
+// absent when the FRU reads "Device not present". Threshold sensors (PSU
+// temperatures, power) do not change Status; find them by name in Sensors.
+//
+// The result is sorted by Slot (unnumbered supplies last), then Name.
+func PSUs(frus []FRU, sensors []Sensor) []PSU {
+	// Named sensors teach which entity instance belongs to which number.
+	instToKey := map[int]string{}
+	anyNamedNumber := false
+	for _, s := range sensors {
+		if isPSURedundancy(s) {
+			continue
+		}
+		named, num := psuNumber(s.Name)
+		id, inst, ok := s.entity()
+		if named && num != "" {
+			anyNamedNumber = true
+			if ok && id == entityPowerSupply {
+				if _, seen := instToKey[inst]; !seen {
+					instToKey[inst] = num
+				}
+			}
+		}
+	}
+	// Unnamed entity-10 status sensors keyed by instance: Dell numbers them
+	// 10.1, 10.2 like its PS1, PS2 FRUs; some BMCs start at 10.0.
+	shift := 0
+	if !anyNamedNumber {
+		for _, s := range sensors {
+			if id, inst, ok := s.entity(); ok && id == entityPowerSupply && inst == 0 && !isPSURedundancy(s) {
+				shift = 1
+				break
+			}
+		}
+	}
+
+	var cands []psuSensor
+	for _, s := range sensors {
+		if isPSURedundancy(s) {
+			continue
+		}
+		named, num := psuNumber(s.Name)
+		id, inst, ok := s.entity()
+		onEntity := ok && id == entityPowerSupply
+		if !named && !onEntity {
+			continue
+		}
+		c := psuSensor{s: s}
+		switch {
+		case named && num != "":
+			c.key = num
+		case onEntity:
+			if k, found := instToKey[inst]; found {
+				c.key = k
+			} else {
+				c.key = strconv.Itoa(inst + shift)
+			}
+		default: // named without a number, not on entity 10
+			c.key = ""
+		}
+		statusLike := looksLikeStatusSensor(s.Name)
+		switch {
+		case s.Reading == "Event-Only":
+			// An event-only record has no state to read.
+		case s.Status == "ns":
+			if statusLike {
+				c.status, c.verdic = true, "ns"
+			}
+		default:
+			if v := readingVerdict(s.Reading); v != "" {
+				c.status, c.verdic = true, v
+			} else if statusLike && (named || onEntity) {
+				if s.Reading == "" {
+					c.status, c.verdic = true, PSUAbsent
+				} else {
+					c.status, c.verdic = true, PSUUnknown
+				}
+			}
+		}
+		// A numbered name or a supply state creates a supply; anything else
+		// (an unnumbered "PSU Temp", HP's "Temp 12" on entity 10.4) only
+		// attaches to a supply found otherwise.
+		c.create = (named && num != "") || c.status
+		cands = append(cands, c)
+	}
+
+	byKey := map[string]*PSU{}
+	var order []string
+	get := func(key string) *PSU {
+		if p, ok := byKey[key]; ok {
+			return p
+		}
+		p := &PSU{}
+		byKey[key] = p
+		order = append(order, key)
+		return p
+	}
+
+	// FRUs first, so that a FRU-only supply keeps its FRU's name.
+	fruOf := map[string]FRU{}
+	for _, f := range frus {
+		named, num := psuNumber(f.Name)
+		if !named {
+			continue
+		}
+		if _, dup := fruOf[num]; dup {
+			continue
+		}
+		fruOf[num] = f
+		get(num)
+	}
+	for _, c := range cands {
+		if c.create {
+			get(c.key)
+		}
+	}
+
+	verdicts := map[string]string{}
+	for _, c := range cands {
+		p, ok := byKey[c.key]
+		if !ok {
+			continue
+		}
+		p.Sensors = append(p.Sensors, c.s.Name)
+		if !c.status {
+			continue
+		}
+		reading := c.s.Reading
+		if reading == "" {
+			reading = "(no state asserted)"
+		}
+		p.Events = append(p.Events, c.s.Name+": "+reading)
+		if rank[c.verdic] > rank[verdicts[c.key]] {
+			verdicts[c.key] = c.verdic
+		}
+	}
+
+	out := make([]PSU, 0, len(order))
+	for _, key := range order {
+		p := byKey[key]
+		f, hasFRU := fruOf[key]
+		if hasFRU {
+			p.FRU = f.Description
+			p.Manufacturer = f.first("Product Manufacturer", "Board Mfg")
+			p.Model = f.first("Product Name", "Board Product")
+			p.SerialNumber = f.first("Product Serial", "Board Serial")
+			p.PartNumber = f.first("Product Part Number", "Board Part Number")
+			p.Version = f.first("Product Version")
+			if !f.Present {
+				msg := f.Message
+				if msg == "" {
+					msg = "Device not present"
+				}
+				p.Events = append(p.Events, "FRU "+f.Description+": "+msg)
+			}
+		}
+		fruReadable := hasFRU && f.Present && (p.SerialNumber != "" || p.Model != "")
+		switch v := verdicts[key]; v {
+		case "":
+			if hasFRU && !f.Present {
+				p.Status = PSUAbsent
+			} else {
+				p.Status = PSUUnknown
+			}
+		case "ns":
+			if fruReadable {
+				p.Status = PSUUnknown
+			} else {
+				p.Status = PSUAbsent
+			}
+		default:
+			p.Status = v
+		}
+		if n, err := strconv.Atoi(key); err == nil {
+			p.Slot = &n
+			p.Name = "PSU" + key
+		} else {
+			switch {
+			case hasFRU && f.Name != "":
+				p.Name = f.Name
+			case len(p.Sensors) > 0 && p.Sensors[0] != "":
+				p.Name = p.Sensors[0]
+			default:
+				p.Name = "PSU"
+			}
+		}
+		out = append(out, *p)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case a.Slot != nil && b.Slot != nil && *a.Slot != *b.Slot:
+			return *a.Slot < *b.Slot
+		case (a.Slot == nil) != (b.Slot == nil):
+			return a.Slot != nil
+		}
+		return a.Name < b.Name
+	})
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// Redundancy states returned by Redundancy.
+const (
+	RedundancyFull         = "full"         // "Fully Redundant"
+	RedundancyDegraded     = "degraded"     // "Redundancy Degraded..."
+	RedundancyLost         = "lost"         // "Redundancy Lost", "Non-Redundant: Sufficient from ..."
+	RedundancyInsufficient = "insufficient" // "Non-Redundant: Insufficient Resources"
+	RedundancyUnknown      = "unknown"      // no reading, or a state not listed here
+)
+
+var redundancyRank = map[string]int{
+	RedundancyUnknown:      1,
+	RedundancyFull:         2,
+	RedundancyDegraded:     3,
+	RedundancyLost:         4,
+	RedundancyInsufficient: 5,
+}
+
+// Redundancy reports the power-supply redundancy state from the
+// `ipmitool sdr elist` sensors that describe it ("PS Redundancy", HP's
+// "Power Supplies" on entity 10, Intel's "Pwr Unit Redund"; fan redundancy is
+// ignored). ok is false when there is no such sensor. With several, the worst
+// state wins; RedundancyUnknown only when nothing better is known.
+//
+// IPMI generic redundancy states (event/reading type 0Bh) map as: "Fully
+// Redundant" -> full; "Redundancy Degraded", "Redundancy Degraded from Fully
+// Redundant/Non-Redundant" -> degraded; "Redundancy Lost", "Non-Redundant:
+// Sufficient from Redundant/Insufficient" -> lost; "Non-Redundant:
+// Insufficient Resources" -> insufficient; no reading or anything else ->
+// unknown.
+func Redundancy(sensors []Sensor) (state string, ok bool) {
+	best := ""
+	for _, s := range sensors {
+		if !isPSURedundancy(s) {
+			continue
+		}
+		st := redundancyState(s)
+		if best == "" || redundancyRank[st] > redundancyRank[best] {
+			best = st
+		}
+	}
+	if best == "" {
+		return "", false
+	}
+	return best, true
+}
+
+func redundancyState(s Sensor) string {
+	if s.Status == "ns" {
+		return RedundancyUnknown
+	}
+	r := strings.ToLower(s.Reading)
+	switch {
+	case strings.Contains(r, "insufficient resources"):
+		return RedundancyInsufficient
+	case strings.Contains(r, "redundancy lost"), strings.Contains(r, "non-redundant"):
+		return RedundancyLost
+	case strings.Contains(r, "degraded"):
+		return RedundancyDegraded
+	case strings.Contains(r, "fully redundant"):
+		return RedundancyFull
+	}
+	return RedundancyUnknown
+}

@@ -1,0 +1,292 @@
+package ipmitool
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestPSUsSupermicroFailure(t *testing.T) {
+	got := PSUs(nil, mustSDR(t, "supermicro-sys-4029gp-trt2_sdr-elist_psu-failure.txt"))
+	// PS2 and PS3 report "Presence detected, Failure detected, Power Supply
+	// AC lost": present, failed because the input is gone.
+	want := []PSU{
+		{Name: "PSU1", Slot: intp(1), Status: PSUOK,
+			Events: []string{"PS1 Status: Presence detected"}, Sensors: []string{"PS1 Status"}},
+		{Name: "PSU2", Slot: intp(2), Status: PSUACLost,
+			Events:  []string{"PS2 Status: Presence detected, Failure detected, Power Supply AC lost"},
+			Sensors: []string{"PS2 Status"}},
+		{Name: "PSU3", Slot: intp(3), Status: PSUACLost,
+			Events:  []string{"PS3 Status: Presence detected, Failure detected, Power Supply AC lost"},
+			Sensors: []string{"PS3 Status"}},
+		{Name: "PSU4", Slot: intp(4), Status: PSUOK,
+			Events: []string{"PS4 Status: Presence detected"}, Sensors: []string{"PS4 Status"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if st, ok := Redundancy(mustSDR(t, "supermicro-sys-4029gp-trt2_sdr-elist_psu-failure.txt")); ok {
+		t.Errorf("Redundancy = %q, want no redundancy sensor", st)
+	}
+}
+
+func TestPSUsSupermicroOK(t *testing.T) {
+	got := PSUs(nil, mustSDR(t, "supermicro-sys-4029gp-trt2_sdr-elist_psu-ok.txt"))
+	if len(got) != 4 {
+		t.Fatalf("got %d PSUs, want 4: %+v", len(got), got)
+	}
+	for i, p := range got {
+		if p.Status != PSUOK || p.Slot == nil || *p.Slot != i+1 {
+			t.Errorf("PSU %d = %+v, want ok", i+1, p)
+		}
+	}
+}
+
+func TestPSUsHP(t *testing.T) {
+	sensors := mustSDR(t, "hp-proliant_sdr-elist-full_psu-failure.txt")
+	got := PSUs(nil, sensors)
+	// "Power Supplies" (10.3) is the redundancy sensor, and "Temp 12"/"Temp 13"
+	// (10.4, 10.5) are temperatures on the power-supply entity with no supply
+	// of that instance: neither becomes a PSU.
+	want := []PSU{
+		{Name: "PSU1", Slot: intp(1), Status: PSUFailed,
+			Events:  []string{"Power Supply 1: 0 Watts, Presence detected, Failure detected"},
+			Sensors: []string{"Power Supply 1"}},
+		{Name: "PSU2", Slot: intp(2), Status: PSUOK,
+			Events:  []string{"Power Supply 2: 95 Watts, Presence detected"},
+			Sensors: []string{"Power Supply 2"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	st, ok := Redundancy(sensors)
+	if !ok || st != RedundancyLost {
+		t.Errorf("Redundancy = %q, %v; want %q", st, ok, RedundancyLost)
+	}
+}
+
+func TestPSUsDellFRU(t *testing.T) {
+	got := PSUs(mustFRU(t, "dell-r640_fru.txt"), nil)
+	want := []PSU{
+		{Name: "PSU1", Slot: intp(1), Manufacturer: "DELL", Model: "PWR SPLY,750W,RDNT,DELTA",
+			SerialNumber: "CNDED0003G0NQA", PartNumber: "05RHVVA03", FRU: "PS1 (ID 1)", Status: PSUUnknown},
+		{Name: "PSU2", Slot: intp(2), Manufacturer: "DELL", Model: "PWR SPLY,750W,RDNT,DELTA",
+			SerialNumber: "CNDED0003G0O0P", PartNumber: "05RHVVA03", FRU: "PS2 (ID 2)", Status: PSUUnknown},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// Dell-style SDR: status sensors are named just "Status" on entity 10.1/10.2,
+// joined with the PS1/PS2 FRUs by entity instance.
+func TestPSUsDellFRUAndSDR(t *testing.T) {
+	sdr := "PS Redundancy    | 77h | ok  |  7.1 | Fully Redundant\n" +
+		"Status           | 85h | ok  | 10.1 | Presence detected\n" +
+		"Status           | 86h | ok  | 10.2 | Presence detected, Power Supply AC lost\n" +
+		"Current 1        | 6Ah | ok  | 10.1 | 0.60 Amps\n" +
+		"Voltage 2        | 6Dh | ok  | 10.2 | 0 Volts\n"
+	sensors, err := ParseSDR([]byte(sdr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := PSUs(mustFRU(t, "dell-r640_fru.txt"), sensors)
+	want := []PSU{
+		{Name: "PSU1", Slot: intp(1), Manufacturer: "DELL", Model: "PWR SPLY,750W,RDNT,DELTA",
+			SerialNumber: "CNDED0003G0NQA", PartNumber: "05RHVVA03", FRU: "PS1 (ID 1)", Status: PSUOK,
+			Events: []string{"Status: Presence detected"}, Sensors: []string{"Status", "Current 1"}},
+		{Name: "PSU2", Slot: intp(2), Manufacturer: "DELL", Model: "PWR SPLY,750W,RDNT,DELTA",
+			SerialNumber: "CNDED0003G0O0P", PartNumber: "05RHVVA03", FRU: "PS2 (ID 2)", Status: PSUACLost,
+			Events:  []string{"Status: Presence detected, Power Supply AC lost"},
+			Sensors: []string{"Status", "Voltage 2"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if st, ok := Redundancy(sensors); !ok || st != RedundancyFull {
+		t.Errorf("Redundancy = %q, %v", st, ok)
+	}
+}
+
+func TestPSUsIntelFRU(t *testing.T) {
+	got := PSUs(mustFRU(t, "intel-s7200ap_fru_psu.txt"), nil)
+	want := []PSU{
+		{Name: "PSU1", Slot: intp(1), Manufacturer: "SAMSUNG ELECTRO-MECHANICS CO.,LTD", Model: "PSSF222201A",
+			SerialNumber: "CNS2221A4SG7Q0942", PartNumber: "H66158-007", Version: "01A",
+			FRU: "Pwr Supply 1 FRU (ID 2)", Status: PSUUnknown},
+		{Name: "PSU2", Slot: intp(2), Manufacturer: "SAMSUNG ELECTRO-MECHANICS CO.,LTD", Model: "PSSF222201A",
+			SerialNumber: "CNS2221A4SG7Q0944", PartNumber: "H66158-007", Version: "01A",
+			FRU: "Pwr Supply 2 FRU (ID 3)", Status: PSUUnknown},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// FRU files with no power-supply record must not produce supplies, whatever
+// their other records are (empty fields, DIMM SPD, NICs, "not present").
+func TestPSUsNoJunk(t *testing.T) {
+	for _, name := range []string{
+		"hp-dl360-g7_fru_empty-fields.txt", "hp-dl360p-gen8_fru.txt",
+		"sun-fire-x2200-m2_fru.txt", "qemu_ipmitool-fru.txt",
+	} {
+		if got := PSUs(mustFRU(t, name), nil); got != nil {
+			t.Errorf("%s: PSUs = %+v, want none", name, got)
+		}
+	}
+	if got := PSUs(nil, mustSDR(t, "qemu_ipmitool-sdr.txt")); got != nil {
+		t.Errorf("qemu sdr: PSUs = %+v, want none", got)
+	}
+	if got := PSUs(nil, nil); got != nil {
+		t.Errorf("nil inputs: %+v", got)
+	}
+}
+
+func TestPSUsAbsentAndEdgeCases(t *testing.T) {
+	notPresentFRU := "FRU Device Description : PS1 (ID 1)\n Board Mfg : DELL\n Board Serial : CNDED0003G0NQA\n\n" +
+		"FRU Device Description : PS2 (ID 2)\n Device not present (Timeout)\n"
+	frus, err := ParseFRU([]byte(notPresentFRU))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		frus []FRU
+		sdr  string
+		want []PSU
+	}{
+		{
+			name: "ns status, no FRU: the empty bay of a redundant pair",
+			sdr: "PS1 Status       | C4h | ok  | 10.1 | Presence detected\n" +
+				"PS2 Status       | C5h | ns  | 10.2 | No Reading\n",
+			want: []PSU{
+				{Name: "PSU1", Slot: intp(1), Status: PSUOK, Events: []string{"PS1 Status: Presence detected"}, Sensors: []string{"PS1 Status"}},
+				{Name: "PSU2", Slot: intp(2), Status: PSUAbsent, Events: []string{"PS2 Status: No Reading"}, Sensors: []string{"PS2 Status"}},
+			},
+		},
+		{
+			name: "ns status but the FRU reads a serial: unknown, not absent",
+			frus: frus,
+			sdr:  "PS1 Status       | C4h | ns  | 10.1 | Disabled\n",
+			want: []PSU{
+				{Name: "PSU1", Slot: intp(1), Manufacturer: "DELL", SerialNumber: "CNDED0003G0NQA", FRU: "PS1 (ID 1)",
+					Status: PSUUnknown, Events: []string{"PS1 Status: Disabled"}, Sensors: []string{"PS1 Status"}},
+				{Name: "PSU2", Slot: intp(2), FRU: "PS2 (ID 2)", Status: PSUAbsent,
+					Events: []string{"FRU PS2 (ID 2): Device not present (Timeout)"}},
+			},
+		},
+		{
+			name: "status sensor with no state asserted: presence not detected",
+			sdr:  "PSU2 Status      | 71h | ok  | 10.2 |\nPSU2 Temp        | 72h | ok  | 10.2 | 31 degrees C\n",
+			want: []PSU{{Name: "PSU2", Slot: intp(2), Status: PSUAbsent,
+				Events: []string{"PSU2 Status: (no state asserted)"}, Sensors: []string{"PSU2 Status", "PSU2 Temp"}}},
+		},
+		{
+			name: "predictive failure and config error; analog-only supply is unknown",
+			sdr: "PS1 Status       | 01h | ok  | 10.1 | Presence detected, Predictive failure\n" +
+				"PS2 Status       | 02h | ok  | 10.2 | Presence detected, Config Error\n" +
+				"PS3 Input Power  | 03h | ok  | 10.3 | 240 Watts\n" +
+				"PS3 Temp         | 04h | cr  | 10.3 | 95 degrees C\n",
+			want: []PSU{
+				{Name: "PSU1", Slot: intp(1), Status: PSUPredictiveFailure,
+					Events: []string{"PS1 Status: Presence detected, Predictive failure"}, Sensors: []string{"PS1 Status"}},
+				{Name: "PSU2", Slot: intp(2), Status: PSUFailed,
+					Events: []string{"PS2 Status: Presence detected, Config Error"}, Sensors: []string{"PS2 Status"}},
+				{Name: "PSU3", Slot: intp(3), Status: PSUUnknown, Sensors: []string{"PS3 Input Power", "PS3 Temp"}},
+			},
+		},
+		{
+			name: "AC out-of-range, but present; event-only record ignored",
+			sdr: "PS1 Status       | 01h | ok  | 10.1 | Presence detected, AC out-of-range, but present\n" +
+				"PS1 Event        | 02h | ns  | 10.1 | Event-Only\n",
+			want: []PSU{{Name: "PSU1", Slot: intp(1), Status: PSUACLost,
+				Events:  []string{"PS1 Status: Presence detected, AC out-of-range, but present"},
+				Sensors: []string{"PS1 Status", "PS1 Event"}}},
+		},
+		{
+			name: "unnamed entity-10 sensors starting at instance 0",
+			sdr: "Status           | 60h | ok  | 10.0 | Presence detected\n" +
+				"Status           | 61h | ok  | 10.1 | Failure detected, Presence detected\n",
+			want: []PSU{
+				{Name: "PSU1", Slot: intp(1), Status: PSUOK, Events: []string{"Status: Presence detected"}, Sensors: []string{"Status"}},
+				{Name: "PSU2", Slot: intp(2), Status: PSUFailed, Events: []string{"Status: Failure detected, Presence detected"}, Sensors: []string{"Status"}},
+			},
+		},
+		{
+			name: "names that are not supplies",
+			sdr: "CPU1 Temp        | 01h | ok  |  3.1 | 40 degrees C\n" +
+				"PSB Temp         | 02h | ok  |  7.1 | 40 degrees C\n" +
+				"GPS Status       | 03h | ok  |  7.2 | Device Present\n" +
+				"Fan Redundancy   | 04h | ok  |  7.3 | Fully Redundant\n" +
+				"Power Meter      | 05h | ok  |  7.4 | 100 Watts\n",
+			want: nil,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sensors, err := ParseSDR([]byte(tt.sdr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, PSUs(tt.frus, sensors)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRedundancy(t *testing.T) {
+	tests := []struct {
+		sdr    string
+		want   string
+		wantOK bool
+	}{
+		{"PS Redundancy    | 77h | ok  |  7.1 | Fully Redundant\n", RedundancyFull, true},
+		{"PS Redundancy    | 77h | ok  |  7.1 | Redundancy Lost\n", RedundancyLost, true},
+		{"Pwr Unit Redund  | 02h | ok  | 21.1 | Redundancy Degraded from Fully Redundant\n", RedundancyDegraded, true},
+		{"Power Supplies   | 08h | ok  | 10.3 | Non-Redundant: Insufficient Resources\n", RedundancyInsufficient, true},
+		{"PS Redundancy    | 77h | ns  |  7.1 | No Reading\n", RedundancyUnknown, true},
+		// Worst wins across sensors.
+		{"PS Redundancy    | 77h | ok  |  7.1 | Fully Redundant\nPower Supplies   | 08h | ok  | 10.3 | Redundancy Lost\n", RedundancyLost, true},
+		// Fan redundancy is not power redundancy.
+		{"Fan Redundancy   | 04h | ok  |  7.3 | Redundancy Lost\nFans             | 0Dh | ok  |  7.5 | 0 percent, Fully Redundant\n", "", false},
+	}
+	for _, tt := range tests {
+		sensors, err := ParseSDR([]byte(tt.sdr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := Redundancy(sensors)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("Redundancy(%q) = %q, %v; want %q, %v", tt.sdr, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestPSUNumber(t *testing.T) {
+	tests := []struct {
+		name  string
+		named bool
+		num   string
+	}{
+		{"PS1 Status", true, "1"},
+		{"PSU2", true, "2"},
+		{"PS_3 Temp", true, "3"},
+		{"Power Supply 1", true, "1"},
+		{"Pwr Supply 2 FRU", true, "2"},
+		{"PWS 01", true, "1"},
+		{"PS Redundancy", true, ""},
+		{"Power Supplies", false, ""},
+		{"PSB Temp", false, ""},
+		{"CPU1 Temp", false, ""},
+		{"GPS", false, ""},
+		{"P1-DIMMA1 Temp", false, ""},
+		{"PERC1", false, ""},
+	}
+	for _, tt := range tests {
+		named, num := psuNumber(tt.name)
+		if named != tt.named || num != tt.num {
+			t.Errorf("psuNumber(%q) = %v, %q; want %v, %q", tt.name, named, num, tt.named, tt.num)
+		}
+	}
+}

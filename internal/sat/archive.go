@@ -1,0 +1,120 @@
+package sat
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// archiveName is "<kind>-<serial>-<UTC timestamp>" plus "-interrupted" for a run that was
+// stopped, so an interrupted run can never be mistaken for a complete one by its name.
+func archiveName(kind string, serial *string, t time.Time, interrupted bool) string {
+	sn := "unknown-serial"
+	if serial != nil {
+		if s := strings.Trim(unsafeName.ReplaceAllString(*serial, "_"), "_."); s != "" {
+			if len(s) > 64 {
+				s = s[:64]
+			}
+			sn = s
+		}
+	}
+	name := fmt.Sprintf("%s-%s-%s", kind, sn, t.UTC().Format("20060102T150405Z"))
+	if interrupted {
+		name += "-interrupted"
+	}
+	return name
+}
+
+// partialPrefix starts the temporary name an archive has while it is written. A file
+// with this prefix is never a finished archive.
+const partialPrefix = ".partial-"
+
+// writeArchive writes files into dir/base.tar.gz (each under base/) through a temporary
+// file in the same directory that is fsync'd, then renamed; the directory is fsync'd after
+// the rename. On any error the temporary file is removed and nothing appears under the
+// final name. A name already taken gets a numeric suffix rather than being overwritten.
+func writeArchive(dir, base string, files []archiveFile, mtime time.Time) (string, error) {
+	final := filepath.Join(dir, base+".tar.gz")
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(final); os.IsNotExist(err) {
+			break
+		}
+		final = filepath.Join(dir, fmt.Sprintf("%s.%d.tar.gz", base, i))
+	}
+	f, err := os.CreateTemp(dir, partialPrefix+base+".tar.gz-*")
+	if err != nil {
+		return "", fmt.Errorf("write archive: %w", err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	gz := gzip.NewWriter(f)
+	tw := tar.NewWriter(gz)
+	top := strings.TrimSuffix(filepath.Base(final), ".tar.gz")
+	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: top + "/", Mode: 0o755, ModTime: mtime, Format: tar.FormatPAX}); err != nil {
+		return "", fmt.Errorf("write archive: %w", err)
+	}
+	dirs := map[string]bool{}
+	for _, af := range files {
+		if d := filepath.Dir(af.name); d != "." && !dirs[d] {
+			dirs[d] = true
+			if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: top + "/" + d + "/", Mode: 0o755, ModTime: mtime, Format: tar.FormatPAX}); err != nil {
+				return "", fmt.Errorf("write archive: %w", err)
+			}
+		}
+		hdr := &tar.Header{Typeflag: tar.TypeReg, Name: top + "/" + af.name, Mode: 0o644, Size: int64(len(af.data)), ModTime: mtime, Format: tar.FormatPAX}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return "", fmt.Errorf("write archive: %w", err)
+		}
+		if _, err := tw.Write(af.data); err != nil {
+			return "", fmt.Errorf("write archive: %w", err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return "", fmt.Errorf("write archive: %w", err)
+	}
+	if err := gz.Close(); err != nil {
+		return "", fmt.Errorf("write archive: %w", err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return "", fmt.Errorf("write archive: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return "", fmt.Errorf("write archive: fsync: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("write archive: %w", err)
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return "", fmt.Errorf("write archive: %w", err)
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // make the rename durable; best effort on odd filesystems
+		d.Close()
+	}
+	return final, nil
+}
+
+// checkOutputDir makes sure the archive can be written before a long test starts.
+func checkOutputDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	f, err := os.CreateTemp(dir, partialPrefix+"probe-*")
+	if err != nil {
+		return fmt.Errorf("output directory %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}

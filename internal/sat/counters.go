@@ -1,0 +1,206 @@
+package sat
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/parse/pcisysfs"
+)
+
+// Counter is one error counter. Keys name the component and the counter:
+// "edac/mc0/ue_count", "pcie/0000:17:00.0/aer_fatal", "gpu/0000:17:00.0/ecc_volatile_uncorrected",
+// "disk/sda/media_errors".
+type Counter struct {
+	Key   string `json:"key"`
+	Value int64  `json:"value"`
+	// Severity is what a rise of this counter during the test means: "warning"
+	// (corrected errors, retries) or "failure" (uncorrectable errors).
+	Severity string `json:"severity"`
+}
+
+// Snapshot is every counter read at one moment.
+type Snapshot struct {
+	TakenAt  string    `json:"taken_at"`
+	Counters []Counter `json:"counters"`
+	// Notes say what could not be read (e.g. no EDAC driver), so that an empty list is
+	// never mistaken for "no errors".
+	Notes []string `json:"notes"`
+}
+
+// Increase is a counter that rose during the test.
+type Increase struct {
+	Key      string `json:"key"`
+	Before   int64  `json:"before"`
+	After    int64  `json:"after"`
+	Severity string `json:"severity"`
+}
+
+func (s *Snapshot) add(key string, v *int64, sev string) {
+	if v != nil {
+		s.Counters = append(s.Counters, Counter{Key: key, Value: *v, Severity: sev})
+	}
+}
+
+func (s *Snapshot) addBool(key string, v *bool, sev string) {
+	if v != nil {
+		var n int64
+		if *v {
+			n = 1
+		}
+		s.Counters = append(s.Counters, Counter{Key: key, Value: n, Severity: sev})
+	}
+}
+
+func (s *Snapshot) sort() {
+	sort.Slice(s.Counters, func(i, j int) bool { return s.Counters[i].Key < s.Counters[j].Key })
+}
+
+// compare lists the counters that rose between before and after, and the keys present
+// in only one of them.
+func compare(before, after *Snapshot) (inc []Increase, unmatched []string) {
+	if before == nil || after == nil {
+		return nil, nil
+	}
+	a := map[string]Counter{}
+	for _, c := range after.Counters {
+		a[c.Key] = c
+	}
+	seen := map[string]bool{}
+	for _, b := range before.Counters {
+		seen[b.Key] = true
+		c, ok := a[b.Key]
+		switch {
+		case !ok:
+			unmatched = append(unmatched, b.Key+" (not read after the test)")
+		case c.Value > b.Value:
+			inc = append(inc, Increase{Key: b.Key, Before: b.Value, After: c.Value, Severity: b.Severity})
+		}
+	}
+	for _, c := range after.Counters {
+		if !seen[c.Key] {
+			unmatched = append(unmatched, c.Key+" (not read before the test)")
+		}
+	}
+	sort.Slice(inc, func(i, j int) bool { return inc[i].Key < inc[j].Key })
+	sort.Strings(unmatched)
+	return inc, unmatched
+}
+
+const edacBase = "/sys/devices/system/edac/mc"
+
+// readEDAC adds the memory controllers' counters from
+// /sys/devices/system/edac/mc/mc*/{ce,ue}_count and {ce,ue}_noinfo_count.
+func readEDAC(fs host.FS, snap *Snapshot, files map[string][]byte) {
+	names, err := fs.ReadDir(edacBase)
+	if err != nil {
+		if host.IsNotExist(err) {
+			snap.Notes = append(snap.Notes, "EDAC: no memory controller driver loaded ("+edacBase+" absent): memory errors corrected by ECC are not counted")
+		} else {
+			snap.Notes = append(snap.Notes, fmt.Sprintf("EDAC: %v", err))
+		}
+		return
+	}
+	mcs := 0
+	for _, n := range names {
+		if !strings.HasPrefix(n, "mc") {
+			continue
+		}
+		if _, err := strconv.Atoi(n[2:]); err != nil {
+			continue
+		}
+		mcs++
+		for _, c := range []struct{ file, sev string }{
+			{"ce_count", SeverityWarning}, {"ce_noinfo_count", SeverityWarning},
+			{"ue_count", SeverityFailure}, {"ue_noinfo_count", SeverityFailure},
+		} {
+			p := edacBase + "/" + n + "/" + c.file
+			b, err := fs.ReadFile(p)
+			if err != nil {
+				if !host.IsNotExist(err) || !strings.Contains(c.file, "noinfo") {
+					snap.Notes = append(snap.Notes, fmt.Sprintf("EDAC: %s: %v", p, err))
+				}
+				continue
+			}
+			files[p] = b
+			v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+			if err != nil {
+				snap.Notes = append(snap.Notes, fmt.Sprintf("EDAC: %s: not a number: %q", p, strings.TrimSpace(string(b))))
+				continue
+			}
+			snap.add("edac/"+n+"/"+c.file, &v, c.sev)
+		}
+	}
+	if mcs == 0 {
+		snap.Notes = append(snap.Notes, "EDAC: no memory controller under "+edacBase+": memory errors corrected by ECC are not counted")
+	}
+}
+
+const pciBase = "/sys/bus/pci/devices"
+
+// readAER adds each PCI function's AER totals from
+// /sys/bus/pci/devices/*/aer_dev_{correctable,nonfatal,fatal}. Functions without AER
+// files (no AER capability, or a kernel without the attributes) are counted in a note.
+func readAER(fs host.FS, snap *Snapshot, files map[string][]byte) {
+	devs, err := fs.ReadDir(pciBase)
+	if err != nil {
+		snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %v", err))
+		return
+	}
+	with := 0
+	for _, d := range devs {
+		found := false
+		for _, c := range []struct{ file, key, sev string }{
+			{"aer_dev_correctable", "aer_correctable", SeverityWarning},
+			{"aer_dev_nonfatal", "aer_nonfatal", SeverityFailure},
+			{"aer_dev_fatal", "aer_fatal", SeverityFailure},
+		} {
+			p := pciBase + "/" + d + "/" + c.file
+			b, err := fs.ReadFile(p)
+			if err != nil {
+				if !host.IsNotExist(err) {
+					snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %s: %v", p, err))
+				}
+				continue
+			}
+			found = true
+			files[p] = b
+			m, err := pcisysfs.ParseAER(b)
+			if err != nil {
+				snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %s: %v", p, err))
+				continue
+			}
+			total, ok := pcisysfs.AERTotal(m)
+			if !ok {
+				snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %s: no TOTAL_ERR line", p))
+				continue
+			}
+			snap.add("pcie/"+d+"/"+c.key, &total, c.sev)
+		}
+		if found {
+			with++
+		}
+	}
+	if with == 0 {
+		snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: none of %d PCI functions has AER counters: PCIe errors are not counted", len(devs)))
+	}
+}
+
+// readKernelCounters is the step body shared by every kind: EDAC and AER.
+func readKernelCounters(fs host.FS, snap *Snapshot) map[string][]byte {
+	files := map[string][]byte{}
+	readEDAC(fs, snap, files)
+	readAER(fs, snap, files)
+	return files
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,372 @@
+package sat
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/parse/memtester"
+)
+
+// memoryKind is `bee sat memory`: memtester over a safe share of the free memory,
+// bounded in time, with the EDAC and PCIe AER counters read before and after.
+type memoryKind struct {
+	sizeMB  int
+	loops   int
+	timeout time.Duration
+
+	res memoryResults
+}
+
+// Memory sizing: test 85% of MemAvailable, leaving at least 1 GiB to the live system.
+const (
+	memReserveFraction = 0.15
+	memReserveMinMB    = 1024
+	memMinTestMB       = 16
+	maxFailuresKept    = 100
+)
+
+type memoryResults struct {
+	MemTotalBytes     *int64 `json:"mem_total_bytes"`
+	MemAvailableBytes *int64 `json:"mem_available_bytes"`
+	RequestedMB       int    `json:"requested_mb"`
+	SizeFrom          string `json:"size_from"` // "flag" or "auto (85% of MemAvailable, at least 1 GiB left)"
+	Loops             int    `json:"loops"`
+	// TestedMB is what memtester reported it got (it may get less than asked).
+	TestedMB       *int  `json:"tested_mb"`
+	Locked         *bool `json:"locked"`
+	LoopsCompleted int   `json:"loops_completed"`
+	TestsPassed    int   `json:"tests_passed"`
+	TestsFailed    int   `json:"tests_failed"`
+	Failures       int   `json:"failures"`
+	Completed      bool  `json:"completed"`
+	TimedOut       bool  `json:"timed_out"`
+}
+
+func (k *memoryKind) about() string {
+	return "Runs memtester over a safe share of free memory (default: 85% of MemAvailable, leaving\n" +
+		"at least 1 GiB to the live system), bounded by --timeout. Any FAILURE fails the test; a\n" +
+		"run cut by the time bound with no failure is a warning (incomplete), never a pass.\n" +
+		"EDAC (ECC) and PCIe AER counters are read before and after."
+}
+
+func (k *memoryKind) flags(fs *flag.FlagSet) {
+	fs.IntVar(&k.sizeMB, "size-mb", 0, "MiB of memory to test (0: 85% of MemAvailable, leaving at least 1 GiB)")
+	fs.IntVar(&k.loops, "loops", 1, "memtester loops (passes over the memory)")
+	fs.DurationVar(&k.timeout, "timeout", time.Hour, "stop memtester after this long (the result is then incomplete: a warning)")
+}
+
+func (k *memoryKind) validate() error {
+	switch {
+	case k.sizeMB < 0:
+		return errors.New("--size-mb must not be negative")
+	case k.loops < 1:
+		return errors.New("--loops must be at least 1")
+	case k.timeout <= 0:
+		return errors.New("--timeout must be positive")
+	}
+	return nil
+}
+
+func (k *memoryKind) options() map[string]any {
+	return map[string]any{"size_mb": k.sizeMB, "loops": k.loops, "timeout": k.timeout.String()}
+}
+
+func (k *memoryKind) results() any { return k.res }
+
+func (k *memoryKind) run(ctx context.Context, s *session) {
+	s.prog.plan("error counters before", "memtester", "error counters after", "archive")
+	s.prog.phase(0, "EDAC, PCIe AER")
+	s.m.Counters.Before = s.kernelCounters(ctx, "counters-before")
+	if b := s.m.Counters.Before; b != nil && !hasKeyPrefix(b, "edac/") {
+		s.reason(SeverityWarning, "memory", "counters-before", "no EDAC memory controller counters: errors corrected by ECC during the test cannot be seen, so a marginal DIMM could pass memtester unnoticed")
+	}
+
+	st := s.read(ctx, "meminfo", func() (any, map[string][]byte, error) {
+		b, err := s.env.FS.ReadFile("/proc/meminfo")
+		if err != nil {
+			return nil, nil, err
+		}
+		files := map[string][]byte{"/proc/meminfo": b}
+		total, avail := meminfo(b, "MemTotal"), meminfo(b, "MemAvailable")
+		k.res.MemTotalBytes, k.res.MemAvailableBytes = total, avail
+		return map[string]*int64{"mem_total_bytes": total, "mem_available_bytes": avail}, files, nil
+	})
+	k.res.Loops = k.loops
+	switch {
+	case k.sizeMB > 0:
+		k.res.RequestedMB, k.res.SizeFrom = k.sizeMB, "flag"
+	case k.res.MemAvailableBytes != nil:
+		availMB := *k.res.MemAvailableBytes >> 20
+		reserve := max(int64(float64(availMB)*memReserveFraction), memReserveMinMB)
+		k.res.RequestedMB = int(availMB - reserve)
+		k.res.SizeFrom = "auto: 85% of MemAvailable, leaving at least 1 GiB"
+	}
+	if st.Status == StatusOK && k.sizeMB == 0 && k.res.MemAvailableBytes == nil {
+		st.Status, st.Message = StatusError, "no MemAvailable line in /proc/meminfo"
+	}
+	argv := []string{"memtester", fmt.Sprintf("%dM", k.res.RequestedMB), strconv.Itoa(k.loops)}
+	switch {
+	case st.Status != StatusOK && k.sizeMB == 0:
+		s.prog.phase(1, "skipped")
+		mt := s.skip(ctx, "memtester", argv, "the size to test could not be decided")
+		if mt.Status != StatusInterrupted {
+			s.fail(mt, "memory", "memtester did not run: free memory unknown (%s); memory not tested", describeErr(st))
+		}
+	case k.res.RequestedMB < memMinTestMB:
+		s.prog.phase(1, "skipped")
+		mt := s.skip(ctx, "memtester", argv, "not enough free memory")
+		if mt.Status != StatusInterrupted {
+			s.fail(mt, "memory", "memtester did not run: only %d MiB could be tested (MemAvailable %s, reserve for the live system %d MiB); memory not tested",
+				max(k.res.RequestedMB, 0), bytesStr(k.res.MemAvailableBytes), memReserveMinMB)
+		}
+	default:
+		s.prog.phase(1, fmt.Sprintf("%d MiB, %d loop(s), at most %s", k.res.RequestedMB, k.loops, fmtDur(k.timeout)))
+		k.memtester(ctx, s, argv)
+	}
+
+	s.prog.phase(2, "EDAC, PCIe AER")
+	s.m.Counters.After = s.kernelCounters(ctx, "counters-after")
+	s.prog.phase(3, "")
+}
+
+// memtester runs and judges memtester. Its output is parsed whatever happened: a run
+// killed by the time bound or by Ctrl-C may already have printed FAILURE lines.
+func (k *memoryKind) memtester(ctx context.Context, s *session, argv []string) {
+	st, res := s.exec(ctx, "memtester", argv, cmdOpts{timeout: k.timeout})
+	const comp = "memory"
+	k.res.TimedOut = errors.Is(res.Err, host.ErrTimeout)
+	var r *memtester.Result
+	if len(res.Stdout) > 0 {
+		var err error
+		r, err = memtester.Parse(res.Stdout)
+		if err != nil && st.Status == "" {
+			s.fail(st, comp, "memtester output could not be parsed (%v): memory not verified", err)
+			return
+		}
+	}
+	if r != nil {
+		st.Result = memtesterSummary(r)
+		k.res.TestedMB, k.res.Locked, k.res.Completed = r.GotMB, r.LockedMemory, r.Completed
+		k.res.Failures = len(r.Failures)
+		for _, l := range r.Loops {
+			complete := len(l.Tests) > 0
+			for _, t := range l.Tests {
+				switch {
+				case t.Failed:
+					k.res.TestsFailed++
+				case t.OK:
+					k.res.TestsPassed++
+				default:
+					complete = false
+				}
+			}
+			if complete && (r.Completed || l.Number < len(r.Loops)) {
+				k.res.LoopsCompleted++
+			}
+		}
+		if len(r.Failures) > 0 {
+			first := r.Failures[0]
+			s.fail(st, comp, "memtester reported %d FAILURE(s) in %d test(s); first in loop %d, %s: %s",
+				len(r.Failures), k.res.TestsFailed, first.Loop, orDash(first.Test), first.Line)
+		}
+	}
+	switch st.Status {
+	case StatusInterrupted:
+		return
+	case StatusError, StatusFail:
+		if k.res.Failures > 0 {
+			return // already failed on its FAILURE lines
+		}
+		if k.res.TimedOut {
+			done := "no loop completed"
+			if k.res.LoopsCompleted > 0 {
+				done = fmt.Sprintf("%d of %d loop(s) completed", k.res.LoopsCompleted, k.loops)
+			}
+			st.Status = StatusWarning // judged: an incomplete run, not a tool failure
+			s.warn(st, comp, "incomplete: memtester stopped by the %s time bound (%s, %d tests ok, no FAILURE seen); raise --timeout or lower --size-mb for a complete run",
+				fmtDur(k.timeout), done, k.res.TestsPassed)
+			return
+		}
+		s.fail(st, comp, "memtester could not run (%s): memory not tested", describeErr(st))
+		return
+	}
+	// The process exited by itself.
+	if r == nil {
+		s.fail(st, comp, "memtester printed nothing (exit status %d): memory not verified", res.ExitCode)
+		return
+	}
+	if k.res.Failures > 0 {
+		return
+	}
+	// memtester's exit status: 0x01 could not allocate/lock or bad invocation, 0x02
+	// stuck-address test failed, 0x04 another test failed.
+	switch {
+	case res.ExitCode&0x06 != 0:
+		s.fail(st, comp, "memtester exit status %d says a test failed, but no FAILURE line was found in its output", res.ExitCode)
+		return
+	case res.ExitCode != 0:
+		s.fail(st, comp, "memtester exit status %d (could not allocate or lock memory?): %s; memory not tested", res.ExitCode, lastLine(res))
+		return
+	case !r.Completed:
+		s.fail(st, comp, "memtester exited 0 without its final \"Done.\": output incomplete, memory not verified")
+		return
+	case k.res.LoopsCompleted < k.loops:
+		s.warn(st, comp, "memtester completed %d of %d loop(s) with every test ok", k.res.LoopsCompleted, k.loops)
+	}
+	if k.res.TestsPassed == 0 {
+		s.fail(st, comp, "memtester reported no test as ok: memory not verified")
+		return
+	}
+	if r.GotMB != nil && *r.GotMB < k.res.RequestedMB {
+		s.warn(st, comp, "memtester got only %d of the %d MiB asked for", *r.GotMB, k.res.RequestedMB)
+	}
+	if r.LockedMemory != nil && !*r.LockedMemory {
+		s.warn(st, comp, "memtester could not lock the memory (mlock): parts of it may have been swapped out and not tested in RAM")
+	}
+	if st.Status == "" {
+		st.Status = StatusOK
+		st.Message = fmt.Sprintf("%d tests ok over %s in %d loop(s)", k.res.TestsPassed, mbStr(r.GotMB), k.res.LoopsCompleted)
+	}
+}
+
+func (k *memoryKind) summaryLines() []string {
+	r := k.res
+	line := fmt.Sprintf("memtester: asked %d MiB (%s), got %s, %d loop(s) asked, %d completed; %d tests ok, %d failed, %d FAILURE line(s)",
+		r.RequestedMB, r.SizeFrom, mbStr(r.TestedMB), r.Loops, r.LoopsCompleted, r.TestsPassed, r.TestsFailed, r.Failures)
+	if r.TimedOut {
+		line += "; stopped by the time bound"
+	}
+	return []string{line, fmt.Sprintf("memory: MemTotal %s, MemAvailable %s", bytesStr(r.MemTotalBytes), bytesStr(r.MemAvailableBytes))}
+}
+
+// memtesterResult is the parsed output kept in the manifest; the failures are cut to the
+// first maxFailuresKept (the raw output has them all).
+type memtesterResult struct {
+	Version       string              `json:"version"`
+	RequestedMB   *int                `json:"requested_mb"`
+	GotMB         *int                `json:"got_mb"`
+	Locked        *bool               `json:"locked"`
+	Completed     bool                `json:"completed"`
+	Loops         []memtesterLoop     `json:"loops"`
+	FailureCount  int                 `json:"failure_count"`
+	Failures      []memtester.Failure `json:"failures"`
+	FailuresShown int                 `json:"failures_shown"`
+}
+
+type memtesterLoop struct {
+	Number int               `json:"number"`
+	Tests  map[string]string `json:"tests"` // name -> "ok", "FAILURE" or "incomplete"
+}
+
+func memtesterSummary(r *memtester.Result) memtesterResult {
+	out := memtesterResult{Version: r.Version, RequestedMB: r.RequestedMB, GotMB: r.GotMB, Locked: r.LockedMemory,
+		Completed: r.Completed, FailureCount: len(r.Failures), Loops: []memtesterLoop{}}
+	out.Failures = r.Failures
+	if len(out.Failures) > maxFailuresKept {
+		out.Failures = out.Failures[:maxFailuresKept]
+	}
+	if out.Failures == nil {
+		out.Failures = []memtester.Failure{}
+	}
+	out.FailuresShown = len(out.Failures)
+	for _, l := range r.Loops {
+		ml := memtesterLoop{Number: l.Number, Tests: map[string]string{}}
+		for _, t := range l.Tests {
+			switch {
+			case t.Failed:
+				ml.Tests[t.Name] = "FAILURE"
+			case t.OK:
+				ml.Tests[t.Name] = "ok"
+			default:
+				ml.Tests[t.Name] = "incomplete"
+			}
+		}
+		out.Loops = append(out.Loops, ml)
+	}
+	return out
+}
+
+// meminfo returns a /proc/meminfo value in bytes ("MemAvailable:   24015000 kB").
+func meminfo(b []byte, key string) *int64 {
+	for _, line := range strings.Split(string(b), "\n") {
+		name, rest, ok := strings.Cut(line, ":")
+		if !ok || name != key {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) == 0 {
+			return nil
+		}
+		v, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil || v < 0 {
+			return nil
+		}
+		if len(f) > 1 && f[1] == "kB" {
+			v *= 1024
+		}
+		return &v
+	}
+	return nil
+}
+
+// kernelCounters reads EDAC and AER as one step and returns the snapshot.
+func (s *session) kernelCounters(ctx context.Context, name string) *Snapshot {
+	if ctx.Err() != nil {
+		s.skip(ctx, name, nil, "")
+		return nil
+	}
+	snap := &Snapshot{TakenAt: s.now().Format(time.RFC3339), Counters: []Counter{}, Notes: []string{}}
+	s.read(ctx, name, func() (any, map[string][]byte, error) {
+		files := readKernelCounters(s.env.FS, snap)
+		snap.sort()
+		return map[string]any{"counters": len(snap.Counters), "notes": snap.Notes}, files, nil
+	})
+	return snap
+}
+
+func hasKeyPrefix(s *Snapshot, prefix string) bool {
+	for _, c := range s.Counters {
+		if strings.HasPrefix(c.Key, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func lastLine(res host.Result) string {
+	out := strings.TrimSpace(string(res.Stderr) + "\n" + string(res.Stdout))
+	if i := strings.LastIndex(out, "\n"); i >= 0 {
+		out = out[i+1:]
+	}
+	if len(out) > 200 {
+		out = out[:200]
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func mbStr(p *int) string {
+	if p == nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("%d MiB", *p)
+}
+
+func bytesStr(p *int64) string {
+	if p == nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("%.1f GiB", float64(*p)/(1<<30))
+}

@@ -1,0 +1,414 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/beeaudit/bee/internal/audit"
+)
+
+// action is what a menu entry does.
+type action int
+
+const (
+	actFindings action = iota
+	actInventory
+	actAudit
+	actSAT
+	actQR
+	actNetwork
+	actShell
+	actReboot
+	actPowerOff
+	actQuit
+)
+
+// menuItem is one entry of the home menu; key is its letter shortcut.
+type menuItem struct {
+	key   string
+	label string
+	act   action
+}
+
+// menuFor lists the home menu for a runtime: reboot and power off only exist
+// on the live CD (on an installed host they are not bee's business).
+func menuFor(runtime string) []menuItem {
+	m := []menuItem{
+		{"f", "Findings", actFindings},
+		{"i", "Inventory", actInventory},
+		{"a", "Re-run audit", actAudit},
+		{"t", "Acceptance tests", actSAT},
+		{"c", "QR code", actQR},
+		{"n", "Network", actNetwork},
+		{"s", "Shell", actShell},
+	}
+	if runtime == "livecd" {
+		m = append(m, menuItem{"r", "Reboot", actReboot}, menuItem{"p", "Power off", actPowerOff})
+	}
+	return append(m, menuItem{"q", "Quit to shell", actQuit})
+}
+
+// menuColumnWidth is the width of one column of the home menu.
+const menuColumnWidth = 20
+
+// menuGrid returns the number of rows and columns the menu takes at width w;
+// entries run down the columns.
+func menuGrid(n, w int) (rows, cols int) {
+	cols = max(1, min(n, (w-1)/menuColumnWidth))
+	rows = (n + cols - 1) / cols
+	return rows, cols
+}
+
+// netView is what the home and network screens know of the network.
+type netView struct {
+	Loaded bool // false until the first query answered
+	Ifaces []Iface
+	Err    string // what could not be read, "" when all was
+	SSH    SSHState
+}
+
+// homeView is everything the home screen shows.
+type homeView struct {
+	Version, Runtime string
+	Audit            *audit.Audit
+	AuditPath        string
+	AuditProblem     string // why there is no audit to show; "" when there is
+	Net              netView
+	Menu             []menuItem
+	Cursor           int
+	Status           string // last action's outcome, one line
+	Now              time.Time
+}
+
+// verdictLine is the verdict in words, coloured: "VERDICT: FAIL - 2 failures,
+// 1 warning". The words carry everything; colour only repeats them.
+func verdictLine(a *audit.Audit) string {
+	s := st()
+	if a == nil {
+		return s.warn.Render("VERDICT: UNKNOWN - no audit")
+	}
+	sum := a.Hardware.Summary
+	v := strings.ToUpper(sum.Verdict)
+	style := s.warn
+	switch sum.Verdict {
+	case audit.VerdictPass:
+		style = s.pass
+	case audit.VerdictFail:
+		style = s.fail
+	case "":
+		v = "UNKNOWN"
+	}
+	return style.Render(fmt.Sprintf("VERDICT: %s - %s, %s", v, plural(sum.Failures, "failure"), plural(sum.Warnings, "warning")))
+}
+
+func plural(n int, word string) string {
+	switch n {
+	case 0:
+		return "no " + word + "s"
+	case 1:
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// sevTag is a finding's severity as a 4-letter word, coloured.
+func sevTag(sev string) string {
+	s := st()
+	if sev == audit.SeverityFailure {
+		return s.fail.Render("FAIL")
+	}
+	return s.warn.Render("WARN")
+}
+
+// markTag renders an inventory alarm mark ("FAIL"/"WARN") or blanks.
+func markTag(m string) string {
+	switch m {
+	case "FAIL":
+		return sevTag(audit.SeverityFailure)
+	case "WARN":
+		return sevTag(audit.SeverityWarning)
+	}
+	return "    "
+}
+
+// auditAge is "finished 2024-05-01 10:22 UTC (5 min ago)".
+func auditAge(a *audit.Audit, now time.Time) string {
+	t, err := time.Parse(time.RFC3339, a.FinishedAt)
+	if err != nil {
+		return "audit " + a.FinishedAt
+	}
+	s := "audit " + t.UTC().Format("2006-01-02 15:04 UTC")
+	if now.IsZero() {
+		return s
+	}
+	d := now.Sub(t)
+	switch {
+	case d < 0:
+		return s
+	case d < time.Minute:
+		return s + " (just now)"
+	case d < time.Hour:
+		return s + fmt.Sprintf(" (%d min ago)", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return s + fmt.Sprintf(" (%d h ago)", int(d.Hours()))
+	}
+	return s + fmt.Sprintf(" (%d days ago)", int(d.Hours()/24))
+}
+
+const labelWidth = 10 // "MACHINE   "
+
+func labelled(label, text string) string {
+	return " " + st().label.Render(fmt.Sprintf("%-*s", labelWidth-1, label)) + text
+}
+
+func indent(text string) string { return strings.Repeat(" ", labelWidth) + text }
+
+// machineLines answers "what is this machine".
+func machineLines(a *audit.Audit) []string {
+	if a == nil {
+		return []string{labelled("MACHINE", "unknown until an audit has run")}
+	}
+	h := a.Hardware
+	name := "unidentified system"
+	var serial, uuid string
+	if s := h.System; s != nil {
+		var parts []string
+		for _, p := range []*string{s.Manufacturer, s.ProductName} {
+			if p != nil {
+				parts = append(parts, *p)
+			}
+		}
+		if len(parts) > 0 {
+			name = strings.Join(parts, " ")
+		}
+		serial, uuid = str(s.SerialNumber), str(s.UUID)
+	} else {
+		serial = unknown
+	}
+	lines := []string{labelled("MACHINE", st().label.Render(name))}
+	second := "S/N " + serial
+	if b := h.Board; b != nil && (b.ProductName != nil || b.SerialNumber != nil) {
+		second += "   Board " + str(b.ProductName) + " S/N " + str(b.SerialNumber)
+	}
+	lines = append(lines, indent(second))
+	var third []string
+	if b := h.BIOS; b != nil {
+		third = append(third, "BIOS "+strings.TrimSpace(str(b.Version)+" "+dateOrEmpty(b.ReleaseDate)))
+	}
+	if uuid != unknown {
+		third = append(third, "UUID "+uuid)
+	}
+	if len(third) > 0 {
+		lines = append(lines, indent(strings.Join(third, "   ")))
+	}
+	lines = append(lines, indent(inventoryOneLine(h)))
+	return lines
+}
+
+func dateOrEmpty(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return "(" + *p + ")"
+}
+
+// inventoryOneLine is "2 CPUs, 40 cores | 384 GiB, 12/24 slots | 4 disks | 8 GPUs | 2 PSUs".
+func inventoryOneLine(h audit.Hardware) string {
+	cpus, cores := 0, 0
+	for _, c := range h.CPUs {
+		if c.Populated {
+			cpus++
+			if c.Cores != nil {
+				cores += *c.Cores
+			}
+		}
+	}
+	parts := []string{fmt.Sprintf("%d CPUs, %d cores", cpus, cores)}
+	if m := h.Memory; m != nil {
+		parts = append(parts, fmt.Sprintf("%s RAM, %d/%d slots", iec(m.TotalBytes), m.SlotsPopulated, m.SlotsTotal))
+	}
+	parts = append(parts, plural(len(h.Storage), "disk"), plural(len(h.GPUs), "GPU"), plural(len(h.PSUs), "PSU"))
+	return strings.Join(parts, " | ")
+}
+
+// findingLine is one finding on one line: "FAIL storage:/dev/sda: message".
+func findingLine(f audit.Finding) string {
+	return sevTag(f.Severity) + " " + f.Component + ": " + f.Message
+}
+
+// networkLines answers "how do I reach it": one line per interface with an
+// address, the others grouped, then SSH. maxIfaces bounds the per-interface lines.
+func networkLines(n netView, maxIfaces int) []string {
+	s := st()
+	if !n.Loaded {
+		return []string{labelled("NETWORK", "reading interfaces...")}
+	}
+	var with []Iface
+	var without []string
+	for _, i := range n.Ifaces {
+		has := false
+		for _, a := range i.Addrs {
+			if a.Reachable() {
+				has = true
+			}
+		}
+		if has {
+			with = append(with, i)
+		} else {
+			without = append(without, i.Name+" ("+i.Link()+")")
+		}
+	}
+	var lines []string
+	if len(with) == 0 {
+		why := "no address on any interface (n: Network)"
+		if len(n.Ifaces) == 0 {
+			why = "no network interface found"
+		}
+		lines = append(lines, s.fail.Render("NO NETWORK")+" - "+why)
+	}
+	shown := 0
+	for _, i := range with {
+		if shown == maxIfaces {
+			lines = append(lines, fmt.Sprintf("+%d more with an address (n: Network)", len(with)-shown))
+			break
+		}
+		var addrs []string
+		for _, a := range i.Addrs {
+			if a.Reachable() {
+				t := a.Prefix.String()
+				if a.Dynamic {
+					t += " dhcp"
+				}
+				addrs = append(addrs, t)
+			}
+		}
+		line := fmt.Sprintf("%-10s %-7s %s", i.Name, i.Link(), strings.Join(addrs, ", "))
+		if i.Gateway != "" {
+			line += "  gw " + i.Gateway
+		}
+		lines = append(lines, line)
+		shown++
+	}
+	if len(without) > 0 {
+		lines = append(lines, "no address: "+strings.Join(without, ", "))
+	}
+	if n.Err != "" {
+		lines = append(lines, s.warn.Render("WARN")+" "+n.Err)
+	}
+	lines = append(lines, sshLine(n))
+	for i := range lines {
+		if i == 0 {
+			lines[i] = labelled("NETWORK", lines[i])
+		} else {
+			lines[i] = indent(lines[i])
+		}
+	}
+	return lines
+}
+
+func sshLine(n netView) string {
+	s := st()
+	unit := n.SSH.Unit
+	if unit == "" {
+		unit = "unknown"
+	}
+	if !n.SSH.Up() {
+		return s.fail.Render("SSH: DOWN") + fmt.Sprintf(" - nothing listens on port 22 (ssh.service: %s)", unit)
+	}
+	addrs := reachableAddrs(n.Ifaces)
+	if len(addrs) == 0 {
+		return s.pass.Render("SSH: up") + " on port 22, but no address to reach it yet"
+	}
+	target := addrs[0]
+	if strings.Contains(target, ":") {
+		target = "[" + target + "]"
+	}
+	return s.pass.Render("SSH: up") + " - ssh root@" + target
+}
+
+// menuLines lays the menu out in columns, the selected entry marked ">" (and
+// reversed where the terminal has attributes).
+func menuLines(menu []menuItem, cursor, w int) []string {
+	s := st()
+	rows, cols := menuGrid(len(menu), w)
+	lines := make([]string, rows)
+	for c := 0; c < cols; c++ {
+		for r := 0; r < rows; r++ {
+			i := c*rows + r
+			if i >= len(menu) {
+				continue
+			}
+			m := menu[i]
+			label := fmt.Sprintf("%-*s", menuColumnWidth-4, m.label)
+			cell := "  " + s.key.Render(m.key) + " " + label
+			if i == cursor {
+				cell = " >" + s.sel.Render(m.key+" "+label)
+			}
+			lines[r] += cell
+		}
+	}
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+	}
+	return lines
+}
+
+// renderHome draws the screen an engineer lands on: what is this machine, is it
+// healthy, how do I reach it, and the menu.
+func renderHome(v homeView, w, h int) string {
+	right := ""
+	if v.Audit != nil {
+		right = auditAge(v.Audit, v.Now) + " "
+	}
+	host := ""
+	if v.Audit != nil && v.Audit.Hostname != nil {
+		host = "  " + *v.Audit.Hostname
+	}
+	header := []string{titleBar(fmt.Sprintf(" bee %s  %s%s", v.Version, v.Runtime, host), right, w), ""}
+
+	menu := menuLines(v.Menu, v.Cursor, w)
+	footer := []string{""}
+	footer = append(footer, menu...)
+	footer = append(footer, "")
+	if v.Status != "" {
+		footer = append(footer, " "+v.Status)
+	}
+	footer = append(footer, keyHint("arrows", "move", "Enter", "open", "letter", "shortcut", "q", "quit to shell"))
+
+	machine := machineLines(v.Audit)
+	health := []string{labelled("HEALTH", verdictLine(v.Audit))}
+	var finds []string
+	if v.Audit == nil {
+		finds = []string{indent(v.AuditProblem), indent("a: run an audit now")}
+	} else {
+		for _, f := range v.Audit.Hardware.Summary.Findings {
+			finds = append(finds, indent(findingLine(f)))
+		}
+	}
+
+	room := h - len(header) - len(footer)
+	// Fixed: machine, blank, verdict, blank, network >= 2 lines.
+	room -= len(machine) + 1 + len(health) + 1
+	// Network first (reaching the machine matters most), then findings.
+	maxIfaces := max(1, room-2-min(2, len(finds)))
+	netLines := networkLines(v.Net, maxIfaces)
+	room -= len(netLines)
+	if len(finds) > room {
+		keep := max(0, room-1)
+		more := len(finds) - keep
+		finds = append(finds[:keep:keep], indent(fmt.Sprintf("+%d more (f: Findings)", more)))
+		if room <= 0 {
+			finds = nil
+		}
+	}
+
+	var body []string
+	body = append(body, machine...)
+	body = append(body, "")
+	body = append(body, health...)
+	body = append(body, finds...)
+	body = append(body, "")
+	body = append(body, netLines...)
+	return layout(header, body, footer, w, h)
+}

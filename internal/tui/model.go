@@ -1,0 +1,744 @@
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/host"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+type screen int
+
+const (
+	scrHome screen = iota
+	scrFindings
+	scrInventory
+	scrDetail
+	scrSATMenu
+	scrJob
+	scrQR
+	scrNetwork
+	scrStatic
+	scrConfirm
+	scrWaitAudit
+)
+
+// Model is the bubbletea model of the menu. It holds state only; every screen
+// is drawn by a pure render function from that state.
+type Model struct {
+	opt Options
+	ctx context.Context
+	w   int
+	h   int
+	scr screen
+
+	audit        *audit.Audit
+	auditRaw     []byte
+	auditMod     time.Time
+	auditProblem string
+	auditMissing bool
+
+	net     netView
+	netBusy bool
+
+	menu   []menuItem
+	cursor int
+	status string
+
+	findOff  int
+	secs     []section
+	inv      invState
+	detail   []kv
+	detTitle string
+	detOff   int
+
+	satCursor int
+	job       *job
+	jobSeq    int
+	ticking   bool
+
+	qr, qrErr string
+
+	netCursor int
+	netStatus string
+	form      staticForm
+
+	confirm  confirmView
+	waitFrom time.Time
+	waitUnit string
+}
+
+// Messages.
+type (
+	netMsg struct {
+		ifaces []Iface
+		err    error
+		ssh    SSHState
+	}
+	auditLoadedMsg struct {
+		a    *audit.Audit
+		raw  []byte
+		mod  time.Time
+		err  error
+		same bool // file unchanged since the last load
+	}
+	unitMsg       struct{ state string }
+	tickMsg       struct{}
+	refreshMsg    struct{}
+	waitPollMsg   struct{}
+	actionDoneMsg struct {
+		what, err string
+		refresh   bool
+	}
+	shellDoneMsg struct{ err error }
+)
+
+// New builds the menu. It reads the audit file right away (a local file), so
+// the first frame already answers "what is this machine".
+func New(ctx context.Context, opt Options) *Model {
+	opt.defaults()
+	m := &Model{opt: opt, ctx: ctx, w: 80, h: 25, menu: menuFor(opt.Runtime)}
+	msg := loadAudit(opt.AuditPath, time.Time{})
+	m.applyAudit(msg)
+	return m
+}
+
+// loadAudit reads and decodes the audit file unless its modification time is
+// known already.
+func loadAudit(path string, known time.Time) auditLoadedMsg {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return auditLoadedMsg{err: err}
+	}
+	if !known.IsZero() && fi.ModTime().Equal(known) {
+		return auditLoadedMsg{same: true}
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return auditLoadedMsg{err: err}
+	}
+	var a audit.Audit
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return auditLoadedMsg{err: fmt.Errorf("%s is not an audit JSON: %w", path, err)}
+	}
+	if a.SchemaVersion != audit.SchemaVersion {
+		return auditLoadedMsg{err: fmt.Errorf("%s: schema_version %d, this bee reads %d", path, a.SchemaVersion, audit.SchemaVersion)}
+	}
+	return auditLoadedMsg{a: &a, raw: raw, mod: fi.ModTime()}
+}
+
+func (m *Model) applyAudit(msg auditLoadedMsg) {
+	switch {
+	case msg.same:
+		return
+	case msg.err != nil:
+		if m.audit != nil {
+			// Keep showing the audit we have; say the file went wrong.
+			m.status = "audit file: " + msg.err.Error()
+			return
+		}
+		m.auditMissing = errors.Is(msg.err, fs.ErrNotExist)
+		if m.auditMissing {
+			m.auditProblem = "No audit at " + m.opt.AuditPath + "."
+		} else {
+			m.auditProblem = msg.err.Error()
+		}
+		return
+	}
+	m.audit, m.auditRaw, m.auditMod = msg.a, msg.raw, msg.mod
+	m.auditProblem, m.auditMissing = "", false
+	m.secs = sections(m.audit)
+	m.qr, m.qrErr = "", ""
+}
+
+// Init starts the network query and, when there is no audit, gets one.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.refreshNet(), m.scheduleRefresh()}
+	if m.audit == nil && m.auditMissing {
+		// At boot the menu can come up while bee-audit.service is still
+		// writing the audit: wait for it rather than run a second audit.
+		sys, ctx := m.opt.System, m.ctx
+		cmds = append(cmds, func() tea.Msg { return unitMsg{sys.UnitState(ctx, "bee-audit.service")} })
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) refreshNet() tea.Cmd {
+	if m.netBusy {
+		return nil
+	}
+	m.netBusy = true
+	sys, ctx := m.opt.System, m.ctx
+	return func() tea.Msg {
+		ifs, err := sys.Interfaces(ctx)
+		return netMsg{ifaces: ifs, err: err, ssh: sys.SSH(ctx)}
+	}
+}
+
+func (m *Model) scheduleRefresh() tea.Cmd {
+	if m.opt.RefreshEvery <= 0 {
+		return nil
+	}
+	return tea.Tick(m.opt.RefreshEvery, func(time.Time) tea.Msg { return refreshMsg{} })
+}
+
+func (m *Model) reloadAudit() tea.Cmd {
+	path, known := m.opt.AuditPath, m.auditMod
+	return func() tea.Msg { return loadAudit(path, known) }
+}
+
+// tick drives clocks on screens that show elapsed time; one chain at a time.
+func (m *Model) tick() tea.Cmd {
+	if m.ticking {
+		return nil
+	}
+	m.ticking = true
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+func (m *Model) startAudit(auto bool) tea.Cmd {
+	argv := []string{m.opt.Bee, "audit", "--output", m.opt.AuditPath, "--runtime", m.opt.Runtime, "--no-qr"}
+	return m.start(jobAudit, "Audit", argv, auditTimeout, auto)
+}
+
+func (m *Model) start(kind jobKind, title string, argv []string, timeout time.Duration, auto bool) tea.Cmd {
+	if m.job.running() {
+		m.scr = scrJob
+		return nil
+	}
+	m.jobSeq++
+	m.job = startJob(m.ctx, m.opt.Runner, m.jobSeq, kind, title, argv, timeout, m.opt.Now())
+	m.job.auto = auto
+	m.scr = scrJob
+	return tea.Batch(m.job.wait(), m.tick())
+}
+
+// Update handles a message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		return m, nil
+	case netMsg:
+		m.netBusy = false
+		m.net = netView{Loaded: true, Ifaces: msg.ifaces, SSH: msg.ssh}
+		if msg.err != nil {
+			m.net.Err = msg.err.Error()
+		}
+		m.netCursor = min(m.netCursor, max(0, len(m.net.Ifaces)-1))
+		return m, nil
+	case refreshMsg:
+		return m, tea.Batch(m.refreshNet(), m.reloadAudit(), m.scheduleRefresh())
+	case auditLoadedMsg:
+		m.applyAudit(msg)
+		if m.scr == scrWaitAudit && m.audit != nil {
+			m.scr = scrHome
+		}
+		return m, nil
+	case unitMsg:
+		return m, m.onBootAuditState(msg.state)
+	case waitPollMsg:
+		if m.scr != scrWaitAudit {
+			return m, nil
+		}
+		if r := loadAudit(m.opt.AuditPath, time.Time{}); r.err == nil {
+			m.applyAudit(r)
+			m.scr = scrHome
+			return m, nil
+		}
+		sys, ctx := m.opt.System, m.ctx
+		return m, func() tea.Msg { return unitMsg{sys.UnitState(ctx, "bee-audit.service")} }
+	case tickMsg:
+		m.ticking = false
+		if m.job.running() || m.scr == scrWaitAudit {
+			return m, m.tick()
+		}
+		return m, nil
+	case jobOutputMsg:
+		if m.job == nil || msg.id != m.job.id {
+			return m, nil
+		}
+		m.job.update()
+		return m, m.job.wait()
+	case jobDoneMsg:
+		if m.job == nil || msg.id != m.job.id {
+			return m, nil
+		}
+		return m, m.jobDone(msg.res)
+	case actionDoneMsg:
+		text := msg.what + ": done"
+		if msg.err != "" {
+			text = msg.what + ": FAILED: " + msg.err
+		}
+		if m.scr == scrNetwork || m.scr == scrStatic {
+			m.netStatus = text
+			m.scr = scrNetwork
+		} else {
+			m.status = text
+		}
+		if msg.refresh {
+			return m, m.refreshNet()
+		}
+		return m, nil
+	case shellDoneMsg:
+		m.status = "back from the shell"
+		if msg.err != nil {
+			m.status = "shell: " + msg.err.Error()
+		}
+		return m, tea.Batch(m.refreshNet(), m.reloadAudit())
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) onBootAuditState(state string) tea.Cmd {
+	if m.audit != nil || !m.auditMissing {
+		if m.scr == scrWaitAudit {
+			m.scr = scrHome
+		}
+		return nil
+	}
+	if state == "activating" || state == "reloading" {
+		if m.scr != scrWaitAudit {
+			m.scr, m.waitFrom = scrWaitAudit, m.opt.Now()
+		}
+		m.waitUnit = state
+		return tea.Batch(m.tick(), tea.Tick(2*time.Second, func(time.Time) tea.Msg { return waitPollMsg{} }))
+	}
+	// No boot audit running: one last look for the file, then run our own.
+	if r := loadAudit(m.opt.AuditPath, time.Time{}); r.err == nil {
+		m.applyAudit(r)
+		m.scr = scrHome
+		return nil
+	}
+	if m.job.running() {
+		return nil
+	}
+	return m.startAudit(true)
+}
+
+func (m *Model) jobDone(res host.Result) tea.Cmd {
+	j := m.job
+	j.res = &res
+	j.ended = m.opt.Now()
+	j.canceling, j.confirm = false, false
+	j.update()
+	switch {
+	case errors.Is(res.Err, host.ErrCanceled):
+		j.result = "Canceled. Nothing was archived by the menu; partial output is above."
+	case res.Err != nil:
+		j.result = res.Describe()
+	case j.kind == jobAudit && res.ExitCode == 0:
+		r := loadAudit(m.opt.AuditPath, time.Time{})
+		if r.err != nil {
+			j.result = "The audit ran but its file cannot be read: " + r.err.Error()
+			break
+		}
+		m.applyAudit(r)
+		j.result = "Audit written to " + m.opt.AuditPath + ": " + verdictLine(m.audit)
+		if j.auto {
+			m.scr = scrHome
+			m.status = "audit written to " + m.opt.AuditPath
+		}
+	case j.kind == jobAudit:
+		j.result = fmt.Sprintf("bee audit exited with status %d: the previous audit, if any, is unchanged.", res.ExitCode)
+	case j.archive == "":
+		j.result = fmt.Sprintf("bee sat exited with status %d and printed no archive path.", res.ExitCode)
+	default:
+		j.result = fmt.Sprintf("bee sat exited with status %d.", res.ExitCode)
+	}
+	return nil
+}
+
+// key handles a key press on the current screen.
+func (m *Model) key(k tea.KeyMsg) tea.Cmd {
+	s := k.String()
+	switch m.scr {
+	case scrHome:
+		return m.homeKey(s)
+	case scrFindings:
+		switch s {
+		case "esc", "q", "left", "backspace":
+			m.scr = scrHome
+		default:
+			m.findOff = scrollKey(s, m.findOff, m.h-6)
+			_, m.findOff = renderFindings(m.audit, m.findOff, m.w, m.h)
+		}
+	case scrInventory:
+		m.inventoryKey(s)
+	case scrDetail:
+		switch s {
+		case "esc", "q", "left", "backspace":
+			m.scr = scrInventory
+		default:
+			m.detOff = scrollKey(s, m.detOff, m.h-5)
+			_, m.detOff = renderDetail(m.detTitle, m.detail, m.detOff, m.w, m.h)
+		}
+	case scrSATMenu:
+		return m.satMenuKey(s)
+	case scrJob:
+		return m.jobKey(s)
+	case scrQR:
+		m.scr = scrHome
+	case scrNetwork:
+		return m.networkKey(s)
+	case scrStatic:
+		return m.staticKey(k)
+	case scrConfirm:
+		switch s {
+		case "y", "Y":
+			c := m.confirm
+			m.scr = scrHome
+			m.status = c.title + ": " + strings.Join(c.argv, " ") + " ..."
+			return m.runCmds(c.title, [][]string{c.argv}, powerCmdTimeout, false)
+		case "n", "N", "esc", "q":
+			m.scr = scrHome
+			m.status = m.confirm.title + " canceled"
+		}
+	case scrWaitAudit:
+		switch s {
+		case "a":
+			return m.startAudit(true)
+		case "esc", "q":
+			m.scr = scrHome
+		}
+	}
+	return nil
+}
+
+// scrollKey moves a scroll offset; the render clamps it.
+func scrollKey(s string, off, page int) int {
+	page = max(1, page)
+	switch s {
+	case "up":
+		off--
+	case "down":
+		off++
+	case "pgup":
+		off -= page
+	case "pgdown", " ":
+		off += page
+	case "home", "g":
+		off = 0
+	case "end", "G":
+		off = 1 << 30
+	}
+	return max(0, off)
+}
+
+func (m *Model) homeKey(s string) tea.Cmd {
+	rows, _ := menuGrid(len(m.menu), m.w)
+	switch s {
+	case "up":
+		m.cursor = (m.cursor - 1 + len(m.menu)) % len(m.menu)
+		return nil
+	case "down", "tab":
+		m.cursor = (m.cursor + 1) % len(m.menu)
+		return nil
+	case "left":
+		if m.cursor-rows >= 0 {
+			m.cursor -= rows
+		}
+		return nil
+	case "right":
+		if m.cursor+rows < len(m.menu) {
+			m.cursor += rows
+		}
+		return nil
+	case "enter":
+		return m.activate(m.menu[m.cursor].act)
+	case "ctrl+c":
+		return tea.Quit
+	}
+	for i, it := range m.menu {
+		if it.key == s {
+			m.cursor = i
+			return m.activate(it.act)
+		}
+	}
+	return nil
+}
+
+func (m *Model) activate(a action) tea.Cmd {
+	m.status = ""
+	switch a {
+	case actFindings:
+		m.scr, m.findOff = scrFindings, 0
+	case actInventory:
+		if m.audit == nil {
+			m.status = "no audit yet: a runs one"
+			return nil
+		}
+		m.scr = scrInventory
+	case actAudit:
+		return m.startAudit(false)
+	case actSAT:
+		if m.job.running() {
+			m.scr = scrJob
+			return nil
+		}
+		m.scr = scrSATMenu
+	case actQR:
+		if m.audit == nil {
+			m.status = "no audit yet: a runs one"
+			return nil
+		}
+		if m.qr == "" && m.qrErr == "" {
+			if m.opt.QR == nil {
+				m.qrErr = "not built into this bee"
+			} else if q, err := m.opt.QR(m.audit, m.auditRaw); err != nil {
+				m.qrErr = err.Error()
+			} else {
+				m.qr = q
+			}
+		}
+		m.scr = scrQR
+	case actNetwork:
+		m.scr, m.netStatus = scrNetwork, ""
+		return m.refreshNet()
+	case actShell:
+		return tea.Exec(m.opt.Shell(), func(err error) tea.Msg { return shellDoneMsg{err} })
+	case actReboot:
+		m.confirm = confirmView{title: "Reboot", question: "Reboot this machine now?", argv: []string{"systemctl", "reboot"}, yes: "yes, reboot"}
+		m.scr = scrConfirm
+	case actPowerOff:
+		m.confirm = confirmView{title: "Power off", question: "Power this machine off now?", argv: []string{"systemctl", "poweroff"}, yes: "yes, power off"}
+		m.scr = scrConfirm
+	case actQuit:
+		return tea.Quit
+	}
+	return nil
+}
+
+func (m *Model) inventoryKey(s string) {
+	n := len(m.secs)
+	switch s {
+	case "esc", "q", "backspace":
+		m.scr = scrHome
+		return
+	case "left", "shift+tab":
+		m.inv = invState{sec: (m.inv.sec - 1 + n) % n}
+	case "right", "tab":
+		m.inv = invState{sec: (m.inv.sec + 1) % n}
+	case "enter":
+		sec := m.secs[m.inv.sec]
+		if m.inv.cursor < len(sec.details) {
+			m.detail = sec.details[m.inv.cursor]()
+			m.detTitle = sec.name + ": " + strings.TrimSpace(sec.rows[m.inv.cursor][0])
+			m.detOff = 0
+			m.scr = scrDetail
+		}
+		return
+	case "up":
+		m.inv.cursor--
+		if m.secs[m.inv.sec].cols == nil {
+			m.inv.offset--
+		}
+	case "down":
+		m.inv.cursor++
+		if m.secs[m.inv.sec].cols == nil {
+			m.inv.offset++
+		}
+	case "pgup":
+		m.inv.cursor -= max(1, m.h-12)
+		m.inv.offset -= max(1, m.h-12)
+	case "pgdown":
+		m.inv.cursor += max(1, m.h-12)
+		m.inv.offset += max(1, m.h-12)
+	case "home":
+		m.inv.cursor, m.inv.offset = 0, 0
+	case "end":
+		m.inv.cursor, m.inv.offset = 1<<30, 1<<30
+	default:
+		for i, sec := range m.secs {
+			if sec.key == s {
+				m.inv = invState{sec: i}
+			}
+		}
+	}
+	m.inv.cursor = max(0, m.inv.cursor)
+	m.inv.offset = max(0, m.inv.offset)
+	_, m.inv = renderInventory(m.secs, m.inv, m.w, m.h)
+}
+
+func (m *Model) satMenuKey(s string) tea.Cmd {
+	switch s {
+	case "esc", "q":
+		m.scr = scrHome
+	case "up":
+		m.satCursor = (m.satCursor - 1 + len(satTests)) % len(satTests)
+	case "down", "tab":
+		m.satCursor = (m.satCursor + 1) % len(satTests)
+	case "enter":
+		return m.startSAT(satTests[m.satCursor])
+	default:
+		for i, t := range satTests {
+			if t.key == s {
+				m.satCursor = i
+				return m.startSAT(t)
+			}
+		}
+	}
+	return nil
+}
+
+func (m *Model) startSAT(t satTest) tea.Cmd {
+	return m.start(jobSAT, "Acceptance test: "+t.name, []string{m.opt.Bee, "sat", t.name}, satTimeout, false)
+}
+
+func (m *Model) jobKey(s string) tea.Cmd {
+	j := m.job
+	if j == nil {
+		m.scr = scrHome
+		return nil
+	}
+	if !j.running() {
+		switch s {
+		case "enter", "esc", "q", " ":
+			m.scr = scrHome
+		}
+		return nil
+	}
+	switch {
+	case s == "ctrl+c", j.confirm && (s == "y" || s == "Y"):
+		j.confirm, j.canceling = false, true
+		j.cancel()
+	case j.confirm && (s == "n" || s == "N" || s == "esc"):
+		j.confirm = false
+	case !j.confirm && !j.canceling && s == "esc":
+		j.confirm = true
+	}
+	return nil
+}
+
+func (m *Model) networkKey(s string) tea.Cmd {
+	switch s {
+	case "esc", "q":
+		m.scr = scrHome
+	case "up":
+		m.netCursor = max(0, m.netCursor-1)
+	case "down":
+		m.netCursor = min(max(0, len(m.net.Ifaces)-1), m.netCursor+1)
+	case "r":
+		m.netStatus = ""
+		return m.refreshNet()
+	case "d", "enter":
+		if m.netCursor >= len(m.net.Ifaces) {
+			return nil
+		}
+		name := m.net.Ifaces[m.netCursor].Name
+		m.netStatus = "starting DHCP on " + name + " ..."
+		return m.runCmds(strings.Join(dhcpCommand(name), " "), [][]string{dhcpCommand(name)}, netCmdTimeout, true)
+	case "s":
+		if m.netCursor >= len(m.net.Ifaces) {
+			return nil
+		}
+		m.form = staticForm{iface: m.net.Ifaces[m.netCursor].Name}
+		m.scr = scrStatic
+	}
+	return nil
+}
+
+func (m *Model) staticKey(k tea.KeyMsg) tea.Cmd {
+	f := &m.form
+	switch k.String() {
+	case "esc":
+		m.scr = scrNetwork
+		return nil
+	case "up", "shift+tab":
+		f.focus = (f.focus + 1) % 2
+	case "down", "tab":
+		f.focus = (f.focus + 1) % 2
+	case "backspace":
+		if r := []rune(f.fields[f.focus]); len(r) > 0 {
+			f.fields[f.focus] = string(r[:len(r)-1])
+		}
+	case "ctrl+u":
+		f.fields[f.focus] = ""
+	case "enter":
+		if f.focus == 0 && f.fields[1] == "" {
+			f.focus = 1
+			return nil
+		}
+		cmds, err := staticCommands(f.iface, f.fields[0], f.fields[1])
+		if err != nil {
+			f.problem = err.Error()
+			return nil
+		}
+		m.netStatus = "setting a static address on " + f.iface + " ..."
+		m.scr = scrNetwork
+		return m.runCmds("static address on "+f.iface, cmds, netCmdTimeout, true)
+	default:
+		if k.Type == tea.KeyRunes {
+			for _, r := range k.Runes {
+				if strings.ContainsRune("0123456789abcdefABCDEF.:/", r) && len(f.fields[f.focus]) < 43 {
+					f.fields[f.focus] += string(r)
+				}
+			}
+		}
+	}
+	f.problem = ""
+	return nil
+}
+
+// runCmds runs commands one after the other in the background and reports the
+// first failure.
+func (m *Model) runCmds(what string, cmds [][]string, timeout time.Duration, refresh bool) tea.Cmd {
+	r, ctx := m.opt.Runner, m.ctx
+	return func() tea.Msg {
+		for _, c := range cmds {
+			res := r.Run(ctx, host.Cmd{Argv: c, Timeout: timeout})
+			if !res.OK() {
+				return actionDoneMsg{what: what, err: res.Describe(), refresh: refresh}
+			}
+		}
+		return actionDoneMsg{what: what, refresh: refresh}
+	}
+}
+
+// View draws the current screen.
+func (m *Model) View() string {
+	w, h := m.w, m.h
+	switch m.scr {
+	case scrFindings:
+		s, _ := renderFindings(m.audit, m.findOff, w, h)
+		return s
+	case scrInventory:
+		s, _ := renderInventory(m.secs, m.inv, w, h)
+		return s
+	case scrDetail:
+		s, _ := renderDetail(m.detTitle, m.detail, m.detOff, w, h)
+		return s
+	case scrSATMenu:
+		return renderSATMenu(m.satCursor, m.audit, w, h)
+	case scrJob:
+		if m.job != nil {
+			return renderJob(m.job.view(m.opt.Now()), w, h)
+		}
+	case scrQR:
+		return renderQR(m.qr, m.qrErr, m.audit, w, h)
+	case scrNetwork:
+		return renderNetwork(m.net, m.netCursor, m.netStatus, w, h)
+	case scrStatic:
+		return renderStatic(m.form, w, h)
+	case scrConfirm:
+		return renderConfirm(m.confirm, w, h)
+	case scrWaitAudit:
+		return renderWaitAudit(m.waitUnit, m.opt.Now().Sub(m.waitFrom), m.opt.AuditPath, w, h)
+	}
+	return renderHome(m.homeView(), w, h)
+}
+
+func (m *Model) homeView() homeView {
+	return homeView{Version: m.opt.Version, Runtime: m.opt.Runtime, Audit: m.audit, AuditPath: m.opt.AuditPath,
+		AuditProblem: m.auditProblem, Net: m.net, Menu: m.menu, Cursor: m.cursor, Status: m.status, Now: m.opt.Now()}
+}

@@ -1,0 +1,90 @@
+// Package tui is `bee tui`, the console menu an engineer lands in on tty1 of
+// the live ISO (SPEC §3). Its home screen answers what the machine is, whether
+// it is healthy and how to reach it; its menu browses the audit and runs the
+// acceptance tests, network fixes, a shell, reboot and power off.
+//
+// Rendering is pure (data → strings, render*.go, home.go, screens.go) and kept
+// apart from the bubbletea model (model.go), so every screen can be tested as a
+// function as well as through the program. It is built for an 80×25 text
+// console or a serial terminal: keyboard only, 16 ANSI colours at most, every
+// state also in words.
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/host"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+// Options configures the menu.
+type Options struct {
+	Runtime   string // "livecd" or "host"; reboot and power off exist only on livecd
+	AuditPath string // the audit JSON to show (and where a re-run writes)
+	Bee       string // the bee binary that runs `bee audit` and `bee sat`
+	Version   string // shown in the title bar
+
+	Runner host.Runner // runs bee audit/sat, dhclient, ip, systemctl
+	System System      // network and service state
+
+	// QR renders the QR code of an audit (qrsum.Render(qrsum.Text(a, raw))).
+	QR func(a *audit.Audit, raw []byte) (string, error)
+	// Shell is the interactive shell the menu hands the terminal to.
+	Shell func() tea.ExecCommand
+	// Now is the clock (tests pin it).
+	Now func() time.Time
+	// RefreshEvery is how often network state and the audit file are re-read;
+	// 0 means every 5 seconds, negative never (tests).
+	RefreshEvery time.Duration
+}
+
+func (o *Options) defaults() {
+	if o.Runtime == "" {
+		o.Runtime = "host"
+	}
+	if o.Runner == nil {
+		o.Runner = host.Exec{}
+	}
+	if o.System == nil {
+		o.System = HostSystem{Runner: o.Runner, FS: host.RootFS{Root: "/"}}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Shell == nil {
+		o.Shell = func() tea.ExecCommand { return &loginShell{path: "/bin/bash"} }
+	}
+	if o.RefreshEvery == 0 {
+		o.RefreshEvery = 5 * time.Second
+	}
+	if o.Version == "" {
+		o.Version = "dev"
+	}
+}
+
+// LimitColors caps lipgloss at the 16 ANSI colours: the Linux text console and
+// serial terminals have no more, and a 256-colour guess would render as noise.
+func LimitColors() {
+	if lipgloss.ColorProfile() < termenv.ANSI { // TrueColor and ANSI256 sort below ANSI
+		lipgloss.SetColorProfile(termenv.ANSI)
+	}
+}
+
+// Run shows the menu on the terminal behind in and out until the user leaves
+// it. It returns nil when the user quit.
+func Run(ctx context.Context, opt Options, in io.Reader, out io.Writer) error {
+	LimitColors()
+	m := New(ctx, opt)
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen())
+	_, err := p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,266 @@
+#!/bin/sh
+# shellcheck disable=SC2016 # remote shell snippets and jq programs are single-quoted on purpose
+# vm-test.sh — boot the bee ISO under QEMU with emulated server hardware and prove the
+# boot invariants (issue 5). Run as root on the builder after
+# `iso/builder/setup-builder.sh --with-vm-test`:
+#   iso/test/vm-test.sh [--build] [--iso FILE]
+#     --build     (re)build the ISO first: ./build.sh --authorized-keys <throwaway key>
+#     --iso FILE  ISO to test (default dist/bee.iso; must be built with the key below)
+# Throwaway key, logs, audit JSONs, screendumps and timings: dist/vm-test/.
+# Boots: 1) legacy BIOS (SeaBIOS)  2) UEFI (OVMF)  3) BIOS with no NIC (serial only).
+set -eu
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+out="$repo/dist/vm-test"
+iso="$repo/dist/bee.iso"
+build=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=1; shift ;;
+	--iso) [ $# -ge 2 ] || { echo "E: --iso needs a FILE" >&2; exit 2; }; iso=$2; shift 2 ;;
+	-h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "E: unknown argument: $1" >&2; exit 2 ;;
+	esac
+done
+
+die() { echo "E: $*" >&2; exit 1; }
+log() { echo "I: $(date +%H:%M:%S) $*"; }
+fails=0
+ok() { echo "PASS $*"; }
+bad() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+for t in qemu-system-x86_64 qemu-img ssh ssh-keygen jq python3; do
+	command -v "$t" >/dev/null || die "$t missing: run iso/builder/setup-builder.sh --with-vm-test"
+done
+ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
+ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+[ -r "$ovmf_code" ] || die "$ovmf_code missing (apt-get install ovmf)"
+
+mkdir -p "$out"
+key="$out/id_ed25519"
+[ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C bee-vm-test -f "$key"
+
+if [ "$build" -eq 1 ]; then
+	log "building the ISO with the throwaway key"
+	t0=$(date +%s)
+	"$repo/build.sh" --authorized-keys "$key.pub" || die "build.sh failed"
+	echo "build_seconds=$(($(date +%s) - t0))" >"$out/build-time.txt"
+fi
+[ -f "$iso" ] || die "no ISO at $iso: run with --build"
+iso=$(readlink -f "$iso")
+
+accel=tcg
+[ -w /dev/kvm ] && accel=kvm
+qemu_pid=''
+cleanup() {
+	if [ -n "$qemu_pid" ]; then kill "$qemu_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# The hardware the audit must see (SMBIOS 0/1/2/3/4/17, NVMe, AHCI SATA, IPMI BMC).
+SYS_UUID=4bee0001-0000-4000-8000-00000000b001
+boot_vm() { # boot_vm NAME bios|uefi nic|nonic
+	name=$1 fw=$2 net=$3
+	rm -f "$out/$name".*
+	qemu-img create -q -f qcow2 "$out/$name.nvme.qcow2" 2G
+	qemu-img create -q -f qcow2 "$out/$name.sata.qcow2" 2G
+	set -- -name "bee-$name" -machine q35 -accel "$accel" -m 2048 -smp 2 \
+		-smbios "type=0,vendor=BeeBIOS Inc.,version=BEE-BIOS-1.2.3,date=01/02/2025" \
+		-smbios "type=1,manufacturer=BeeSys Corp,product=BeeServer 9000,version=RevA,serial=SYS-SN-0001,uuid=$SYS_UUID,sku=BEE-SKU-1,family=BeeFamily" \
+		-smbios "type=2,manufacturer=BeeBoard Ltd,product=BB-MB-42,version=1.0,serial=BOARD-SN-0002,asset=BOARD-ASSET-2" \
+		-smbios "type=3,manufacturer=BeeChassis Co,version=C1,serial=CHASSIS-SN-0003,asset=CHASSIS-ASSET-3" \
+		-smbios "type=4,sock_pfx=CPU,manufacturer=BeeCPU Corp,version=BeeCPU 4000,serial=CPU-SN-0004,part=BEE-CPU-PN" \
+		-smbios "type=17,loc_pfx=DIMM,bank=BANK,manufacturer=BeeRAM,serial=DIMM-SN-0005,part=BEE-DIMM-2G,speed=3200" \
+		-drive "file=$out/$name.nvme.qcow2,if=none,id=nvm0,format=qcow2" \
+		-device "nvme,drive=nvm0,serial=NVME-SN-0006" \
+		-drive "file=$out/$name.sata.qcow2,if=none,id=sata0,format=qcow2" \
+		-device "ide-hd,drive=sata0,bus=ide.0,model=BEE SATA SSD 480,serial=SATA-SN-0007" \
+		-drive "file=$iso,if=none,id=cd0,media=cdrom,readonly=on,format=raw" \
+		-device "ide-cd,drive=cd0,bus=ide.1,bootindex=0" \
+		-device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-kcs,bmc=bmc0 \
+		-vga std -display none -serial "file:$out/$name.serial.log" \
+		-qmp "unix:$out/$name.qmp,server=on,wait=off"
+	if [ "$fw" = uefi ]; then
+		cp "$ovmf_vars" "$out/$name.vars.fd"
+		set -- "$@" -drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code" \
+			-drive "if=pflash,format=raw,unit=1,file=$out/$name.vars.fd"
+	fi
+	if [ "$net" = nic ]; then
+		port=$(free_port)
+		set -- "$@" -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0
+	else
+		port=''
+		set -- "$@" -nic none
+	fi
+	log "booting $name ($fw, $net, accel $accel${port:+, ssh 127.0.0.1:$port})"
+	boot_t0=$(date +%s)
+	qemu-system-x86_64 "$@" >"$out/$name.qemu.log" 2>&1 &
+	qemu_pid=$!
+}
+
+stop_vm() {
+	[ -n "$qemu_pid" ] || return 0
+	qmp "$1" '{"execute":"quit"}' >/dev/null 2>&1 || kill "$qemu_pid" 2>/dev/null || true
+	wait "$qemu_pid" 2>/dev/null || true
+	qemu_pid=''
+}
+
+qmp() { # qmp NAME JSON-COMMAND
+	python3 - "$out/$1.qmp" "$2" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.connect(sys.argv[1])
+f = s.makefile("rw")
+f.readline()
+for cmd in ('{"execute":"qmp_capabilities"}', sys.argv[2]):
+    f.write(cmd + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "event" not in r:
+            break
+    if "error" in r:
+        sys.exit("qmp: " + json.dumps(r["error"]))
+print(json.dumps(r.get("return")))
+PY
+}
+
+ssh_vm() {
+	ssh -i "$key" -p "$port" -o BatchMode=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+		root@127.0.0.1 "$@"
+}
+
+wait_for() { # wait_for SECONDS DESCRIPTION CMD... : poll every 5 s
+	limit=$1 what=$2
+	shift 2
+	while :; do
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		kill -0 "$qemu_pid" 2>/dev/null || { echo "E: QEMU exited while waiting for $what" >&2; return 1; }
+		[ $(($(date +%s) - boot_t0)) -lt "$limit" ] || { echo "E: timeout ($limit s) waiting for $what" >&2; return 1; }
+		sleep 5
+	done
+}
+
+audit_done() { ssh_vm 'test -s /var/log/bee-audit.json && [ "$(systemctl show -p ActiveState --value bee-audit.service)" != activating ]'; }
+
+jcheck() { # jcheck FILE DESCRIPTION JQ-EXPR
+	if jq -e "$3" "$1" >/dev/null 2>&1; then ok "$2"; else bad "$2 (jq: $3)"; fi
+}
+
+full_boot() { # full_boot NAME bios|uefi
+	name=$1
+	boot_vm "$name" "$2" nic
+	if ! wait_for 1200 "SSH ($name)" ssh_vm true; then
+		bad "$name: SSH came up"
+		tail -n 30 "$out/$name.serial.log"
+		stop_vm "$name"
+		return 0
+	fi
+	t_ssh=$(($(date +%s) - boot_t0))
+	ok "$name: SSH up after $t_ssh s"
+	if wait_for 1500 "audit ($name)" audit_done; then
+		t_audit=$(($(date +%s) - boot_t0))
+		ok "$name: audit written after $t_audit s (host clock, 5 s polling)"
+	else
+		t_audit=timeout
+		bad "$name: audit written"
+	fi
+	guest_audit=$(ssh_vm 'echo $(( $(systemctl show -p ExecMainExitTimestampMonotonic --value bee-audit.service) / 1000000 ))' || echo '?')
+	guest_ssh=$(ssh_vm 'echo $(( $(systemctl show -p ExecMainStartTimestampMonotonic --value ssh.service) / 1000000 ))' || echo '?')
+	echo "$name iso_mb=$(($(stat -c %s "$iso") / 1048576)) boot_to_ssh_s=$t_ssh boot_to_audit_s=$t_audit guest_kernel_to_ssh_s=$guest_ssh guest_kernel_to_audit_s=$guest_audit accel=$accel" >>"$out/timings.txt"
+
+	# 1. smoke test over SSH
+	if ssh_vm 'sh -s' <"$repo/iso/builder/smoketest.sh" >"$out/$name.smoketest.log" 2>&1; then
+		ok "$name: smoketest exit 0"
+	else
+		bad "$name: smoketest exit 0"
+	fi
+	sed 's/^/    /' "$out/$name.smoketest.log"
+	grep -q '^FAIL' "$out/$name.smoketest.log" && bad "$name: smoketest has no FAIL line"
+	grep -q '^PASS bee-nvidia.service succeeded' "$out/$name.smoketest.log" || bad "$name: bee-nvidia.service succeeded without a GPU"
+	grep -q '^SKIP nvidia modules loaded' "$out/$name.smoketest.log" || bad "$name: NVIDIA checks SKIP without a GPU"
+
+	# 2. the audit JSON has the injected identities in the right fields
+	a="$out/$name.audit.json"
+	ssh_vm 'cat /var/log/bee-audit.json' >"$a" || true
+	jcheck "$a" "$name: system manufacturer/product/serial/uuid" \
+		'.hardware.system.manufacturer=="BeeSys Corp" and .hardware.system.product_name=="BeeServer 9000" and .hardware.system.serial_number=="SYS-SN-0001" and (.hardware.system.uuid|ascii_downcase)=="'"$SYS_UUID"'"'
+	jcheck "$a" "$name: board manufacturer/product/serial" \
+		'.hardware.board.manufacturer=="BeeBoard Ltd" and .hardware.board.product_name=="BB-MB-42" and .hardware.board.serial_number=="BOARD-SN-0002"'
+	jcheck "$a" "$name: BIOS vendor" '.hardware.bios.vendor=="BeeBIOS Inc."'
+	jcheck "$a" "$name: CPU manufacturer" '[.hardware.cpus[]? | select(.manufacturer=="BeeCPU Corp")] | length >= 1'
+	jcheck "$a" "$name: every populated DIMM has the injected serial" \
+		'[.hardware.memory.dimms[]? | select(.populated==true)] as $d | ($d|length) >= 1 and all($d[]; .serial_number=="DIMM-SN-0005" and .manufacturer=="BeeRAM")'
+	jcheck "$a" "$name: NVMe serial" '[.hardware.storage[]? | select(.serial_number=="NVME-SN-0006")] | length == 1'
+	jcheck "$a" "$name: SATA serial and model" '[.hardware.storage[]? | select(.serial_number=="SATA-SN-0007" and .model=="BEE SATA SSD 480")] | length == 1'
+	jcheck "$a" "$name: summary verdict and counts" \
+		'(.hardware.summary.verdict|IN("pass","warning","fail")) and (.hardware.summary.warnings|type=="number") and (.hardware.summary.failures|type=="number")'
+	jcheck "$a" "$name: psu collector ran (BMC present)" '[.collectors[]? | select(.name=="psu" and .status!="skipped")] | length == 1'
+	echo "    psu collector: $(jq -c '.collectors[]? | select(.name=="psu") | {status,error}' "$a" 2>/dev/null)"
+
+	# 3. console flow: bee on tty1 running the TUI through sudo; screendump of the VGA console
+	ssh_vm 'loginctl list-sessions --no-legend; echo ---; ps -e -o user=,tty=,args= | grep -E "tty1|bee tui"; echo ---; cat /dev/vcs1' >"$out/$name.tty1.txt" 2>&1 || true
+	if grep -Eq ' bee +(seat0 +)?tty1' "$out/$name.tty1.txt" || grep -Eq '^ *[0-9]+ +1000 +bee .*tty1' "$out/$name.tty1.txt"; then
+		ok "$name: tty1 session of user bee (loginctl)"
+	else
+		bad "$name: tty1 session of user bee (loginctl)"
+	fi
+	if grep -Eq '^root +tty1 +sudo -n /usr/local/bin/bee tui --runtime livecd' "$out/$name.tty1.txt" &&
+		grep -Eq '^root +tty1 +/usr/local/bin/bee tui --runtime livecd' "$out/$name.tty1.txt"; then
+		ok "$name: tty1 runs 'bee tui --runtime livecd' under sudo"
+	else
+		bad "$name: tty1 runs 'bee tui --runtime livecd' under sudo (see $out/$name.tty1.txt)"
+		sed -n '/^---$/,/^---$/p' "$out/$name.tty1.txt" | sed 's/^/    /'
+	fi
+	if qmp "$name" '{"execute":"screendump","arguments":{"filename":"'"$out/$name.tty1.png"'","format":"png"}}' >/dev/null &&
+		[ -s "$out/$name.tty1.png" ]; then
+		ok "$name: screendump of tty1 kept as $out/$name.tty1.png"
+	else
+		bad "$name: screendump of tty1"
+	fi
+	if grep -q 'the bee TUI did not start' "$out/$name.tty1.txt"; then
+		bad "$name: tty1 shows the menu (it shows the TUI failure fallback)"
+	fi
+
+	# 4. password login refused when keys were injected
+	pw=$(ssh -p "$port" -o BatchMode=yes -o PubkeyAuthentication=no -o PreferredAuthentications=password,keyboard-interactive \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 root@127.0.0.1 true 2>&1 || true)
+	case $pw in
+	*"Permission denied (publickey)"*) ok "$name: password login refused (server offers publickey only)" ;;
+	*) bad "$name: password login refused: $pw" ;;
+	esac
+
+	ssh_vm 'systemctl poweroff' >/dev/null 2>&1 || true
+	sleep 5
+	stop_vm "$name"
+}
+
+: >"$out/timings.txt"
+full_boot bios bios
+full_boot uefi uefi
+
+# 5. no NIC at all: only the serial console tells what happened
+boot_vm nonic bios nonic
+if wait_for 1500 "boot status line on the serial console" grep -q 'bee-boot-status:' "$out/nonic.serial.log"; then
+	line=$(grep -a 'bee-boot-status:' "$out/nonic.serial.log" | tail -n1 | tr -d '\r')
+	echo "    $line"
+	echo "nonic boot_to_status_s=$(($(date +%s) - boot_t0))" >>"$out/timings.txt"
+	case $line in *" ssh=active/success "*) ok "nonic: ssh.service active (serial)" ;; *) bad "nonic: ssh.service active (serial)" ;; esac
+	case $line in *" bee-network=active/success "*) ok "nonic: bee-network.service did not fail the boot (serial)" ;; *) bad "nonic: bee-network.service succeeded (serial)" ;; esac
+	case $line in *" audit=present("*) ok "nonic: audit file exists (serial)" ;; *) bad "nonic: audit file exists (serial)" ;; esac
+	if grep -aq 'login:' "$out/nonic.serial.log"; then ok "nonic: serial getty login prompt on ttyS0"; else bad "nonic: serial getty login prompt"; fi
+else
+	bad "nonic: boot status on the serial console"
+	tail -n 40 "$out/nonic.serial.log"
+fi
+if grep -aq 'no physical network interface' "$out/nonic.serial.log"; then ok "nonic: bee-network logged no NIC"; fi
+stop_vm nonic
+
+echo "--- timings ($out/timings.txt)"
+cat "$out/timings.txt"
+[ -f "$out/build-time.txt" ] && cat "$out/build-time.txt"
+if [ "$fails" -eq 0 ]; then echo "vm-test: PASS"; else echo "vm-test: $fails FAIL(s)"; fi
+[ "$fails" -eq 0 ]
