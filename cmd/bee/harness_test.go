@@ -67,14 +67,14 @@ type machine struct {
 
 // env is a prepared machine: PATH dir, fake dir, root.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	pathDir string
 	fakeDir string
 	root    string
 	out     string
 }
 
-func (m machine) setup(t *testing.T) *env {
+func (m machine) setup(t testing.TB) *env {
 	t.Helper()
 	base := t.TempDir()
 	e := &env{t: t, pathDir: filepath.Join(base, "bin"), fakeDir: filepath.Join(base, "fake"),
@@ -124,7 +124,7 @@ func (m machine) setup(t *testing.T) *env {
 	return e
 }
 
-func write(t *testing.T, path, content string) {
+func write(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)

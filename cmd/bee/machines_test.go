@@ -48,7 +48,7 @@ func baseFiles(hostname, memTotalKB string) map[string]string {
 // BMC SDR with two failed PSUs), with four Tesla K80 as nvidia-smi reports
 // them (real capture), a fifth NVIDIA GPU on the PCI bus that nvidia-smi does
 // not see, a NIC whose link trained narrower than it can, a NVMe drive with
-// media errors and a failing USB disk. lspci is not installed: the PCIe
+// media errors and a disk whose SMART health failed. lspci is not installed: the PCIe
 // inventory comes from sysfs alone.
 func gpuServer(t testing.TB) machine {
 	dmi := fixture("dmidecode", "supermicro-sys-4029gp-trt2_8gpu_from-nvidia-bug-report.txt")
@@ -83,14 +83,11 @@ func gpuServer(t testing.TB) machine {
 			{argv: []string{"dmidecode", "-t", "0,1,2"}, stdout: dmi},
 			{argv: []string{"dmidecode", "-t", "4"}, stdout: dmi},
 			{argv: []string{"dmidecode", "-t", "17"}, stdout: dmi},
-			{argv: lsblkArgv, stdout: fixture("lsblk", "desktop_fstype-path-uuid-fsver-state_luks-nvme-usb.json")},
-			smart(t, "/dev/sda", "sata-hdd_hgst-hus728t8tale6l4_supermicro-x11dph-t_a.json"),
-			smart(t, "/dev/sdb", "sata-ssd_micron-5200_supermicro-x11dph-t_a.json"),
-			smart(t, "/dev/sdc", "usb-jmicron_hitachi-hds721050dle630_FAILED_a.json"),
-			smart(t, "/dev/sdd", "sas-hdd_seagate-st1200mm0088_a.json"),
+			// lsblk lists sda, nvme0n1 (plus loop0 and sr0, which are not disks).
+			{argv: lsblkArgv, stdout: fixture("lsblk", "qemu/lsblk.json")},
+			smart(t, "/dev/sda", "usb-jmicron_hitachi-hds721050dle630_FAILED_a.json"),
+			// nvme-cli is not installed here: NVMe health comes from smartctl alone.
 			smart(t, "/dev/nvme0", "nvme_samsung-970evo_media-errors_x.json"),
-			{argv: []string{"nvme", "id-ctrl", "/dev/nvme0", "-o", "json"}, stdout: fixture("nvme", "id-ctrl_samsung-980pro.json")},
-			{argv: []string{"nvme", "smart-log", "/dev/nvme0", "-o", "json"}, stdout: fixture("nvme", "smart-log_nvme-cli-2.3.json")},
 			{argv: []string{"ipmitool", "fru"}, stdout: fixture("ipmitool", "intel-s7200ap_fru_psu.txt")},
 			{argv: []string{"ipmitool", "sdr", "elist"}, stdout: fixture("ipmitool", "supermicro-sys-4029gp-trt2_sdr-elist_psu-failure.txt")},
 			{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: fixture("nvidiasmi", "4x-tesla-k80_q-x_v10.xml")},

@@ -69,7 +69,7 @@ func IsPlaceholder(s string) bool {
 		return true
 	}
 	// "To Be Filled By O.E.M." variants with odd spacing/punctuation.
-	if strings.HasPrefix(t, "to be filled") {
+	if strings.HasPrefix(t, "to be filled") || strings.HasPrefix(t, "0123456789") {
 		return true
 	}
 	// All one repeated character: "00000000", "FFFFFFFF", "          ", "........".

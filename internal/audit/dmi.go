@@ -15,7 +15,13 @@ func dmi(c *cctx, types string) ([]dmidecode.Record, error) {
 		return nil, err
 	}
 	recs, err := dmidecode.Parse(res.Stdout)
-	if err != nil {
+	var none *dmidecode.NoRecordsError
+	switch {
+	case errors.As(err, &none) && none.TableFound():
+		return nil, nil // a table without records of these types
+	case errors.As(err, &none) && strings.Contains(strings.Join(none.Lines, " "), "entry point"):
+		return nil, skip("no SMBIOS/DMI table on this machine (%v)", err)
+	case err != nil:
 		return nil, err
 	}
 	return recs, nil
@@ -152,11 +158,30 @@ func readEDAC(c *cctx) *EDAC {
 			continue
 		}
 		e.Controllers++
-		if v, ok := readInt(c, base+"/"+n+"/ce_count"); ok {
+		mc := base + "/" + n
+		if v, ok := readInt(c, mc+"/ce_count"); ok {
 			e.Corrected += v
 		}
-		if v, ok := readInt(c, base+"/"+n+"/ue_count"); ok {
+		if v, ok := readInt(c, mc+"/ue_count"); ok {
 			e.Uncorrected += v
+		}
+		subs, _ := c.env.FS.ReadDir(mc)
+		for _, d := range subs {
+			if !strings.HasPrefix(d, "dimm") && !strings.HasPrefix(d, "rank") {
+				continue
+			}
+			ce, ok1 := readInt(c, mc+"/"+d+"/dimm_ce_count")
+			ue, ok2 := readInt(c, mc+"/"+d+"/dimm_ue_count")
+			if !ok1 && !ok2 {
+				continue
+			}
+			label := n + "/" + d
+			if b, err := c.env.FS.ReadFile(mc + "/" + d + "/dimm_label"); err == nil {
+				if l := clean(string(b)); l != nil {
+					label = *l
+				}
+			}
+			e.DIMMs = append(e.DIMMs, EDACDIMM{Label: label, Corrected: ce, Uncorrected: ue})
 		}
 	}
 	if e.Controllers == 0 {

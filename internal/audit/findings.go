@@ -9,39 +9,39 @@ import (
 // Finding codes: a stable catalogue. Codes are never renamed or reused; scripts
 // and vendors' tickets refer to them. docs/findings.md explains each one.
 const (
-	CodeCollectorError       = "COLLECTOR_ERROR"          // warning: a collector could not finish; the audit is incomplete
-	CodeCPUDisabled          = "CPU_DISABLED"             // warning: a populated socket is disabled (BIOS/POST error)
-	CodeEDACCorrected        = "EDAC_CORRECTED"           // warning: corrected memory errors since boot
-	CodeEDACUncorrected      = "EDAC_UNCORRECTED"         // failure: uncorrected memory errors since boot
-	CodeMemorySizeMismatch   = "MEMORY_SIZE_MISMATCH"     // warning: DIMMs total vs kernel MemTotal disagree
-	CodeNoDIMMs              = "MEMORY_NO_DIMMS"          // warning: SMBIOS lists slots but no populated DIMM
-	CodeSMARTFailed          = "SMART_HEALTH_FAILED"      // failure: drive's own overall-health self-assessment failed
-	CodeSMARTUnavailable     = "SMART_UNAVAILABLE"        // warning: SMART/health could not be read from a disk
-	CodeReallocatedSectors   = "DISK_REALLOCATED_SECTORS" // warning (>0) / failure (>=100)
-	CodePendingSectors       = "DISK_PENDING_SECTORS"     // failure: sectors waiting for reallocation (unreadable data)
-	CodeUncorrectableSectors = "DISK_UNCORRECTABLE_SECTORS"
-	CodeGrownDefects         = "DISK_GROWN_DEFECTS"     // SCSI grown defect list
-	CodeNVMeMediaErrors      = "NVME_MEDIA_ERRORS"      // failure: unrecovered data integrity errors
-	CodeNVMeCriticalWarning  = "NVME_CRITICAL_WARNING"  // failure: controller's critical warning bits set
-	CodeNVMeSpareLow         = "NVME_SPARE_LOW"         // failure: available spare below threshold
-	CodeWear                 = "DISK_WEAR"              // warning >= 90 %, failure >= 100 % of rated endurance used
-	CodeDiskTemperature      = "DISK_TEMPERATURE_HIGH"  // warning: >= 70 °C
-	CodePCIeLinkDegraded     = "PCIE_LINK_DEGRADED"     // warning: link narrower than the device can do
-	CodePCIeAERFatal         = "PCIE_AER_FATAL"         // failure
-	CodePCIeAERNonFatal      = "PCIE_AER_NONFATAL"      // warning
-	CodePCIeAERCorrectable   = "PCIE_AER_CORRECTABLE"   // warning: >= 100 corrected errors since boot
-	CodePSUFailed            = "PSU_FAILED"             // failure
-	CodePSUPredictive        = "PSU_PREDICTIVE_FAILURE" // warning
-	CodePSUACLost            = "PSU_AC_LOST"            // failure: no input power (cable/PDU), redundancy lost
-	CodePSUAbsent            = "PSU_ABSENT"             // warning: a PSU bay the BMC knows is empty
-	CodeGPUNotVisible        = "GPU_NOT_VISIBLE"        // failure: on the PCI bus, not seen by nvidia-smi
-	CodeGPUDriverUnavailable = "GPU_DRIVER_UNAVAILABLE" // warning: NVIDIA GPUs present but nvidia-smi/driver unusable
-	CodeGPUECCUncorrectable  = "GPU_ECC_UNCORRECTABLE"  // failure
-	CodeGPURetiredPages      = "GPU_RETIRED_PAGES"      // warning (>0 DBE), failure (>= 60 retired pages)
-	CodeGPURetirePending     = "GPU_RETIRED_PAGES_PENDING"
-	CodeGPURowRemapPending   = "GPU_ROW_REMAP_PENDING" // warning: needs a GPU reset
-	CodeGPURowRemapFailed    = "GPU_ROW_REMAP_FAILED"  // failure: RMA
-	CodeGPUHWSlowdown        = "GPU_HW_SLOWDOWN"       // warning: hardware slowdown active (thermal, power brake)
+	CodeCollectorError       = "COLLECTOR_ERROR"            // warning: a collector could not finish; the audit is incomplete
+	CodeCPUDisabled          = "CPU_DISABLED"               // warning: a populated socket is disabled (BIOS/POST error)
+	CodeEDACCorrected        = "EDAC_CORRECTED"             // warning: corrected memory errors since boot
+	CodeEDACUncorrected      = "EDAC_UNCORRECTED"           // failure: uncorrected memory errors since boot
+	CodeMemorySizeMismatch   = "MEMORY_SIZE_MISMATCH"       // warning: DIMMs total vs kernel MemTotal disagree
+	CodeNoDIMMs              = "MEMORY_NO_DIMMS"            // warning: SMBIOS lists slots but no populated DIMM
+	CodeSMARTFailed          = "SMART_HEALTH_FAILED"        // failure: drive's own overall-health self-assessment failed
+	CodeSMARTUnavailable     = "SMART_UNAVAILABLE"          // warning: SMART/health could not be read from a disk
+	CodeReallocatedSectors   = "DISK_REALLOCATED_SECTORS"   // warning (>0) / failure (>=100)
+	CodePendingSectors       = "DISK_PENDING_SECTORS"       // failure: sectors waiting for reallocation (unreadable data)
+	CodeUncorrectableSectors = "DISK_UNCORRECTABLE_SECTORS" // failure: offline uncorrectable sectors
+	CodeGrownDefects         = "DISK_GROWN_DEFECTS"         // warning (>0) / failure (>=100): SCSI grown defect list
+	CodeNVMeMediaErrors      = "NVME_MEDIA_ERRORS"          // failure: unrecovered data integrity errors
+	CodeNVMeCriticalWarning  = "NVME_CRITICAL_WARNING"      // failure: controller's critical warning bits set
+	CodeNVMeSpareLow         = "NVME_SPARE_LOW"             // failure: available spare below threshold
+	CodeWear                 = "DISK_WEAR"                  // warning >= 90 %, failure >= 100 % of rated endurance used
+	CodeDiskTemperature      = "DISK_TEMPERATURE_HIGH"      // warning: >= 70 °C
+	CodePCIeLinkDegraded     = "PCIE_LINK_DEGRADED"         // warning: link narrower than the device can do
+	CodePCIeAERFatal         = "PCIE_AER_FATAL"             // failure
+	CodePCIeAERNonFatal      = "PCIE_AER_NONFATAL"          // warning
+	CodePCIeAERCorrectable   = "PCIE_AER_CORRECTABLE"       // warning: >= 100 corrected errors since boot
+	CodePSUFailed            = "PSU_FAILED"                 // failure
+	CodePSUPredictive        = "PSU_PREDICTIVE_FAILURE"     // warning
+	CodePSUACLost            = "PSU_AC_LOST"                // failure: no input power (cable/PDU), redundancy lost
+	CodePSUAbsent            = "PSU_ABSENT"                 // warning: a PSU bay the BMC knows is empty
+	CodeGPUNotVisible        = "GPU_NOT_VISIBLE"            // failure: on the PCI bus, not seen by nvidia-smi
+	CodeGPUDriverUnavailable = "GPU_DRIVER_UNAVAILABLE"     // warning: NVIDIA GPUs present but nvidia-smi/driver unusable
+	CodeGPUECCUncorrectable  = "GPU_ECC_UNCORRECTABLE"      // failure
+	CodeGPURetiredPages      = "GPU_RETIRED_PAGES"          // warning (>0 DBE), failure (>= 60 retired pages)
+	CodeGPURetirePending     = "GPU_RETIRED_PAGES_PENDING"  // warning: page retirement waits for a GPU reset
+	CodeGPURowRemapPending   = "GPU_ROW_REMAP_PENDING"      // warning: needs a GPU reset
+	CodeGPURowRemapFailed    = "GPU_ROW_REMAP_FAILED"       // failure: RMA
+	CodeGPUHWSlowdown        = "GPU_HW_SLOWDOWN"            // warning: hardware slowdown active (thermal, power brake)
 )
 
 // Thresholds of the catalogue.
@@ -131,10 +131,22 @@ func memoryFindings(l *findingList, h *Hardware) {
 		return
 	}
 	if e := m.EDAC; e != nil {
-		if e.Uncorrected > 0 {
+		// Per-DIMM counters name the module to replace; without them, the total.
+		perDIMM := false
+		for _, d := range e.DIMMs {
+			if d.Uncorrected > 0 {
+				l.add(SeverityFailure, "dimm:"+d.Label, CodeEDACUncorrected, "%d uncorrected memory errors on %s since boot", d.Uncorrected, d.Label)
+				perDIMM = true
+			}
+			if d.Corrected > 0 {
+				l.add(SeverityWarning, "dimm:"+d.Label, CodeEDACCorrected, "%d corrected memory errors on %s since boot", d.Corrected, d.Label)
+				perDIMM = true
+			}
+		}
+		if !perDIMM && e.Uncorrected > 0 {
 			l.add(SeverityFailure, "memory", CodeEDACUncorrected, "%d uncorrected memory errors reported by EDAC since boot", e.Uncorrected)
 		}
-		if e.Corrected > 0 {
+		if !perDIMM && e.Corrected > 0 {
 			l.add(SeverityWarning, "memory", CodeEDACCorrected, "%d corrected memory errors reported by EDAC since boot", e.Corrected)
 		}
 	}

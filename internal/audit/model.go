@@ -115,9 +115,18 @@ type Memory struct {
 // EDAC holds the kernel's memory error counters (/sys/devices/system/edac/mc);
 // nil when no EDAC driver is loaded.
 type EDAC struct {
-	Controllers int   `json:"controllers"`
-	Corrected   int64 `json:"corrected"`
-	Uncorrected int64 `json:"uncorrected"`
+	Controllers int        `json:"controllers"`
+	Corrected   int64      `json:"corrected"`
+	Uncorrected int64      `json:"uncorrected"`
+	DIMMs       []EDACDIMM `json:"dimms,omitempty"`
+}
+
+// EDACDIMM is one DIMM's error counters (/sys/devices/system/edac/mc/mcN/dimmM),
+// labelled as the EDAC driver names it (often the silkscreen, e.g. "P1-DIMMA1").
+type EDACDIMM struct {
+	Label       string `json:"label"`
+	Corrected   int64  `json:"corrected"`
+	Uncorrected int64  `json:"uncorrected"`
 }
 
 // DIMM is one memory slot.

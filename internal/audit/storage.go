@@ -122,11 +122,13 @@ func applySmartctl(c *cctx, d *Disk, res host.Result) {
 		return
 	}
 	s.Available = r.SmartSupported == nil || *r.SmartSupported
-	fill(&d.Model, r.ModelName)
-	if d.Model == nil {
+	// The drive's own identity beats lsblk's, which for a disk behind a USB
+	// or SAS bridge can be the bridge's.
+	prefer(&d.Model, r.ModelName)
+	if r.ModelName == "" {
 		fill(&d.Model, strings.TrimSpace(r.Vendor+" "+r.Product))
 	}
-	fill(&d.SerialNumber, r.SerialNumber)
+	prefer(&d.SerialNumber, r.SerialNumber)
 	if fw := clean(r.Firmware); fw != nil {
 		d.Firmware = fw // smartctl's is complete; lsblk's REV is cut to 4 chars on ATA
 	}
@@ -167,8 +169,8 @@ func applyNVMe(c *cctx, d *Disk, ctrl string) {
 	} else if id, err := nvme.ParseIDCtrl(res.Stdout); err != nil {
 		c.problem("nvme id-ctrl %s: %v", ctrl, err)
 	} else {
-		fill(&d.Model, id.ModelNumber)
-		fill(&d.SerialNumber, id.SerialNumber)
+		prefer(&d.Model, id.ModelNumber)
+		prefer(&d.SerialNumber, id.SerialNumber)
 		if fw := clean(id.Firmware); fw != nil {
 			d.Firmware = fw
 		}
@@ -206,6 +208,13 @@ func applyNVMe(c *cctx, d *Disk, ctrl string) {
 func fill(dst **string, v string) {
 	if *dst == nil {
 		*dst = clean(v)
+	}
+}
+
+// prefer sets *dst from a vendor string unless that string is a placeholder.
+func prefer(dst **string, v string) {
+	if c := clean(v); c != nil {
+		*dst = c
 	}
 }
 

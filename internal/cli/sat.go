@@ -21,13 +21,13 @@ func satCommand(args []string, stdout, stderr io.Writer) int {
 	return sat.Main(ctx, args, stdout, stderr, sat.Env{
 		Runner:   host.Exec{},
 		Progress: stderr,
-		Terminal: isTerminal(stderr),
+		Terminal: satIsTerminal(stderr),
 	})
 }
 
-// isTerminal reports whether w is a character device (a terminal), so progress lines can
+// satIsTerminal reports whether w is a character device (a terminal), so progress lines can
 // be rewritten in place.
-func isTerminal(w io.Writer) bool {
+func satIsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

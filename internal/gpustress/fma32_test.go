@@ -101,10 +101,10 @@ func TestFMA32Subnormal(t *testing.T) {
 	tiny := math.Float32frombits(1) // 2^-149
 	cases := []struct{ a, b, c, want float32 }{
 		{tiny, 1, 0, tiny},
-		{tiny, 0.5, 0, 0},                                  // exactly half of the smallest subnormal: tie to even (0)
-		{tiny, 1.5, 0, math.Float32frombits(2)},            // 1.5 ulp → 2 (tie to even)
-		{tiny, 0.75, 0, tiny},                              // 0.75 ulp → 1
-		{0x1p-75, 0x1p-75, -0x1p-150, 0},                   // 2^-150 - 2^-150 = 0
+		{tiny, 0.5, 0, 0},                                            // exactly half of the smallest subnormal: tie to even (0)
+		{tiny, 1.5, 0, math.Float32frombits(2)},                      // 1.5 ulp → 2 (tie to even)
+		{tiny, 0.75, 0, tiny},                                        // 0.75 ulp → 1
+		{0x1p-75, 0x1p-75, -0x1p-150, 0},                             // 2^-150 - 2^-150 = 0
 		{0x1p-70, 0x1p-70, 0x1p-149, math.Float32frombits(1 + 1<<9)}, // 2^-140 + 2^-149
 	}
 	for _, tc := range cases {

@@ -2,15 +2,810 @@ package sat
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/parse/lsblk"
+	"github.com/beeaudit/bee/internal/parse/nvme"
+	"github.com/beeaudit/bee/internal/parse/smartctl"
 )
 
-type storageKind struct{}
+// storageKind is `bee sat storage`: for every disk, SMART (smartctl -x -j) and for NVMe
+// the smart-log, error-log and self-test log (nvme-cli JSON); then a short self-test on
+// every disk that supports one, polled until it ends or a bound; then SMART again, so
+// counters that rose during the test are reported. Nothing is ever written to a disk's
+// data area: the only commands sent are SMART/NVMe log reads and the short self-test,
+// which the drive runs internally.
+type storageKind struct {
+	selftest     string
+	stTimeout    time.Duration
+	pollInterval time.Duration
+	toolTimeout  time.Duration
 
-func (k *storageKind) about() string                     { return "" }
-func (k *storageKind) flags(fs *flag.FlagSet)            {}
-func (k *storageKind) validate() error                   { return nil }
-func (k *storageKind) options() map[string]any           { return map[string]any{} }
-func (k *storageKind) run(ctx context.Context, s *session) {}
-func (k *storageKind) results() any                      { return nil }
-func (k *storageKind) summaryLines() []string            { return nil }
+	mu    sync.Mutex
+	disks []*diskRun
+}
+
+const maxDiskJobs = 4
+
+// Self-test outcomes (diskResult.SelfTest.Outcome).
+const (
+	stPassed       = "passed"
+	stFailed       = "failed"
+	stAborted      = "aborted"
+	stIncomplete   = "incomplete"    // still running at the bound
+	stNotSupported = "not_supported" // the drive cannot run one: recorded, not a fault
+	stNotRun       = "not_run"       // --selftest none, or SMART not readable
+	stUnknown      = "unknown"       // started, but no result could be found
+	stError        = "error"         // could not be started or followed
+)
+
+type diskRun struct {
+	Name      string  `json:"name"`
+	Path      string  `json:"path"`
+	Transport *string `json:"transport"`
+	Model     *string `json:"model"`
+	Serial    *string `json:"serial_number"`
+	SizeBytes *int64  `json:"size_bytes"`
+	Protocol  string  `json:"protocol"`
+	// Controller is the NVMe controller device the nvme-cli commands address.
+	Controller    string         `json:"nvme_controller,omitempty"`
+	SmartPassed   *bool          `json:"smart_passed"`
+	SelfTest      selfTestResult `json:"self_test"`
+	SMARTReadable bool           `json:"smart_readable"`
+
+	before      *smartctl.Report
+	beforeNVMe  *nvme.SelfTestLog
+	selfTestCap *bool // ATA capabilities.self_tests_supported / NVMe OACS bit 4
+	nvmeRead    bool  // nvme smart-log was read
+	component   string
+}
+
+type selfTestResult struct {
+	Outcome string `json:"outcome"`
+	Detail  string `json:"detail"`
+	Type    string `json:"type,omitempty"`
+	// RemainingPercent is the last progress seen while it ran.
+	RemainingPercent *int `json:"remaining_percent,omitempty"`
+	Polls            int  `json:"polls"`
+}
+
+func (k *storageKind) about() string {
+	return "Reads SMART (smartctl -x -j) of every disk and, for NVMe, the smart-log, error-log and\n" +
+		"self-test log (nvme-cli, JSON); starts a short self-test on every disk that supports one\n" +
+		"and polls it until it ends or --selftest-timeout; reads SMART again and reports every\n" +
+		"error counter that rose. A disk that cannot self-test is recorded as such, not failed.\n" +
+		"Never writes to a disk's data area."
+}
+
+func (k *storageKind) flags(fs *flag.FlagSet) {
+	fs.StringVar(&k.selftest, "selftest", "short", "self-test to run: short, or none")
+	fs.DurationVar(&k.stTimeout, "selftest-timeout", 3*time.Minute, "how long to wait for the self-tests to finish")
+	fs.DurationVar(&k.pollInterval, "poll-interval", 15*time.Second, "how often to ask a disk whether its self-test is done")
+	fs.DurationVar(&k.toolTimeout, "tool-timeout", time.Minute, "timeout of each smartctl / nvme command (a dying disk can hang them)")
+}
+
+func (k *storageKind) validate() error {
+	switch {
+	case k.selftest != "short" && k.selftest != "none":
+		return fmt.Errorf("--selftest %q: want short or none", k.selftest)
+	case k.stTimeout <= 0 || k.pollInterval <= 0 || k.toolTimeout <= 0:
+		return errors.New("durations must be positive")
+	}
+	return nil
+}
+
+func (k *storageKind) options() map[string]any {
+	return map[string]any{"selftest": k.selftest, "selftest_timeout": k.stTimeout.String(),
+		"poll_interval": k.pollInterval.String(), "tool_timeout": k.toolTimeout.String()}
+}
+
+func (k *storageKind) results() any {
+	out := []*diskRun{}
+	out = append(out, k.disks...)
+	return map[string]any{"disks": out}
+}
+
+func (k *storageKind) summaryLines() []string {
+	var lines []string
+	for _, d := range k.disks {
+		id := strings.TrimSpace(deref(d.Model) + " " + deref(d.Serial))
+		smart := "SMART unreadable"
+		if d.SmartPassed != nil {
+			smart = map[bool]string{true: "SMART PASSED", false: "SMART FAILED"}[*d.SmartPassed]
+		} else if d.SMARTReadable {
+			smart = "SMART read"
+		}
+		lines = append(lines, fmt.Sprintf("%s (%s): %s; self-test %s: %s", d.Name, orDash(id), smart, d.SelfTest.Outcome, d.SelfTest.Detail))
+	}
+	if len(lines) == 0 {
+		lines = []string{"no disk"}
+	}
+	return lines
+}
+
+var nvmeNS = regexp.MustCompile(`^(nvme\d+)n\d+$`)
+
+func (k *storageKind) run(ctx context.Context, s *session) {
+	s.prog.plan("error counters before", "list disks", "SMART/NVMe logs before", "self-tests", "SMART/NVMe logs after", "archive")
+	s.prog.phase(0, "EDAC, PCIe AER")
+	before := s.kernelCounters(ctx, "counters-before")
+	s.m.Counters.Before = before
+
+	s.prog.phase(1, "lsblk")
+	argv := []string{"lsblk", "-J", "-b", "-o", audit.LsblkColumns}
+	st, res := s.exec(ctx, "lsblk", argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	var disks []lsblk.Device
+	if st.Status == "" {
+		devs, err := lsblk.Parse(res.Stdout)
+		switch {
+		case err != nil:
+			s.fail(st, "storage", "the disk list could not be parsed (%v): disks not tested", err)
+		case res.ExitCode != 0:
+			s.fail(st, "storage", "lsblk exit status %d: disks not tested", res.ExitCode)
+		default:
+			disks = lsblk.Disks(devs)
+			st.Status = StatusOK
+			st.Result = disks
+			st.Message = fmt.Sprintf("%d disk(s)", len(disks))
+			if len(disks) == 0 {
+				s.warn(st, "storage", "no disk found: nothing was tested")
+			}
+		}
+	} else if st.Status != StatusInterrupted {
+		s.fail(st, "storage", "could not list the disks (%s): disks not tested", describeErr(st))
+	}
+	for _, d := range disks {
+		dr := &diskRun{Name: d.Name, Path: d.Path, Transport: cleanStr(d.Tran), Model: cleanStr(d.Model),
+			Serial: cleanStr(d.Serial), SizeBytes: d.SizeBytes, component: "disk " + d.Name}
+		if dr.Path == "" {
+			dr.Path = "/dev/" + d.Name
+		}
+		if m := nvmeNS.FindStringSubmatch(d.Name); m != nil || strings.EqualFold(d.Tran, "nvme") {
+			dr.Protocol = smartctl.ProtocolNVMe
+			if m != nil {
+				dr.Controller = "/dev/" + m[1]
+			}
+		}
+		k.disks = append(k.disks, dr)
+	}
+
+	s.prog.phase(2, fmt.Sprintf("%d disk(s)", len(k.disks)))
+	k.forEach(func(d *diskRun) { k.readBefore(ctx, s, d, before) })
+	diagnosed := 0
+	for _, d := range k.disks {
+		if d.before != nil || d.nvmeRead {
+			diagnosed++
+		}
+	}
+	if len(k.disks) > 0 && diagnosed == 0 && ctx.Err() == nil {
+		s.reason(SeverityFailure, "storage", "", "the health of none of the %d disk(s) could be read: disks not tested", len(k.disks))
+	}
+
+	if k.selftest == "none" {
+		s.prog.phase(3, "skipped (--selftest none)")
+		for _, d := range k.disks {
+			d.SelfTest = selfTestResult{Outcome: stNotRun, Detail: "not asked for (--selftest none)"}
+		}
+	} else {
+		s.prog.phase(3, fmt.Sprintf("short, at most %s", fmtDur(k.stTimeout)))
+		k.selfTests(ctx, s)
+	}
+
+	s.prog.phase(4, fmt.Sprintf("%d disk(s)", len(k.disks)))
+	after := s.kernelCounters(ctx, "counters-after")
+	s.m.Counters.After = after
+	k.forEach(func(d *diskRun) { k.readAfter(ctx, s, d, after) })
+	s.prog.phase(5, "")
+}
+
+// forEach runs fn for every disk, a few at a time.
+func (k *storageKind) forEach(fn func(*diskRun)) {
+	sem := make(chan struct{}, maxDiskJobs)
+	var wg sync.WaitGroup
+	for _, d := range k.disks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			fn(d)
+		}()
+	}
+	wg.Wait()
+}
+
+// smartctlDevice is the device smartctl is pointed at: the NVMe controller (its health
+// log is per controller) or the block device.
+func (d *diskRun) smartctlDevice() string {
+	if d.Controller != "" {
+		return d.Controller
+	}
+	return d.Path
+}
+
+func (k *storageKind) smartctl(ctx context.Context, s *session, d *diskRun, phase string, snap *Snapshot) *smartctl.Report {
+	argv := []string{"smartctl", "-x", "-j", d.smartctlDevice()}
+	st, res := s.exec(ctx, "smartctl-"+phase+"-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	if st.Status != "" {
+		if st.Status != StatusInterrupted {
+			s.warn(st, d.component, "SMART could not be read %s the test (%s)", phase, describeErr(st))
+		}
+		return nil
+	}
+	r, err := smartctl.Parse(res.Stdout)
+	if err != nil {
+		s.warn(st, d.component, "smartctl output could not be parsed %s the test (%v, exit status %d)", phase, err, res.ExitCode)
+		return nil
+	}
+	st.Result = map[string]any{"exit_status": res.ExitCode, "exit_bits": r.ExitBits(), "smart_passed": r.SmartPassed,
+		"protocol": r.Protocol, "self_test_in_progress": r.SelfTestInProgress, "last_self_test": r.LastSelfTest}
+	if res.ExitCode&(smartctl.ExitCmdLineParse|smartctl.ExitDeviceOpenFailed) != 0 {
+		// The device could not be opened or identified: virtual disks, RAID volumes,
+		// USB bridges without SAT pass-through.
+		msg := firstMessage(r)
+		s.warn(st, d.component, "SMART not readable %s the test (smartctl: %s): health unknown", phase, msg)
+		return nil
+	}
+	st.Status = StatusOK
+	addSmartCounters(snap, d.Name, r)
+	return r
+}
+
+func firstMessage(r *smartctl.Report) string {
+	for _, m := range r.Messages {
+		if m.Severity == "error" {
+			return m.String
+		}
+	}
+	if len(r.Messages) > 0 {
+		return r.Messages[0].String
+	}
+	return fmt.Sprintf("exit status %d", r.ExitStatus)
+}
+
+// addSmartCounters records the error counters of a smartctl report. The severity is
+// what a rise during the test means.
+func addSmartCounters(snap *Snapshot, name string, r *smartctl.Report) {
+	if snap == nil {
+		return
+	}
+	p := "disk/" + name + "/"
+	snap.add(p+"reallocated_sectors", r.ReallocatedSectors, SeverityWarning)
+	snap.add(p+"pending_sectors", r.PendingSectors, SeverityFailure)
+	snap.add(p+"offline_uncorrectable", r.OfflineUncorrectable, SeverityFailure)
+	snap.add(p+"reported_uncorrectable", r.ReportedUncorrect, SeverityFailure)
+	snap.add(p+"crc_errors", r.CRCErrors, SeverityWarning)
+	snap.add(p+"ata_error_log_count", r.ATAErrorLogCount, SeverityWarning)
+	snap.add(p+"self_test_error_count", r.SelfTestErrorCount, SeverityFailure)
+	snap.add(p+"media_errors", r.MediaErrors, SeverityFailure)
+	snap.add(p+"error_log_entries", r.NumErrLogEntries, SeverityWarning)
+	snap.add(p+"grown_defects", r.GrownDefects, SeverityWarning)
+	snap.add(p+"read_uncorrected", r.ReadUncorrectedErrors, SeverityFailure)
+	snap.add(p+"write_uncorrected", r.WriteUncorrectedErrors, SeverityFailure)
+	snap.add(p+"verify_uncorrected", r.VerifyUncorrectedErrors, SeverityFailure)
+}
+
+func (k *storageKind) readBefore(ctx context.Context, s *session, d *diskRun, snap *Snapshot) {
+	r := k.smartctl(ctx, s, d, "before", snap)
+	d.before = r
+	if r != nil {
+		d.SMARTReadable = true
+		if r.Protocol != "" {
+			d.Protocol = r.Protocol
+		}
+		d.SmartPassed = r.SmartPassed
+		if d.Model == nil {
+			d.Model = cleanStr(r.ModelName)
+		}
+		if d.Serial == nil {
+			d.Serial = cleanStr(r.SerialNumber)
+		}
+		d.selfTestCap = ataSelfTestSupported(s, d)
+		k.judgeHealth(s, d, r)
+	}
+	if d.Controller == "" {
+		return
+	}
+	k.nvmeLogs(ctx, s, d, "before", snap)
+}
+
+// nvmeLogs reads the NVMe logs with nvme-cli; before the test it also asks the
+// controller whether it supports the device self-test (id-ctrl OACS bit 4).
+func (k *storageKind) nvmeLogs(ctx context.Context, s *session, d *diskRun, phase string, snap *Snapshot) {
+	ctrl := d.Controller
+	st, res := s.exec(ctx, "nvme-smart-log-"+phase+"-"+d.Name, []string{"nvme", "smart-log", ctrl, "-o", "json"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	if errors.Is(res.Err, host.ErrNotFound) {
+		s.warn(st, d.component, "nvme-cli not found on PATH: the NVMe logs were not read")
+		return
+	}
+	if st.Status == "" {
+		if l, err := nvme.ParseSmartLog(res.Stdout); err != nil || res.ExitCode != 0 {
+			s.warn(st, d.component, "nvme smart-log %s the test: %s", phase, errOrExit(err, res))
+		} else {
+			st.Status, st.Result = StatusOK, l
+			d.nvmeRead = true
+			p := "disk/" + d.Name + "/nvme_"
+			snap.add(p+"media_errors", l.MediaErrors, SeverityFailure)
+			snap.add(p+"error_log_entries", l.NumErrLogEntries, SeverityWarning)
+			if phase == "before" {
+				k.judgeNVMe(s, d, st, l)
+			}
+		}
+	}
+	st, res = s.exec(ctx, "nvme-error-log-"+phase+"-"+d.Name, []string{"nvme", "error-log", ctrl, "-o", "json"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	if st.Status == "" {
+		if l, err := nvme.ParseErrorLog(res.Stdout); err != nil || res.ExitCode != 0 {
+			s.warn(st, d.component, "nvme error-log %s the test: %s", phase, errOrExit(err, res))
+		} else {
+			st.Status = StatusOK
+			st.Result = map[string]any{"entries": len(l.Entries), "max_error_count": l.MaxErrorCount}
+		}
+	}
+	if phase != "before" {
+		return
+	}
+	st, res = s.exec(ctx, "nvme-id-ctrl-"+d.Name, []string{"nvme", "id-ctrl", ctrl, "-o", "json"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	if st.Status == "" {
+		if id, err := nvme.ParseIDCtrl(res.Stdout); err != nil || res.ExitCode != 0 {
+			s.warn(st, d.component, "nvme id-ctrl: %s", errOrExit(err, res))
+		} else {
+			st.Status = StatusOK
+			st.Result = map[string]any{"model": id.ModelNumber, "serial_number": id.SerialNumber, "firmware": id.Firmware, "self_test_supported": id.SelfTestSupported}
+			d.selfTestCap = id.SelfTestSupported
+			if d.Model == nil {
+				d.Model = cleanStr(id.ModelNumber)
+			}
+			if d.Serial == nil {
+				d.Serial = cleanStr(id.SerialNumber)
+			}
+		}
+	}
+	if d.selfTestCap != nil && !*d.selfTestCap {
+		s.skip(ctx, "nvme-self-test-log-before-"+d.Name, []string{"nvme", "self-test-log", ctrl, "-o", "json"},
+			"the controller does not support the device self-test (id-ctrl OACS bit 4 clear)")
+		return
+	}
+	st, l := k.nvmeSelfTestLog(ctx, s, d, "nvme-self-test-log-before-"+d.Name)
+	if st.Status == StatusError {
+		s.warn(st, d.component, "nvme self-test-log before the test: %s", describeErr(st))
+	}
+	d.beforeNVMe = l
+}
+
+func (k *storageKind) nvmeSelfTestLog(ctx context.Context, s *session, d *diskRun, name string) (*Step, *nvme.SelfTestLog) {
+	st, res := s.exec(ctx, name, []string{"nvme", "self-test-log", d.Controller, "-o", "json"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	if st.Status != "" {
+		return st, nil
+	}
+	l, err := nvme.ParseSelfTestLog(res.Stdout)
+	if err != nil || res.ExitCode != 0 {
+		st.Status, st.Message = StatusError, errOrExit(err, res)
+		return st, nil
+	}
+	st.Status, st.Result = StatusOK, l
+	return st, l
+}
+
+func errOrExit(err error, res host.Result) string {
+	if err != nil {
+		return err.Error()
+	}
+	return res.Describe()
+}
+
+// judgeHealth turns the SMART state before the test into reasons. These are the drive's
+// history (the audit reports them too); what rises during the test is judged from the
+// counters.
+func (k *storageKind) judgeHealth(s *session, d *diskRun, r *smartctl.Report) {
+	st := s.lastStep("smartctl-before-" + d.Name)
+	c := d.component
+	if r.SmartPassed != nil && !*r.SmartPassed {
+		s.fail(st, c, "SMART overall-health self-assessment: FAILED")
+	}
+	if r.ExitStatus&smartctl.ExitPrefailAttrs != 0 {
+		s.fail(st, c, "a pre-failure SMART attribute is at or below its threshold now")
+	}
+	if r.CriticalWarning != nil && *r.CriticalWarning != 0 {
+		s.fail(st, c, "NVMe critical warning 0x%02x", *r.CriticalWarning)
+	}
+	for _, v := range []struct {
+		p    *int64
+		what string
+	}{
+		{r.ReallocatedSectors, "reallocated sectors"}, {r.PendingSectors, "pending sectors"},
+		{r.OfflineUncorrectable, "offline uncorrectable sectors"}, {r.ReportedUncorrect, "reported uncorrectable errors"},
+		{r.MediaErrors, "NVMe media and data integrity errors"}, {r.GrownDefects, "grown defects"},
+		{r.ReadUncorrectedErrors, "uncorrected read errors"},
+	} {
+		if v.p != nil && *v.p > 0 {
+			s.warn(st, c, "%d %s", *v.p, v.what)
+		}
+	}
+	if r.PercentageUsed != nil && *r.PercentageUsed >= 90 {
+		s.warn(st, c, "wear: %d%% of rated endurance used", *r.PercentageUsed)
+	}
+	if r.ExitStatus&smartctl.ExitSelfTestLog != 0 {
+		s.warn(st, c, "the self-test log records a failed self-test")
+	}
+}
+
+// judgeNVMe adds what nvme-cli's smart-log says and smartctl did not.
+func (k *storageKind) judgeNVMe(s *session, d *diskRun, st *Step, l *nvme.SmartLog) {
+	if d.before != nil {
+		return // smartctl read the same log page and judgeHealth used it
+	}
+	c := d.component
+	if l.CriticalWarning != nil && *l.CriticalWarning != 0 {
+		s.fail(st, c, "NVMe critical warning 0x%02x", *l.CriticalWarning)
+	}
+	if l.MediaErrors != nil && *l.MediaErrors > 0 {
+		s.warn(st, c, "%d NVMe media and data integrity errors", *l.MediaErrors)
+	}
+	if l.PercentageUsed != nil && *l.PercentageUsed >= 90 {
+		s.warn(st, c, "wear: %d%% of rated endurance used", *l.PercentageUsed)
+	}
+}
+
+// lastStep returns the most recent step with this name.
+func (s *session) lastStep(name string) *Step {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.m.Steps) - 1; i >= 0; i-- {
+		if s.m.Steps[i].Name == name {
+			return s.m.Steps[i]
+		}
+	}
+	return &Step{Name: name}
+}
+
+// ataSelfTestSupported reads ata_smart_data.capabilities.self_tests_supported from the
+// step's raw smartctl JSON (nil when absent: SCSI, NVMe, older smartctl).
+func ataSelfTestSupported(s *session, d *diskRun) *bool {
+	st := s.lastStep("smartctl-before-" + d.Name)
+	var raw struct {
+		ATA *struct {
+			Capabilities struct {
+				SelfTestsSupported *bool `json:"self_tests_supported"`
+			} `json:"capabilities"`
+		} `json:"ata_smart_data"`
+	}
+	for _, o := range st.Outputs {
+		if strings.HasSuffix(o, ".stdout") {
+			if json.Unmarshal(s.fileData(o), &raw) == nil && raw.ATA != nil {
+				return raw.ATA.Capabilities.SelfTestsSupported
+			}
+		}
+	}
+	return nil
+}
+
+func (s *session) fileData(name string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.files {
+		if f.name == name {
+			return f.data
+		}
+	}
+	return nil
+}
+
+func (k *storageKind) readAfter(ctx context.Context, s *session, d *diskRun, snap *Snapshot) {
+	if r := k.smartctl(ctx, s, d, "after", snap); r != nil {
+		if d.before != nil && r.SerialNumber != d.before.SerialNumber {
+			s.warn(s.lastStep("smartctl-after-"+d.Name), d.component, "serial number changed during the test (%q, then %q): another device answered", d.before.SerialNumber, r.SerialNumber)
+		}
+		if r.SmartPassed != nil && !*r.SmartPassed && (d.SmartPassed == nil || *d.SmartPassed) {
+			s.fail(s.lastStep("smartctl-after-"+d.Name), d.component, "SMART overall-health self-assessment turned FAILED during the test")
+		}
+		if r.SmartPassed != nil {
+			d.SmartPassed = r.SmartPassed
+		}
+	}
+	if d.Controller != "" {
+		k.nvmeLogs(ctx, s, d, "after", snap)
+	}
+}
+
+// selfTests starts a short self-test on every disk that can run one, then polls them
+// together until all have ended, the bound passes, or the run is interrupted.
+func (k *storageKind) selfTests(ctx context.Context, s *session) {
+	var running []*diskRun
+	for _, d := range k.disks {
+		if k.startSelfTest(ctx, s, d) {
+			running = append(running, d)
+		}
+	}
+	if len(running) == 0 {
+		return
+	}
+	deadline := s.env.Now().Add(k.stTimeout)
+	sawRunning := map[*diskRun]bool{}
+	failedPolls := map[*diskRun]int{}
+	stopTick := s.prog.command(fmt.Sprintf("short self-test on %d disk(s)", len(running)), s.env.Now(), k.stTimeout)
+	defer stopTick()
+	for len(running) > 0 {
+		wait := k.pollInterval
+		if left := deadline.Sub(s.env.Now()); left < wait {
+			wait = max(left, 0)
+		}
+		select {
+		case <-ctx.Done():
+			for _, d := range running {
+				d.SelfTest.Outcome, d.SelfTest.Detail = stIncomplete, "the run was interrupted while the self-test ran"
+			}
+			return
+		case <-time.After(wait):
+		}
+		last := !s.env.Now().Before(deadline)
+		var still []*diskRun
+		for _, d := range running {
+			d.SelfTest.Polls++
+			done, inProgress := k.poll(ctx, s, d, sawRunning[d])
+			if inProgress {
+				sawRunning[d] = true
+			}
+			if done == pollError {
+				failedPolls[d]++
+				if failedPolls[d] < 3 && !last {
+					still = append(still, d)
+					continue
+				}
+				d.SelfTest.Outcome, d.SelfTest.Detail = stError, "its progress could not be read"
+				s.warn(s.lastStep("selftest-poll-"+d.Name), d.component, "self-test: its progress could not be read (3 failed polls)")
+				continue
+			}
+			if done == pollRunning {
+				still = append(still, d)
+			}
+		}
+		running = still
+		if last {
+			break
+		}
+	}
+	for _, d := range running {
+		rem := ""
+		if d.SelfTest.RemainingPercent != nil {
+			rem = fmt.Sprintf(", %d%% remaining", *d.SelfTest.RemainingPercent)
+		}
+		d.SelfTest.Outcome = stIncomplete
+		d.SelfTest.Detail = fmt.Sprintf("still running after %s%s", fmtDur(k.stTimeout), rem)
+		s.warn(s.lastStep("selftest-poll-"+d.Name), d.component, "incomplete: the short self-test was still running at the %s bound%s (raise --selftest-timeout)", fmtDur(k.stTimeout), rem)
+	}
+}
+
+// startSelfTest starts the short self-test; false when none runs (not supported, SMART
+// not readable, could not start).
+func (k *storageKind) startSelfTest(ctx context.Context, s *session, d *diskRun) bool {
+	c := d.component
+	if d.Controller != "" {
+		argv := []string{"nvme", "device-self-test", d.Controller, "-s", "1"}
+		switch {
+		case d.selfTestCap == nil:
+			d.SelfTest = selfTestResult{Outcome: stNotRun, Detail: "self-test support unknown (nvme id-ctrl not read)"}
+			s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
+			return false
+		case !*d.selfTestCap:
+			d.SelfTest = selfTestResult{Outcome: stNotSupported, Detail: "the controller does not support the device self-test"}
+			s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
+			return false
+		}
+		st, res := s.exec(ctx, "selftest-start-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+		if st.Status != "" {
+			d.SelfTest = selfTestResult{Outcome: stError, Detail: describeErr(st)}
+			if st.Status != StatusInterrupted {
+				s.warn(st, c, "self-test could not be started: %s", describeErr(st))
+			}
+			return false
+		}
+		out := string(res.Stdout) + string(res.Stderr)
+		switch {
+		case res.ExitCode == 0 && strings.Contains(out, "self-test started"):
+			st.Status, st.Message = StatusOK, "short device self-test started"
+			d.SelfTest = selfTestResult{Outcome: stUnknown, Type: "short"}
+			return true
+		case strings.Contains(strings.ToLower(out), "invalid command opcode") || strings.Contains(strings.ToLower(out), "invalid_opcode"):
+			st.Status, st.Message = StatusSkipped, "the controller rejected the self-test command (not supported)"
+			d.SelfTest = selfTestResult{Outcome: stNotSupported, Detail: st.Message}
+			return false
+		}
+		d.SelfTest = selfTestResult{Outcome: stError, Detail: "could not start: " + lastLine(res)}
+		s.warn(st, c, "self-test could not be started (exit status %d: %s)", res.ExitCode, lastLine(res))
+		return false
+	}
+	argv := []string{"smartctl", "-t", "short", d.Path}
+	switch {
+	case d.before == nil:
+		d.SelfTest = selfTestResult{Outcome: stNotRun, Detail: "SMART not readable, so no self-test"}
+		s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
+		return false
+	case d.selfTestCap != nil && !*d.selfTestCap:
+		d.SelfTest = selfTestResult{Outcome: stNotSupported, Detail: "the drive does not support self-tests (SMART capabilities)"}
+		s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
+		return false
+	case d.before.SelfTestInProgress:
+		d.SelfTest = selfTestResult{Outcome: stNotRun, Detail: "a self-test was already running; not interrupted"}
+		st := s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
+		if st.Status != StatusInterrupted {
+			s.warn(st, c, "a self-test was already running before bee started one: not checked")
+		}
+		return false
+	}
+	st, res := s.exec(ctx, "selftest-start-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	if st.Status != "" {
+		d.SelfTest = selfTestResult{Outcome: stError, Detail: describeErr(st)}
+		if st.Status != StatusInterrupted {
+			s.warn(st, c, "self-test could not be started: %s", describeErr(st))
+		}
+		return false
+	}
+	out := string(res.Stdout)
+	low := strings.ToLower(out)
+	switch {
+	// ATA: "Testing has begun."; SCSI: "Short Background Self Test has begun".
+	case strings.Contains(out, "Testing has begun") || strings.Contains(out, "Self Test has begun"):
+		st.Status, st.Message = StatusOK, "short self-test started"
+		d.SelfTest = selfTestResult{Outcome: stUnknown, Type: "short"}
+		return true
+	case strings.Contains(low, "not supported") || strings.Contains(low, "no self-test supported"):
+		st.Status, st.Message = StatusSkipped, "the drive does not support self-tests"
+		d.SelfTest = selfTestResult{Outcome: stNotSupported, Detail: st.Message}
+		return false
+	}
+	d.SelfTest = selfTestResult{Outcome: stError, Detail: "could not start: " + lastLine(res)}
+	s.warn(st, c, "self-test could not be started (smartctl exit status %d: %s)", res.ExitCode, lastLine(res))
+	return false
+}
+
+type pollState int
+
+const (
+	pollRunning pollState = iota
+	pollDone
+	pollError
+)
+
+// poll asks one disk how its self-test is doing; when it has ended, the result is
+// judged. sawRunning: an earlier poll saw the test running, so the newest log entry is
+// ours even if it looks like the one before the test.
+func (k *storageKind) poll(ctx context.Context, s *session, d *diskRun, sawRunning bool) (state pollState, inProgress bool) {
+	c := d.component
+	if d.Controller != "" {
+		st, l := k.nvmeSelfTestLog(ctx, s, d, "selftest-poll-"+d.Name)
+		if l == nil {
+			return pollError, false
+		}
+		if l.InProgress {
+			st.Message = "running"
+			if l.CurrentCompletion != nil {
+				rem := 100 - *l.CurrentCompletion
+				d.SelfTest.RemainingPercent = &rem
+				st.Message = fmt.Sprintf("running, %d%% done", *l.CurrentCompletion)
+			}
+			return pollRunning, true
+		}
+		var newest *nvme.SelfTestResult
+		if len(l.Results) > 0 {
+			newest = &l.Results[0]
+		}
+		var old *nvme.SelfTestResult
+		if d.beforeNVMe != nil && len(d.beforeNVMe.Results) > 0 {
+			old = &d.beforeNVMe.Results[0]
+		}
+		ours := newest != nil && (sawRunning || old == nil || len(l.Results) > len(d.beforeNVMe.Results) || !sameNVMeResult(*newest, *old))
+		if !ours {
+			d.SelfTest.Outcome, d.SelfTest.Detail = stUnknown, "no new entry in the self-test log"
+			s.warn(st, c, "self-test: started, but no new result appeared in the self-test log")
+			return pollDone, false
+		}
+		res := derefInt(newest.Result, -1)
+		d.SelfTest.Detail = nvmeResultText(res)
+		switch {
+		case res == 0:
+			d.SelfTest.Outcome = stPassed
+			st.Message = "short self-test completed without error"
+		case res >= 5 && res <= 7:
+			d.SelfTest.Outcome = stFailed
+			s.fail(st, c, "short self-test failed: %s", nvmeResultText(res))
+		default:
+			d.SelfTest.Outcome = stAborted
+			s.warn(st, c, "short self-test did not complete: %s", nvmeResultText(res))
+		}
+		return pollDone, false
+	}
+	argv := []string{"smartctl", "-j", "-a", d.Path}
+	st, res := s.exec(ctx, "selftest-poll-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	if st.Status != "" {
+		return pollError, false
+	}
+	r, err := smartctl.Parse(res.Stdout)
+	if err != nil || res.ExitCode&(smartctl.ExitCmdLineParse|smartctl.ExitDeviceOpenFailed) != 0 {
+		st.Status, st.Message = StatusError, errOrExit(err, res)
+		return pollError, false
+	}
+	st.Status = StatusOK
+	st.Result = map[string]any{"self_test_in_progress": r.SelfTestInProgress, "remaining_percent": r.SelfTestRemainingPercent, "last_self_test": r.LastSelfTest}
+	if r.SelfTestInProgress {
+		d.SelfTest.RemainingPercent = r.SelfTestRemainingPercent
+		st.Message = "running"
+		return pollRunning, true
+	}
+	newest := r.LastSelfTest
+	var old *smartctl.SelfTestEntry
+	if d.before != nil {
+		old = d.before.LastSelfTest
+	}
+	ours := newest != nil && (sawRunning || old == nil || !sameATAEntry(*newest, *old))
+	if !ours {
+		d.SelfTest.Outcome, d.SelfTest.Detail = stUnknown, "no new entry in the self-test log"
+		s.warn(st, c, "self-test: started, but no new result appeared in the self-test log")
+		return pollDone, false
+	}
+	d.SelfTest.Detail = newest.Status
+	low := strings.ToLower(newest.Status)
+	switch {
+	case !newest.Passed:
+		d.SelfTest.Outcome = stFailed
+		s.fail(st, c, "short self-test failed: %s", newest.Status)
+	case strings.Contains(low, "abort") || strings.Contains(low, "interrupt"):
+		d.SelfTest.Outcome = stAborted
+		s.warn(st, c, "short self-test did not complete: %s", newest.Status)
+	default:
+		d.SelfTest.Outcome = stPassed
+		st.Message = "short self-test: " + newest.Status
+	}
+	return pollDone, false
+}
+
+func sameATAEntry(a, b smartctl.SelfTestEntry) bool {
+	return a.Type == b.Type && a.Passed == b.Passed && a.Status == b.Status && sameHours(a.LifetimeHours, b.LifetimeHours)
+}
+
+func sameHours(a, b *int64) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func sameNVMeResult(a, b nvme.SelfTestResult) bool {
+	eq := func(x, y *int) bool { return (x == nil && y == nil) || (x != nil && y != nil && *x == *y) }
+	return eq(a.Result, b.Result) && eq(a.Code, b.Code) && sameHours(a.PowerOnHours, b.PowerOnHours)
+}
+
+func nvmeResultText(r int) string {
+	texts := map[int]string{
+		0: "completed without error", 1: "aborted by a Device Self-test command", 2: "aborted by a controller reset",
+		3: "aborted by a namespace removal", 4: "aborted by a Format NVM command", 5: "fatal or unknown test error",
+		6: "completed with a failed segment (unknown which)", 7: "completed with one or more failed segments",
+		8: "aborted for an unknown reason", 9: "aborted by a sanitize operation",
+	}
+	if t, ok := texts[r]; ok {
+		return fmt.Sprintf("%s (result %d)", t, r)
+	}
+	return fmt.Sprintf("result %d", r)
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func derefInt(p *int, def int) int {
+	if p == nil {
+		return def
+	}
+	return *p
+}

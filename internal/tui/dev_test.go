@@ -61,3 +61,27 @@ func TestDevPrint(t *testing.T) {
 	fmt.Println(box(renderStatic(staticForm{iface: "eno1", fields: [2]string{"10.0.0.5/24", "10.0.0.1"}, focus: 1}, 80, 25), 80))
 	fmt.Println(box(renderConfirm(confirmView{title: "Reboot", question: "Reboot this machine now?", argv: []string{"systemctl", "reboot"}, yes: "yes, reboot"}, 80, 25), 80))
 }
+
+func TestDevWriteAudits(t *testing.T) {
+	if os.Getenv("TUIDEV_WRITE") == "" {
+		t.Skip()
+	}
+	os.MkdirAll("testdata/audits", 0o755)
+	a := devAudit()
+	b, _ := audit.Marshal(a)
+	os.WriteFile("testdata/audits/dev-failures.json", b, 0o644)
+	h := devAudit()
+	h.Hardware.Summary = audit.Summary{Verdict: "pass", Findings: []audit.Finding{}}
+	h.Hardware.PSUs[1].Status = "ok"
+	h.Hardware.Storage[1].SMART.Passed = p(true)
+	b, _ = audit.Marshal(h)
+	os.WriteFile("testdata/audits/dev-healthy.json", b, 0o644)
+	n := devAudit()
+	n.Hardware.GPUs = []audit.GPU{}
+	n.Hardware.PSUs = []audit.PSU{}
+	n.Hardware.PCIe = n.Hardware.PCIe[:0]
+	n.Hardware.Summary = audit.Summary{Verdict: "fail", Failures: 1, Findings: n.Hardware.Summary.Findings[1:2]}
+	n.Collectors = []audit.Collector{{Name: "board", Status: "ok"}, {Name: "psu", Status: "skipped", Error: p("no /dev/ipmi0: no BMC, or the ipmi_si/ipmi_devintf modules are not loaded")}, {Name: "nvidia", Status: "skipped", Error: p("nvidia-smi not found on PATH")}}
+	b, _ = audit.Marshal(n)
+	os.WriteFile("testdata/audits/dev-nogpu-nobmc.json", b, 0o644)
+}

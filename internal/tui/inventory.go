@@ -169,7 +169,9 @@ func cpuSection(a *audit.Audit) section {
 				threads += *c.Threads
 			}
 		}
-		sec.rows = append(sec.rows, []string{orNum(c.Socket, i), model, num(c.Cores), num(c.Threads), num(c.MaxSpeedMHz), str(c.Status)})
+		// "Populated, Enabled": the model column already says populated.
+		status := strings.TrimPrefix(str(c.Status), "Populated, ")
+		sec.rows = append(sec.rows, []string{orNum(c.Socket, i), model, num(c.Cores), num(c.Threads), num(c.MaxSpeedMHz), status})
 		mark := ""
 		if c.Populated && strings.Contains(strings.ToLower(str(c.Status)), "disabled") {
 			mark = "WARN"

@@ -99,6 +99,9 @@ type (
 		refresh   bool
 	}
 	shellDoneMsg struct{ err error }
+	// snapshotMsg asks the running program for the frame it shows (tests read
+	// screens mid-run with it; the program owns the model).
+	snapshotMsg struct{ frame chan<- string }
 )
 
 // New builds the menu. It reads the audit file right away (a local file), so
@@ -296,6 +299,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.refreshNet(), m.reloadAudit())
 	case tea.KeyMsg:
 		return m, m.key(msg)
+	case snapshotMsg:
+		msg.frame <- m.View()
 	}
 	return m, nil
 }

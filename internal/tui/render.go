@@ -163,7 +163,7 @@ func table(cols []column, rows [][]string, w int) (header string, lines []string
 				cell = cells[i]
 			}
 			if ansi.StringWidth(cell) > widths[i] {
-				cell = ansi.Truncate(cell, widths[i]-1, "") + "~"
+				cell = strings.TrimRight(ansi.Truncate(cell, widths[i]-1, ""), " ") + "~"
 			}
 			pad := strings.Repeat(" ", widths[i]-ansi.StringWidth(cell))
 			if c.right {

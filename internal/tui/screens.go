@@ -340,6 +340,9 @@ func renderNetwork(n netView, cursor int, status string, w, h int) string {
 			kind += ", virtual"
 		}
 		head := fmt.Sprintf("%-12s %-8s %-16s %s", ifc.Name, ifc.Link(), kind, ifc.MAC)
+		if ifc.Gateway != "" {
+			head += "  gw " + ifc.Gateway
+		}
 		if i == cursor {
 			body = append(body, " >"+s.sel.Render(head))
 		} else {
@@ -358,9 +361,6 @@ func renderNetwork(n netView, cursor int, status string, w, h int) string {
 		}
 		if len(addrs) == 0 {
 			addrs = []string{"no address"}
-		}
-		if ifc.Gateway != "" {
-			addrs = append(addrs, "default gateway "+ifc.Gateway)
 		}
 		body = append(body, wrap(strings.Join(addrs, "   "), w, "     ")...)
 	}

@@ -43,7 +43,7 @@ fi
 for l in libnvidia-ml.so.1 libcuda.so.1; do
 	check "lib symlink /usr/lib/$l resolves" test -e "/usr/lib/$l"
 done
-if find /lib/modules -name 'nvidia*.ko*' 2>/dev/null | grep -q .; then
+if find /lib/modules \( -name 'nvidia.ko*' -o -name 'nvidia-uvm.ko*' -o -name 'nvidia-current*.ko*' \) 2>/dev/null | grep -q .; then
 	fail "NVIDIA modules only in /usr/local/lib/nvidia (found some under /lib/modules)"
 else
 	pass "NVIDIA modules only in /usr/local/lib/nvidia"

@@ -127,9 +127,29 @@ var rank = map[string]int{
 // "Power Supply AC lost", "AC lost or out-of-range", "AC out-of-range, but
 // present", "Config Error[: ...]", "Power Supply Inactive"; generic presence
 // states: "Device Present", "Device Absent", "Entity Present/Absent".
-func readingVerdict(reading string) string {
+//
+// Two generic forms are also read: "State Asserted" on a sensor whose name
+// says what is asserted ("PS1 Fan Fail", "PSU2 AC Lost"), and the severity
+// states "Transition to Critical from less severe" / "... Non-recoverable"
+// (failed). "Transition to OK" and "State Deasserted" say nothing about
+// presence and give "".
+func readingVerdict(name, reading string) string {
 	r := strings.ToLower(reading)
+	if r == "state asserted" || r == "asserted" {
+		n := strings.ToLower(name)
+		switch {
+		case strings.Contains(n, "ac lost"), strings.Contains(n, "input lost"):
+			return PSUACLost
+		case strings.Contains(n, "fail"), strings.Contains(n, "fault"):
+			return PSUFailed
+		case strings.Contains(n, "predict"):
+			return PSUPredictiveFailure
+		}
+		return ""
+	}
 	switch {
+	case strings.Contains(r, "transition to critical"), strings.Contains(r, "transition to non-recoverable"):
+		return PSUFailed
 	case strings.Contains(r, "ac lost"), strings.Contains(r, "input lost"),
 		strings.Contains(r, "out-of-range"), strings.Contains(r, "out of range"):
 		// Checked before "failure detected": BMCs assert both when the input
@@ -160,11 +180,11 @@ func looksLikeStatusSensor(name string) bool {
 }
 
 type psuSensor struct {
-	s      Sensor
-	key    string
-	create bool   // may create a PSU on its own
-	status bool   // contributes a verdict
-	verdic string // verdict when status
+	s       Sensor
+	key     string
+	create  bool   // may create a PSU on its own
+	status  bool   // contributes a verdict
+	verdict string // verdict when status
 }
 
 // PSUs joins `ipmitool fru` records and `ipmitool sdr elist` sensors into
@@ -192,7 +212,9 @@ type psuSensor struct {
 // assert with it), failed ("Failure detected", "Config Error"),
 // predictive_failure, absent ("Device Absent", or a status sensor with a
 // valid reading and no state asserted, i.e. "Presence detected" not set), ok
-// ("Presence detected"), unknown. A status sensor with no reading (status
+// ("Presence detected"), unknown. A "<name> Fail"/"Fault" sensor reading
+// "State Asserted" and a "Transition to Critical/Non-recoverable" state also
+// give failed. A status sensor with no reading (status
 // "ns": "No Reading", "Disabled") gives absent when nothing else is known
 // about the supply: no other status sensor, and no readable FRU with a serial
 // or model (an empty bay in a redundant pair typically looks like this); with
@@ -262,16 +284,16 @@ func PSUs(frus []FRU, sensors []Sensor) []PSU {
 			// An event-only record has no state to read.
 		case s.Status == "ns":
 			if statusLike {
-				c.status, c.verdic = true, "ns"
+				c.status, c.verdict = true, "ns"
 			}
 		default:
-			if v := readingVerdict(s.Reading); v != "" {
-				c.status, c.verdic = true, v
+			if v := readingVerdict(s.Name, s.Reading); v != "" {
+				c.status, c.verdict = true, v
 			} else if statusLike && (named || onEntity) {
 				if s.Reading == "" {
-					c.status, c.verdic = true, PSUAbsent
+					c.status, c.verdict = true, PSUAbsent
 				} else {
-					c.status, c.verdic = true, PSUUnknown
+					c.status, c.verdict = true, PSUUnknown
 				}
 			}
 		}
@@ -328,8 +350,8 @@ func PSUs(frus []FRU, sensors []Sensor) []PSU {
 			reading = "(no state asserted)"
 		}
 		p.Events = append(p.Events, c.s.Name+": "+reading)
-		if rank[c.verdic] > rank[verdicts[c.key]] {
-			verdicts[c.key] = c.verdic
+		if rank[c.verdict] > rank[verdicts[c.key]] {
+			verdicts[c.key] = c.verdict
 		}
 	}
 

@@ -213,6 +213,23 @@ func TestPSUsAbsentAndEdgeCases(t *testing.T) {
 			},
 		},
 		{
+			name: "generic asserted/deasserted and severity sensors",
+			sdr: "PS1 Status       | 01h | ok  | 10.1 | Presence detected\n" +
+				"PS1 Fan Fail     | 02h | ok  | 10.1 | State Deasserted\n" +
+				"PS2 Status       | 03h | ok  | 10.2 | Presence detected\n" +
+				"PS2 Fan Fail     | 04h | ok  | 10.2 | State Asserted\n" +
+				"PS3 Health       | 05h | ok  | 10.3 | Transition to Critical from less severe\n",
+			want: []PSU{
+				{Name: "PSU1", Slot: intp(1), Status: PSUOK,
+					Events: []string{"PS1 Status: Presence detected"}, Sensors: []string{"PS1 Status", "PS1 Fan Fail"}},
+				{Name: "PSU2", Slot: intp(2), Status: PSUFailed,
+					Events:  []string{"PS2 Status: Presence detected", "PS2 Fan Fail: State Asserted"},
+					Sensors: []string{"PS2 Status", "PS2 Fan Fail"}},
+				{Name: "PSU3", Slot: intp(3), Status: PSUFailed,
+					Events: []string{"PS3 Health: Transition to Critical from less severe"}, Sensors: []string{"PS3 Health"}},
+			},
+		},
+		{
 			name: "names that are not supplies",
 			sdr: "CPU1 Temp        | 01h | ok  |  3.1 | 40 degrees C\n" +
 				"PSB Temp         | 02h | ok  |  7.1 | 40 degrees C\n" +

@@ -95,15 +95,6 @@ func (n num) i64() *int64 {
 	return &v
 }
 
-// int returns the value as *int, nil when absent or out of the int range.
-func (n num) int() *int {
-	if !n.ok || n.v > math.MaxInt || n.v < math.MinInt {
-		return nil
-	}
-	v := int(n.v)
-	return &v
-}
-
 // str is a string read leniently: a JSON string (trimmed), or the literal text of a JSON
 // number; anything else reads as "".
 type str string

@@ -122,44 +122,6 @@ func (s *str) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// flag is a boolean read from a JSON bool, 0/1, or the strings "0", "1", "true", "false",
-// "yes", "no" (any case). Anything else leaves ok false.
-type flag struct {
-	v  bool
-	ok bool
-}
-
-func (f *flag) UnmarshalJSON(b []byte) error {
-	f.v, f.ok = parseFlag(b)
-	return nil
-}
-
-func parseFlag(b []byte) (bool, bool) {
-	b = bytes.TrimSpace(b)
-	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
-		if json.Unmarshal(b, &s) != nil {
-			return false, false
-		}
-		s = strings.ToLower(strings.TrimSpace(s))
-	}
-	switch s {
-	case "true", "1", "yes":
-		return true, true
-	case "false", "0", "no":
-		return false, true
-	}
-	return false, false
-}
-
-func (f flag) ptr() *bool {
-	if !f.ok {
-		return nil
-	}
-	v := f.v
-	return &v
-}
-
 // decodeObject unmarshals a JSON object into v. Syntax errors are returned; a value of an
 // unexpected JSON type for a container field (an object where an array was expected, ...)
 // only leaves that field empty, as encoding/json keeps decoding the rest.

@@ -56,7 +56,9 @@ type Attribute struct {
 	RawString  string
 }
 
-// SelfTestEntry is the most recent finished self-test found in the device's self-test log.
+// SelfTestEntry is the most recent finished self-test: the newest finished entry of the
+// device's self-test log or, for ATA when no log entry is available, the self-test execution
+// status in the SMART data (then Type is "" and LifetimeHours nil).
 type SelfTestEntry struct {
 	Type string // e.g. "Short offline", "Extended offline", "Short", "Background short"
 	// Passed is false only when the device reported a failure (ATA status 3-8, NVMe result
@@ -87,18 +89,20 @@ type Report struct {
 	WWN string
 	// NVMeEUI64 is the first namespace's IEEE EUI-64 as lsblk prints it ("eui.0025385c91b0e5a8"),
 	// "" when absent.
-	NVMeEUI64      string
-	CapacityBytes  *int64 // user_capacity.bytes, else nvme_total_capacity
-	RotationRate   *int   // rpm; 0 means a solid-state device
-	FormFactor     string // e.g. "2.5 inches"
-	SCSITransport  string // scsi_transport_protocol.name, e.g. "SAS (SPL-4)"
-	SmartctlVer    string // smartctl.version, e.g. "7.3"
-	SmartSupported *bool  // smart_support.available (smartctl >= 7.2 only)
-	SmartEnabled   *bool  // smart_support.enabled (smartctl >= 7.2 only)
-	SmartPassed    *bool  // smart_status.passed: the overall health self-assessment
-	TemperatureC   *int
-	PowerOnHours   *int64
-	PowerCycles    *int64
+	NVMeEUI64       string
+	CapacityBytes   *int64 // user_capacity.bytes, else nvme_total_capacity
+	RotationRate    *int   // rpm; 0 means a solid-state device
+	FormFactor      string // e.g. "2.5 inches"
+	SCSITransport   string // scsi_transport_protocol.name, e.g. "SAS (SPL-4)"
+	SmartctlVersion string // smartctl.version, e.g. "7.3"
+	SmartSupported  *bool  // smart_support.available (smartctl >= 7.2 only)
+	SmartEnabled    *bool  // smart_support.enabled (smartctl >= 7.2 only)
+	SmartPassed     *bool  // smart_status.passed: the overall health self-assessment
+	// TemperatureC is temperature.current, else the NVMe health log's. A SCSI device that
+	// reports 0 (RAID volumes, devices without a temperature log page) reads as nil.
+	TemperatureC *int
+	PowerOnHours *int64
+	PowerCycles  *int64
 
 	// ATA: raw values of attributes 5, 197, 198, 187 and 199.
 	ReallocatedSectors   *int64
@@ -165,8 +169,9 @@ func (r *Report) ExitBits() []string {
 	return out
 }
 
-// OpenFailed reports whether smartctl could not open or identify the device (exit bit 1).
-// Such a report carries little more than ExitStatus and Messages.
+// OpenFailed reports exit bit 1: smartctl could not open or identify the device, or left it
+// alone because it was in a low-power mode (-n standby). Such a report carries little more
+// than ExitStatus and Messages.
 func (r *Report) OpenFailed() bool {
 	return r.ExitStatus&ExitDeviceOpenFailed != 0
 }
@@ -253,12 +258,7 @@ type rawReport struct {
 	} `json:"ata_smart_attributes"`
 	ATASmartData *struct {
 		SelfTest struct {
-			Status *struct {
-				Value            num  `json:"value"`
-				String           str  `json:"string"`
-				RemainingPercent num  `json:"remaining_percent"`
-				Passed           flag `json:"passed"`
-			} `json:"status"`
+			Status *rawATAStatus `json:"status"`
 		} `json:"self_test"`
 	} `json:"ata_smart_data"`
 	ATASelfTestLog struct {
@@ -331,16 +331,18 @@ type rawReport struct {
 	} `json:"scsi_self_test_0"`
 }
 
+type rawATAStatus struct {
+	Value            num  `json:"value"`
+	String           str  `json:"string"`
+	RemainingPercent num  `json:"remaining_percent"`
+	Passed           flag `json:"passed"`
+}
+
 type rawATASelfTestLog struct {
 	Table []struct {
-		Type   rawValueString `json:"type"`
-		Status struct {
-			Value            num  `json:"value"`
-			String           str  `json:"string"`
-			RemainingPercent num  `json:"remaining_percent"`
-			Passed           flag `json:"passed"`
-		} `json:"status"`
-		LifetimeHours num `json:"lifetime_hours"`
+		Type          rawValueString `json:"type"`
+		Status        rawATAStatus   `json:"status"`
+		LifetimeHours num            `json:"lifetime_hours"`
 	} `json:"table"`
 	ErrorCountTotal num `json:"error_count_total"`
 }
@@ -389,7 +391,7 @@ func Parse(data []byte) (*Report, error) {
 			}
 			parts = append(parts, strconv.FormatInt(v.v, 10))
 		}
-		r.SmartctlVer = strings.Join(parts, ".")
+		r.SmartctlVersion = strings.Join(parts, ".")
 	}
 	if d := raw.Device; d != nil {
 		r.DeviceName = string(d.Name)
@@ -499,13 +501,14 @@ func parseATA(raw *rawReport, r *Report) {
 		}
 	}
 
+	var status *rawATAStatus
 	if d := raw.ATASmartData; d != nil && d.SelfTest.Status != nil && d.SelfTest.Status.Value.ok {
-		st := d.SelfTest.Status
-		if st.Value.v>>4 == 0xf {
+		status = d.SelfTest.Status
+		if status.Value.v>>4 == 0xf {
 			r.SelfTestInProgress = true
-			r.SelfTestRemainingPercent = st.RemainingPercent.int()
+			r.SelfTestRemainingPercent = status.RemainingPercent.int()
 			if r.SelfTestRemainingPercent == nil {
-				p := int(st.Value.v&0xf) * 10
+				p := int(status.Value.v&0xf) * 10
 				r.SelfTestRemainingPercent = &p
 			}
 		}
@@ -539,6 +542,14 @@ func parseATA(raw *rawReport, r *Report) {
 			LifetimeHours: e.LifetimeHours.i64(),
 		}
 		break
+	}
+	// Without a log entry (log not read, or not readable through a bridge), the SMART data's
+	// self-test execution status still tells how the previous test ended, unless it is 0:
+	// "completed without error, or no self-test has ever been run".
+	if r.LastSelfTest == nil && status != nil {
+		if s := status.Value.v >> 4; s >= 1 && s <= 8 {
+			r.LastSelfTest = &SelfTestEntry{Passed: s < 3, Status: string(status.String)}
+		}
 	}
 }
 

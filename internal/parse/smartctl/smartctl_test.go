@@ -44,7 +44,7 @@ func TestParseUSBJMicronFailingHDD(t *testing.T) {
 		CapacityBytes:        pi64(500107862016),
 		RotationRate:         pi(7200),
 		FormFactor:           "3.5 inches",
-		SmartctlVer:          "7.1",
+		SmartctlVersion:      "7.1",
 		SmartPassed:          pb(false),
 		TemperatureC:         pi(25),
 		PowerOnHours:         pi64(65592),
@@ -91,7 +91,7 @@ func TestParseNVMeCriticalWarningFailed(t *testing.T) {
 		SerialNumber:            "REDACTED",
 		Firmware:                "REDACTED",
 		CapacityBytes:           pi64(3200631791616), // nvme_total_capacity: no user_capacity in -i -H -A output
-		SmartctlVer:             "7.3",
+		SmartctlVersion:         "7.3",
 		SmartSupported:          pb(true),
 		SmartEnabled:            pb(true),
 		SmartPassed:             pb(false),
@@ -129,7 +129,7 @@ func TestParseNVMeMediaErrors(t *testing.T) {
 		Firmware:                "2B2QEXE7",
 		NVMeEUI64:               "eui.0025385791b4f537", // oui 9528, ext_id 376106710327
 		CapacityBytes:           pi64(500107862016),
-		SmartctlVer:             "7.0",
+		SmartctlVersion:         "7.0",
 		SmartPassed:             pb(true),
 		TemperatureC:            pi(35),
 		PowerOnHours:            pi64(12798),
@@ -167,7 +167,7 @@ func TestParseSASHDD(t *testing.T) {
 		CapacityBytes:          pi64(1200243695616),
 		RotationRate:           pi(10500),
 		FormFactor:             "2.5 inches",
-		SmartctlVer:            "6.7",
+		SmartctlVersion:        "6.7",
 		SmartPassed:            pb(true),
 		TemperatureC:           pi(31),
 		PowerOnHours:           pi64(5675),
@@ -192,7 +192,7 @@ func TestParseQEMUSATA(t *testing.T) {
 		SerialNumber:       "SATASN55",
 		Firmware:           "2.5+",
 		CapacityBytes:      pi64(1073741824),
-		SmartctlVer:        "7.3",
+		SmartctlVersion:    "7.3",
 		SmartSupported:     pb(true),
 		SmartEnabled:       pb(true),
 		SmartPassed:        pb(true),
@@ -327,9 +327,9 @@ func TestParseDeviceOpenFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Report{
-		SmartctlVer: "7.3",
-		ExitStatus:  2,
-		Messages:    []Message{{String: "Smartctl open device: /dev/sdz failed: No such device", Severity: "error"}},
+		SmartctlVersion: "7.3",
+		ExitStatus:      2,
+		Messages:        []Message{{String: "Smartctl open device: /dev/sdz failed: No such device", Severity: "error"}},
 	}
 	if diff := cmp.Diff(want, r); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -362,6 +362,13 @@ func TestParseSelfTestVariants(t *testing.T) {
 		{"ata aborted by host, no passed member",
 			`{"device":{"protocol":"ATA"},"ata_smart_self_test_log":{"extended":{"table":[{"type":{"string":"Extended offline"},"status":{"value":16,"string":"Aborted by host"},"lifetime_hours":7}]}}}`,
 			false, nil, &SelfTestEntry{Type: "Extended offline", Passed: true, Status: "Aborted by host", LifetimeHours: pi64(7)}},
+		{"ata previous test failed, log not read",
+			`{"device":{"protocol":"ATA"},"ata_smart_data":{"self_test":{"status":{"value":116,"string":"completed with read failure","passed":false}}}}`,
+			false, nil, &SelfTestEntry{Passed: false, Status: "completed with read failure"}},
+		{"ata status 0 with empty log: no test claimed",
+			`{"device":{"protocol":"ATA"},"ata_smart_data":{"self_test":{"status":{"value":0,"string":"completed without error","passed":true}}},
+			"ata_smart_self_test_log":{"standard":{"revision":1,"count":0}}}`,
+			false, nil, nil},
 		{"nvme running",
 			`{"device":{"protocol":"NVMe"},"nvme_self_test_log":{"current_self_test_operation":{"value":1,"string":"Short self-test in progress"},
 			"current_self_test_completion_percent":30,"table":[{"self_test_code":{"value":2,"string":"Extended"},"self_test_result":{"value":7,"string":"Completed: failed segments"},"power_on_hours":800}]}}`,

@@ -1,0 +1,563 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/qrsum"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+)
+
+func TestMain(m *testing.M) {
+	// Colour off: goldens are the words, which is what a serial console shows.
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+var testNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+const testBee = "/usr/local/bin/bee"
+
+type size struct{ w, h int }
+
+func (s size) String() string { return fmt.Sprintf("%dx%d", s.w, s.h) }
+
+// The Linux text console and a roomier terminal.
+var sizes = []size{{80, 25}, {120, 40}}
+
+// auditFixture is an audit JSON of testdata/audits (see PROVENANCE.md).
+type auditFixture struct{ name, path string }
+
+func auditFixtures(t *testing.T) []auditFixture {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "audits", "*.json"))
+	if err != nil || len(files) < 3 {
+		t.Fatalf("want at least 3 audit fixtures in testdata/audits, got %d (%v)", len(files), err)
+	}
+	sort.Strings(files)
+	var out []auditFixture
+	for _, f := range files {
+		out = append(out, auditFixture{strings.TrimSuffix(filepath.Base(f), ".json"), f})
+	}
+	return out
+}
+
+// testOptions is a menu on a fixed clock with fakes for everything outside.
+func testOptions(t *testing.T, auditPath string, r *fakeRunner, sys System) Options {
+	return Options{
+		Runtime:   "livecd",
+		AuditPath: auditPath,
+		Bee:       testBee,
+		Version:   "1.0.0-test",
+		Runner:    r,
+		System:    sys,
+		QR: func(a *audit.Audit, raw []byte) (string, error) {
+			return qrsum.Render(qrsum.Text(a, raw))
+		},
+		Shell:        func() tea.ExecCommand { t.Error("shell started unexpectedly"); return nil },
+		Now:          func() time.Time { return testNow },
+		RefreshEvery: -1,
+	}
+}
+
+func startTM(t *testing.T, opt Options, sz size) *teatest.TestModel {
+	t.Helper()
+	return teatest.NewTestModel(t, New(context.Background(), opt), teatest.WithInitialTermSize(sz.w, sz.h))
+}
+
+// waitFor waits until the program has drawn text.
+func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
+		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+}
+
+// finalView quits the program and returns the last screen it would draw.
+func finalView(t *testing.T, tm *teatest.TestModel) (*Model, string) {
+	t.Helper()
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	return m, m.View()
+}
+
+// press sends keys: named keys ("down", "esc", "enter", "ctrl+c") or runes.
+func press(tm *teatest.TestModel, keys ...string) {
+	named := map[string]tea.KeyType{
+		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
+		"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab, "backspace": tea.KeyBackspace,
+		"ctrl+c": tea.KeyCtrlC, "pgdown": tea.KeyPgDown, "end": tea.KeyEnd,
+	}
+	for _, k := range keys {
+		if kt, ok := named[k]; ok {
+			tm.Send(tea.KeyMsg{Type: kt})
+		} else {
+			tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+		}
+	}
+}
+
+func checkScreen(t *testing.T, view string, sz size) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) != sz.h {
+		t.Errorf("screen has %d lines, want %d", len(lines), sz.h)
+	}
+	for i, l := range lines {
+		if n := lipgloss.Width(l); n > sz.w {
+			t.Errorf("line %d is %d wide (> %d): %q", i+1, n, sz.w, l)
+		}
+	}
+}
+
+// TestScreens renders every audit screen from each audit fixture at 80x25 and
+// 120x40 through the real program and compares them with the goldens
+// (go test ./internal/tui -run TestScreens -update rewrites them).
+func TestScreens(t *testing.T) {
+	screens := []struct {
+		name string
+		keys []string
+		wait string
+	}{
+		{"home", nil, "SSH: up"},
+		{"findings", []string{"f"}, "Collectors"},
+		{"inventory-1-system", []string{"i"}, "Inventory: System"},
+		{"inventory-2-cpu", []string{"i", "2"}, "Inventory: CPU"},
+		{"inventory-3-memory", []string{"i", "3"}, "Inventory: Memory"},
+		{"inventory-4-storage", []string{"i", "4"}, "Inventory: Storage"},
+		{"inventory-5-pcie", []string{"i", "5"}, "Inventory: PCIe"},
+		{"inventory-6-psu", []string{"i", "6"}, "Inventory: PSU"},
+		{"inventory-7-gpu", []string{"i", "7"}, "Inventory: GPU"},
+		{"inventory-4-storage-detail", []string{"i", "4", "enter"}, "Storage: "},
+		{"qr", []string{"c"}, "any key"},
+	}
+	for _, fx := range auditFixtures(t) {
+		for _, sz := range sizes {
+			for _, sc := range screens {
+				t.Run(fx.name+"/"+sz.String()+"/"+sc.name, func(t *testing.T) {
+					tm := startTM(t, testOptions(t, fx.path, newFakeRunner(t), lanSystem()), sz)
+					waitFor(t, tm, "SSH: up")
+					press(tm, sc.keys...)
+					waitFor(t, tm, sc.wait)
+					_, view := finalView(t, tm)
+					checkScreen(t, view, sz)
+					golden.RequireEqual(t, []byte(view))
+				})
+			}
+		}
+	}
+}
+
+// TestHomeAnswers checks the three questions of the home screen on each
+// fixture, independent of layout: machine identity from hardware.system, the
+// verdict in words with its counts, and how to reach the machine.
+func TestHomeAnswers(t *testing.T) {
+	for _, fx := range auditFixtures(t) {
+		t.Run(fx.name, func(t *testing.T) {
+			a, err := audit.ReadFile(fx.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sys := range []*fakeSystem{lanSystem(), isolatedSystem()} {
+				tm := startTM(t, testOptions(t, fx.path, newFakeRunner(t), sys), size{80, 25})
+				waitFor(t, tm, "SSH: up")
+				_, view := finalView(t, tm)
+				var want []string
+				if s := a.Hardware.System; s != nil {
+					for _, p := range []*string{s.Manufacturer, s.ProductName, s.SerialNumber} {
+						if p != nil {
+							want = append(want, *p)
+						}
+					}
+				}
+				sum := a.Hardware.Summary
+				want = append(want, fmt.Sprintf("VERDICT: %s - %s, %s", strings.ToUpper(sum.Verdict),
+					plural(sum.Failures, "failure"), plural(sum.Warnings, "warning")))
+				if len(sys.ifaces[0].Addrs) > 0 {
+					want = append(want, "10.20.30.41/24", "ssh root@10.20.30.41")
+				} else {
+					want = append(want, "NO NETWORK", "no address to reach it")
+				}
+				for _, w := range want {
+					if !strings.Contains(view, w) {
+						t.Errorf("home screen lacks %q:\n%s", w, view)
+					}
+				}
+			}
+		})
+	}
+}
+
+func fixturePath(t *testing.T, substr string) string {
+	t.Helper()
+	for _, fx := range auditFixtures(t) {
+		if strings.Contains(fx.name, substr) {
+			return fx.path
+		}
+	}
+	t.Fatalf("no audit fixture named *%s*", substr)
+	return ""
+}
+
+func TestNavigation(t *testing.T) {
+	path := fixturePath(t, "fail")
+	tm := startTM(t, testOptions(t, path, newFakeRunner(t), lanSystem()), size{80, 25})
+	waitFor(t, tm, "SSH: up")
+
+	// Arrows and Enter: the 4th entry (down x3) is Acceptance tests.
+	press(tm, "down", "down", "down", "enter")
+	waitFor(t, tm, "Acceptance tests (bee sat)")
+	press(tm, "esc")
+	waitFor(t, tm, "quit to shell")
+	// Right jumps a column (4 rows at 80 columns): Acceptance tests -> Reboot,
+	// then up twice to Network, and Enter opens it.
+	press(tm, "right", "up", "up", "enter")
+	waitFor(t, tm, "d DHCP eno1")
+	press(tm, "esc")
+
+	// Letter shortcuts, sections wrap around, details and back.
+	press(tm, "f")
+	waitFor(t, tm, "Collectors")
+	press(tm, "esc", "i", "right")
+	waitFor(t, tm, "Inventory: CPU")
+	press(tm, "left", "left")
+	waitFor(t, tm, "Inventory: GPU")
+	press(tm, "4", "enter")
+	waitFor(t, tm, "smart.")
+	press(tm, "esc")
+	waitFor(t, tm, "Inventory: Storage")
+	press(tm, "esc", "c")
+	waitFor(t, tm, "any key")
+	press(tm, "x")
+	waitFor(t, tm, "quit to shell")
+
+	m, view := finalView(t, tm)
+	if m.scr != scrHome {
+		t.Errorf("ended on screen %d, want home", m.scr)
+	}
+	if !strings.Contains(view, ">c QR code") {
+		t.Errorf("cursor should rest on the last entry used (QR code):\n%s", view)
+	}
+}
+
+// TestQuit: q on the home screen ends the program (the wrapper then gives a
+// shell), running nothing.
+func TestQuit(t *testing.T) {
+	r := newFakeRunner(t)
+	tm := startTM(t, testOptions(t, fixturePath(t, "healthy"), r, lanSystem()), size{80, 25})
+	waitFor(t, tm, "SSH: up")
+	press(tm, "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	if c := r.callList(); c != "" {
+		t.Errorf("quitting ran commands:\n%s", c)
+	}
+}
+
+// memtesterOutput is a real memtester run (testdata/PROVENANCE.md).
+func memtesterOutput(t *testing.T) []byte {
+	b, err := os.ReadFile(filepath.Join("testdata", "memtester-4.6.0_100M-3loops_with-faults_backspaces.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestSATProgress runs `bee sat memory` through a fake runner that streams a
+// real memtester output in two halves: the first half must be on screen while
+// the test still runs, the menu must answer keys meanwhile, and the archive
+// path must be shown at the end.
+func TestSATProgress(t *testing.T) {
+	out := memtesterOutput(t)
+	half := bytes.Index(out, []byte("Loop 2/3:"))
+	release := make(chan struct{})
+	const archive = "/var/log/bee-sat/memory-20250601T120000Z.tar.gz"
+	r := newFakeRunner(t).on([]string{testBee, "sat", "memory"}, func(ctx context.Context, c host.Cmd) host.Result {
+		if c.Stream == nil {
+			t.Error("bee sat runs without a live output stream")
+			return host.Result{Argv: c.Argv, ExitCode: 1}
+		}
+		if c.Timeout < time.Hour {
+			t.Errorf("bee sat timeout %s is shorter than a memory test", c.Timeout)
+		}
+		c.Stream.Write(out[:half])
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return host.Result{Argv: c.Argv, ExitCode: -1, Err: host.ErrCanceled}
+		}
+		c.Stream.Write(out[half:])
+		fmt.Fprintf(c.Stream, "memory: FAIL (memtester reported 54 failures)\narchive: %s\n", archive)
+		return host.Result{Argv: c.Argv, ExitCode: 1}
+	})
+	tm := startTM(t, testOptions(t, fixturePath(t, "healthy"), r, lanSystem()), size{80, 25})
+	waitFor(t, tm, "SSH: up")
+	press(tm, "t", "m")
+	waitFor(t, tm, "Loop 1/3:")
+	waitFor(t, tm, "RUNNING")
+	// The screen is alive while the child runs: Esc asks, n keeps it running.
+	press(tm, "esc")
+	waitFor(t, tm, "Cancel it?")
+	press(tm, "n")
+	waitFor(t, tm, "cancel (asks)")
+	close(release)
+	waitFor(t, tm, "Archive: "+archive)
+	m, view := finalView(t, tm)
+	checkScreen(t, view, size{80, 25})
+	golden.RequireEqual(t, []byte(view))
+	if m.job.archive != archive {
+		t.Errorf("archive = %q", m.job.archive)
+	}
+	if !strings.Contains(view, "FINISHED WITH EXIT STATUS 1") || !strings.Contains(view, "Done.") {
+		t.Errorf("final screen lacks the outcome or the last output line:\n%s", view)
+	}
+}
+
+// TestSATCancel: Esc then y, and Ctrl-C, cancel the child through its context;
+// the menu stays up and says so.
+func TestSATCancel(t *testing.T) {
+	for _, keys := range [][]string{{"esc", "y"}, {"ctrl+c"}} {
+		t.Run(strings.Join(keys, "+"), func(t *testing.T) {
+			canceled := make(chan struct{})
+			r := newFakeRunner(t).on([]string{testBee, "sat", "storage"}, func(ctx context.Context, c host.Cmd) host.Result {
+				fmt.Fprintln(c.Stream, "storage: smartctl -x /dev/sda")
+				<-ctx.Done()
+				close(canceled)
+				return host.Result{Argv: c.Argv, ExitCode: -1, Err: fmt.Errorf("%w: %v", host.ErrCanceled, ctx.Err())}
+			})
+			tm := startTM(t, testOptions(t, fixturePath(t, "healthy"), r, lanSystem()), size{80, 25})
+			waitFor(t, tm, "SSH: up")
+			press(tm, "t", "down", "down", "enter")
+			waitFor(t, tm, "smartctl -x /dev/sda")
+			press(tm, keys...)
+			select {
+			case <-canceled:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the child's context was not canceled")
+			}
+			waitFor(t, tm, "NOT COMPLETED")
+			waitFor(t, tm, "Canceled.")
+			press(tm, "enter")
+			waitFor(t, tm, "quit to shell")
+			m, _ := finalView(t, tm)
+			if m.scr != scrHome {
+				t.Errorf("screen %d after the canceled test, want home", m.scr)
+			}
+		})
+	}
+}
+
+// TestRebootConfirm: reboot and power off ask first; "no" runs nothing.
+func TestRebootConfirm(t *testing.T) {
+	path := fixturePath(t, "healthy")
+	t.Run("no", func(t *testing.T) {
+		r := newFakeRunner(t)
+		tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 25})
+		waitFor(t, tm, "SSH: up")
+		press(tm, "r")
+		waitFor(t, tm, "Reboot this machine now?")
+		press(tm, "n")
+		waitFor(t, tm, "Reboot canceled")
+		press(tm, "p")
+		waitFor(t, tm, "Power this machine off now?")
+		press(tm, "x", "enter") // neither yes nor no: still asking
+		press(tm, "esc")
+		waitFor(t, tm, "Power off canceled")
+		finalView(t, tm)
+		if r.ran("systemctl", "reboot") || r.ran("systemctl", "poweroff") {
+			t.Errorf("ran after no:\n%s", r.callList())
+		}
+	})
+	t.Run("yes", func(t *testing.T) {
+		r := newFakeRunner(t).on([]string{"systemctl", "reboot"}, nil)
+		tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 25})
+		waitFor(t, tm, "SSH: up")
+		press(tm, "r")
+		waitFor(t, tm, "Reboot this machine now?")
+		_, confirm := finalViewNoQuit(t, tm)
+		golden.RequireEqual(t, []byte(confirm))
+		press(tm, "y")
+		waitFor(t, tm, "Reboot: done")
+		finalView(t, tm)
+	})
+	t.Run("host-runtime", func(t *testing.T) {
+		r := newFakeRunner(t)
+		opt := testOptions(t, path, r, lanSystem())
+		opt.Runtime = "host"
+		tm := startTM(t, opt, size{80, 25})
+		waitFor(t, tm, "SSH: up")
+		press(tm, "r", "p")
+		_, view := finalView(t, tm)
+		if strings.Contains(view, "Reboot") || strings.Contains(view, "Power off") {
+			t.Errorf("host runtime offers reboot/power off:\n%s", view)
+		}
+	})
+}
+
+// finalViewNoQuit renders the model's current screen without stopping it.
+func finalViewNoQuit(t *testing.T, tm *teatest.TestModel) (*Model, string) {
+	t.Helper()
+	// The program owns the model; ask it for a frame through a message.
+	got := make(chan string, 1)
+	tm.Send(snapshotMsg{got})
+	select {
+	case v := <-got:
+		return nil, v
+	case <-time.After(10 * time.Second):
+		t.Fatal("no frame")
+	}
+	return nil, ""
+}
+
+// TestNoAuditRunsOne: with no audit file and no boot audit running, the menu
+// runs `bee audit`, shows its collectors' progress, then the home screen.
+func TestNoAuditRunsOne(t *testing.T) {
+	src := fixturePath(t, "fail")
+	dst := filepath.Join(t.TempDir(), "bee-audit.json")
+	release := make(chan struct{})
+	r := newFakeRunner(t).on([]string{testBee, "audit", "--output", dst, "--runtime", "livecd", "--no-qr"},
+		func(ctx context.Context, c host.Cmd) host.Result {
+			for _, n := range []string{"board", "cpu", "memory"} {
+				fmt.Fprintf(c.Stream, "bee audit: %-8s %s\n", n, "ok")
+			}
+			<-release
+			for _, n := range []string{"pcie", "psu", "nvidia", "storage"} {
+				fmt.Fprintf(c.Stream, "bee audit: %-8s %s\n", n, "ok")
+			}
+			b, err := os.ReadFile(src)
+			if err == nil {
+				err = os.WriteFile(dst, b, 0o644)
+			}
+			if err != nil {
+				t.Error(err)
+			}
+			return host.Result{Argv: c.Argv}
+		})
+	sys := lanSystem()
+	sys.units = map[string][]string{"bee-audit.service": {"inactive"}}
+	tm := startTM(t, testOptions(t, dst, r, sys), size{80, 25})
+	waitFor(t, tm, "memory ok")
+	_, running := finalViewNoQuit(t, tm)
+	if !strings.Contains(running, "storage ...") {
+		t.Errorf("audit progress should show storage still running:\n%s", running)
+	}
+	golden.RequireEqual(t, []byte(running))
+	close(release)
+	waitFor(t, tm, "VERDICT: FAIL")
+	m, _ := finalView(t, tm)
+	if m.scr != scrHome || m.audit == nil {
+		t.Errorf("after the audit: screen %d, audit loaded %v", m.scr, m.audit != nil)
+	}
+}
+
+// TestWaitsForBootAudit: while bee-audit.service is still running at boot,
+// the menu waits for its file instead of starting a second audit.
+func TestWaitsForBootAudit(t *testing.T) {
+	src := fixturePath(t, "healthy")
+	dst := filepath.Join(t.TempDir(), "bee-audit.json")
+	sys := lanSystem()
+	sys.units = map[string][]string{"bee-audit.service": {"activating"}}
+	r := newFakeRunner(t) // no command may run
+	tm := startTM(t, testOptions(t, dst, r, sys), size{80, 25})
+	waitFor(t, tm, "bee-audit.service is still activating")
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, tm, "VERDICT: PASS")
+	finalView(t, tm)
+}
+
+// TestLiveRefresh: a DHCP lease that arrives while the menu is open shows up
+// without a key press.
+func TestLiveRefresh(t *testing.T) {
+	sys := isolatedSystem()
+	opt := testOptions(t, fixturePath(t, "healthy"), newFakeRunner(t), sys)
+	opt.RefreshEvery = 20 * time.Millisecond
+	tm := startTM(t, opt, size{80, 25})
+	waitFor(t, tm, "NO NETWORK")
+	sys.set(lanSystem().ifaces)
+	waitFor(t, tm, "ssh root@10.20.30.41")
+	finalView(t, tm)
+}
+
+func TestNetworkDHCP(t *testing.T) {
+	r := newFakeRunner(t).on([]string{"dhclient", "-nw", "eno2"}, nil)
+	tm := startTM(t, testOptions(t, fixturePath(t, "healthy"), r, lanSystem()), size{80, 25})
+	waitFor(t, tm, "SSH: up")
+	press(tm, "n")
+	waitFor(t, tm, "d DHCP eno1")
+	press(tm, "down")
+	waitFor(t, tm, "d DHCP eno2")
+	press(tm, "d")
+	waitFor(t, tm, "dhclient -nw eno2: done")
+	_, view := finalView(t, tm)
+	golden.RequireEqual(t, []byte(view))
+}
+
+func TestNetworkStatic(t *testing.T) {
+	r := newFakeRunner(t).
+		on([]string{"ip", "link", "set", "dev", "eno1", "up"}, nil).
+		on([]string{"ip", "addr", "add", "10.20.30.50/24", "dev", "eno1"}, nil).
+		on([]string{"ip", "route", "replace", "default", "via", "10.20.30.1", "dev", "eno1"}, nil)
+	tm := startTM(t, testOptions(t, fixturePath(t, "healthy"), r, lanSystem()), size{80, 25})
+	waitFor(t, tm, "SSH: up")
+	press(tm, "n", "s")
+	waitFor(t, tm, "Static address for eno1")
+	// A bad address is refused and nothing runs.
+	press(tm, "10.20.30.50", "enter", "enter")
+	waitFor(t, tm, "INVALID")
+	press(tm, "up", "/24", "tab", "10.20.30.1")
+	waitFor(t, tm, "ip route replace default via 10.20.30.1 dev eno1")
+	_, form := finalViewNoQuit(t, tm)
+	golden.RequireEqual(t, []byte(form))
+	press(tm, "enter")
+	waitFor(t, tm, "static address on eno1: done")
+	finalView(t, tm)
+	want := "ip link set dev eno1 up\nip addr add 10.20.30.50/24 dev eno1\nip route replace default via 10.20.30.1 dev eno1"
+	if got := r.callList(); got != want {
+		t.Errorf("commands:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// fakeShell stands for the login shell: it records that the menu handed it
+// the terminal.
+type fakeShell struct{ ran chan struct{} }
+
+func (f *fakeShell) Run() error          { close(f.ran); return nil }
+func (f *fakeShell) SetStdin(io.Reader)  {}
+func (f *fakeShell) SetStdout(io.Writer) {}
+func (f *fakeShell) SetStderr(io.Writer) {}
+
+func TestShell(t *testing.T) {
+	sh := &fakeShell{ran: make(chan struct{})}
+	opt := testOptions(t, fixturePath(t, "healthy"), newFakeRunner(t), lanSystem())
+	opt.Shell = func() tea.ExecCommand { return sh }
+	tm := startTM(t, opt, size{80, 25})
+	waitFor(t, tm, "SSH: up")
+	press(tm, "s")
+	select {
+	case <-sh.ran:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shell did not run")
+	}
+	waitFor(t, tm, "back from the shell")
+	finalView(t, tm)
+}
