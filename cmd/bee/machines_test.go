@@ -126,7 +126,7 @@ func qemuVM(t testing.TB) machine {
 // string booleans and human sizes), with no BMC device and no GPU tools.
 func dellR640(t testing.TB) machine {
 	dmi := fixture("dmidecode", "dell-poweredge-r640_glpi_2cpu_24slots_16empty.txt")
-	files := baseFiles("r640-a12", "131483524")
+	files := baseFiles("r640-a12", "263066746") // 8 × 32 GB, 98 % visible
 	return machine{
 		name: "dell-r640",
 		cmds: []fakeCmd{

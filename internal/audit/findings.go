@@ -310,7 +310,8 @@ func gpuFindings(l *findingList, h *Hardware, state string) {
 		if n := sumPtr(g.ECCVolatileUncorrected, nil); n > 0 {
 			l.add(SeverityFailure, comp, CodeGPUECCUncorrectable, "%d uncorrectable ECC errors since the driver loaded", n)
 		} else if n := sumPtr(g.ECCAggregateUncorrected, nil); n > 0 {
-			l.add(SeverityFailure, comp, CodeGPUECCUncorrectable, "%d uncorrectable ECC errors over the GPU's lifetime", n)
+			// History only (page retirement / row remapping handled them): warn.
+			l.add(SeverityWarning, comp, CodeGPUECCUncorrectable, "%d uncorrectable ECC errors over the GPU's lifetime (none since the driver loaded)", n)
 		}
 		retired := sumPtr(g.RetiredPagesSBE, g.RetiredPagesDBE)
 		if retired >= gpuRetiredPagesFailAt {

@@ -115,7 +115,8 @@ func renderInventory(secs []section, st0 invState, w, h int) (string, invState) 
 		return out, st0
 	}
 	if len(sec.rows) == 0 {
-		header = append(header, "", " "+sec.empty)
+		header = append(header, "")
+		header = append(header, wrap(sec.empty, w, " ")...)
 		return layout(header, nil, footer, w, h), st0
 	}
 	th, rows := table(sec.cols, sec.rows, w-6)

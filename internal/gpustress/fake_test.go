@@ -1,0 +1,397 @@
+package gpustress
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+)
+
+// fakeDriver is the driver interface over simulated GPUs: memory is Go slices,
+// kernels are kernels.ptx run by the interpreter in ptxsim_test.go, time is a
+// clock that each kernel launch advances. Faults are injected per GPU. Every
+// call is checked (a call on a closed GPU, a launch with the wrong arguments,
+// an unknown handle, an access outside an allocation are errors), so the
+// orchestration is held to what the real driver would accept.
+type fakeDriver struct {
+	initErr  error
+	countErr error
+	gpus     []*fakeGPU
+}
+
+func (d *fakeDriver) Init() error { return d.initErr }
+
+func (d *fakeDriver) Version() (int, error) { return 12040, nil }
+
+func (d *fakeDriver) DeviceCount() (int, error) { return len(d.gpus), d.countErr }
+
+func (d *fakeDriver) Device(i int) (deviceInfo, error) {
+	if i < 0 || i >= len(d.gpus) {
+		return deviceInfo{}, fakeErr("cuDeviceGet", 101)
+	}
+	return d.gpus[i].info, nil
+}
+
+func (d *fakeDriver) Open(i int) (gpu, error) {
+	if i < 0 || i >= len(d.gpus) {
+		return nil, fakeErr("cuDeviceGet", 101)
+	}
+	g := d.gpus[i]
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.openErr != nil {
+		return nil, g.openErr
+	}
+	if g.open {
+		return nil, fmt.Errorf("fake: GPU %d opened twice", i)
+	}
+	g.open = true
+	return g, nil
+}
+
+func fakeErr(call string, code int) *cudaError {
+	return &cudaError{Call: call, Code: code, Name: cuResultName(code), Desc: "fake"}
+}
+
+type fakeGPU struct {
+	info        deviceInfo
+	free, total uint64
+	maxAlloc    uint64 // larger allocations fail with OUT_OF_MEMORY (fragmentation)
+	blocks      int    // MaxActiveBlocks answer
+
+	// faults
+	openErr     error
+	jitErr      error
+	stuck       map[uint64]uint64 // device address → bits stuck at 1
+	fmaFlipAt   int               // 1-based index of the FMA (over the GPU's lifetime) whose result gets bit 20 flipped; 0: none
+	syncErrAt   int               // the n-th Synchronize (1-based) fails with syncErr
+	syncErr     error
+	hang        chan struct{} // Synchronize blocks until it is closed
+	skipKernel  string        // launches of this kernel do nothing
+	skipVerify  bool          // bee_mem verify launches do nothing
+
+	mu       sync.Mutex
+	open     bool
+	closed   bool
+	allocs   map[devPtr][]byte
+	next     devPtr
+	module   *ptxModule
+	funcs    map[handle]*ptxEntry
+	events   map[handle]float64
+	clockMS  float64
+	pending  error // asynchronous launch error, returned by the next synchronising call
+	fmaCount int
+	syncs    int
+	launches map[string]int
+}
+
+func newFakeGPU(ordinal int, free uint64) *fakeGPU {
+	return &fakeGPU{
+		info: deviceInfo{Name: "Fake GPU", UUID: fmt.Sprintf("GPU-00000000-0000-0000-0000-%012x", ordinal),
+			PCIDomain: 0, PCIBus: 0x17 + ordinal, PCIDevice: 0, SMs: 2, CCMajor: 9, CCMinor: 0, MaxThreadsPerSM: 2048},
+		free: free, total: free + free/8, maxAlloc: math.MaxUint64, blocks: 2,
+		allocs: map[devPtr][]byte{}, next: 0x7f00_0000_0000, funcs: map[handle]*ptxEntry{},
+		events: map[handle]float64{}, launches: map[string]int{},
+	}
+}
+
+func (g *fakeGPU) lock() error {
+	g.mu.Lock()
+	if !g.open || g.closed {
+		g.mu.Unlock()
+		return fmt.Errorf("fake: call on a GPU that is not open")
+	}
+	return nil
+}
+
+func (g *fakeGPU) MemInfo() (uint64, uint64, error) {
+	if err := g.lock(); err != nil {
+		return 0, 0, err
+	}
+	defer g.mu.Unlock()
+	return g.free, g.total, nil
+}
+
+func (g *fakeGPU) Alloc(n uint64) (devPtr, error) {
+	if err := g.lock(); err != nil {
+		return 0, err
+	}
+	defer g.mu.Unlock()
+	if n == 0 || n > g.free || n > g.maxAlloc {
+		return 0, fakeErr("cuMemAlloc_v2", cudaErrorOutOfMemory)
+	}
+	p := g.next
+	g.allocs[p] = make([]byte, n)
+	g.next += devPtr((n + 0x1fffff) &^ 0x1fffff) // 2 MiB apart, like the real allocator's granularity
+	g.free -= n
+	return p, nil
+}
+
+func (g *fakeGPU) Free(p devPtr) error {
+	if err := g.lock(); err != nil {
+		return err
+	}
+	defer g.mu.Unlock()
+	b, ok := g.allocs[p]
+	if !ok {
+		return fakeErr("cuMemFree_v2", 1)
+	}
+	g.free += uint64(len(b))
+	delete(g.allocs, p)
+	return nil
+}
+
+// at finds the bytes behind [addr, addr+n).
+func (g *fakeGPU) at(addr uint64, n uint64) ([]byte, error) {
+	for base, b := range g.allocs {
+		if addr >= uint64(base) && addr+n <= uint64(base)+uint64(len(b)) {
+			off := addr - uint64(base)
+			return b[off : off+n], nil
+		}
+	}
+	return nil, fakeErr("access", 700) // CUDA_ERROR_ILLEGAL_ADDRESS
+}
+
+func (g *fakeGPU) MemsetD32(p devPtr, v uint32, n uint64) error {
+	if err := g.lock(); err != nil {
+		return err
+	}
+	defer g.mu.Unlock()
+	b, err := g.at(uint64(p), n*4)
+	if err != nil {
+		return err
+	}
+	for i := uint64(0); i < n; i++ {
+		binary.LittleEndian.PutUint32(b[4*i:], v)
+	}
+	return nil
+}
+
+func (g *fakeGPU) CopyHtoD(dst devPtr, src []byte) error {
+	if err := g.lock(); err != nil {
+		return err
+	}
+	defer g.mu.Unlock()
+	b, err := g.at(uint64(dst), uint64(len(src)))
+	if err != nil {
+		return err
+	}
+	copy(b, src)
+	return nil
+}
+
+func (g *fakeGPU) CopyDtoH(dst []byte, src devPtr) error {
+	if err := g.lock(); err != nil {
+		return err
+	}
+	defer g.mu.Unlock()
+	if err := g.takePending(); err != nil {
+		return err
+	}
+	b, err := g.at(uint64(src), uint64(len(dst)))
+	if err != nil {
+		return err
+	}
+	copy(dst, b)
+	return nil
+}
+
+func (g *fakeGPU) takePending() error {
+	err := g.pending
+	return err // sticky, like the real driver's launch failures
+}
+
+func (g *fakeGPU) LoadModule(ptx string) (handle, error) {
+	if err := g.lock(); err != nil {
+		return 0, err
+	}
+	defer g.mu.Unlock()
+	if g.jitErr != nil {
+		return 0, g.jitErr
+	}
+	m, err := parsePTX(ptx)
+	if err != nil {
+		e := fakeErr("cuModuleLoadDataEx", cudaErrorInvalidPTX)
+		e.Desc += "; JIT error log: " + err.Error()
+		return 0, e
+	}
+	g.module = m
+	return 1, nil
+}
+
+func (g *fakeGPU) Function(mod handle, name string) (handle, error) {
+	if err := g.lock(); err != nil {
+		return 0, err
+	}
+	defer g.mu.Unlock()
+	if mod != 1 || g.module == nil {
+		return 0, fakeErr("cuModuleGetFunction", 400)
+	}
+	e := g.module.entries[name]
+	if e == nil {
+		return 0, fakeErr("cuModuleGetFunction", 500)
+	}
+	h := handle(100 + len(g.funcs))
+	g.funcs[h] = e
+	return h, nil
+}
+
+func (g *fakeGPU) MaxActiveBlocks(fn handle, block int) (int, error) {
+	if err := g.lock(); err != nil {
+		return 0, err
+	}
+	defer g.mu.Unlock()
+	if g.funcs[fn] == nil || block <= 0 {
+		return 0, fakeErr("cuOccupancyMaxActiveBlocksPerMultiprocessor", 1)
+	}
+	return g.blocks, nil
+}
+
+// fakeMem is the interpreter's view of the GPU's memory, with stuck bits.
+type fakeMem struct{ g *fakeGPU }
+
+func (m fakeMem) load(addr uint64, size int) (uint64, error) {
+	b, err := m.g.at(addr, uint64(size))
+	if err != nil {
+		return 0, err
+	}
+	if size == 4 {
+		return uint64(binary.LittleEndian.Uint32(b)), nil
+	}
+	return binary.LittleEndian.Uint64(b), nil
+}
+
+func (m fakeMem) store(addr uint64, size int, v uint64) error {
+	b, err := m.g.at(addr, uint64(size))
+	if err != nil {
+		return err
+	}
+	v |= m.g.stuck[addr]
+	if size == 4 {
+		binary.LittleEndian.PutUint32(b, uint32(v))
+	} else {
+		binary.LittleEndian.PutUint64(b, v)
+	}
+	return nil
+}
+
+func (g *fakeGPU) Launch(fn handle, k kernel, grid, block int, args []uint64) error {
+	if err := g.lock(); err != nil {
+		return err
+	}
+	defer g.mu.Unlock()
+	if err := k.checkArgs(args); err != nil {
+		return err
+	}
+	e := g.funcs[fn]
+	if e == nil || e.name != k.name {
+		return fakeErr("cuLaunchKernel", 400)
+	}
+	if grid <= 0 || block <= 0 || block > 1024 {
+		return fakeErr("cuLaunchKernel", 1)
+	}
+	g.launches[k.name]++
+	if g.pending != nil {
+		return g.pending
+	}
+	if k.name == g.skipKernel || (g.skipVerify && k.name == kernelMem.name && args[4] != 0) {
+		return nil
+	}
+	fma := func(a, b, c float32) float32 {
+		g.fmaCount++
+		r := fma32(a, b, c)
+		if g.fmaCount == g.fmaFlipAt {
+			r = math.Float32frombits(math.Float32bits(r) ^ 1<<20)
+		}
+		return r
+	}
+	if err := e.launch(uint32(grid), uint32(block), args, fakeMem{g}, fma); err != nil {
+		g.pending = fakeErr("cuCtxSynchronize", 700) // the kernel faulted: reported asynchronously
+		g.pending.(*cudaError).Desc = err.Error()
+	}
+	if k.name == kernelFMA.name {
+		g.clockMS += float64(args[4]) // one millisecond per repetition
+	} else {
+		g.clockMS += 1
+	}
+	return nil
+}
+
+func (g *fakeGPU) Synchronize() error {
+	if err := g.lock(); err != nil {
+		return err
+	}
+	g.syncs++
+	hang, n := g.hang, g.syncs
+	g.mu.Unlock()
+	if hang != nil {
+		<-hang
+		return fakeErr("cuCtxSynchronize", 999)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if n == g.syncErrAt {
+		g.pending = g.syncErr
+	}
+	return g.takePending()
+}
+
+func (g *fakeGPU) NewEvent() (handle, error) {
+	if err := g.lock(); err != nil {
+		return 0, err
+	}
+	defer g.mu.Unlock()
+	h := handle(1000 + len(g.events))
+	g.events[h] = -1
+	return h, nil
+}
+
+func (g *fakeGPU) Record(ev handle) error {
+	if err := g.lock(); err != nil {
+		return err
+	}
+	defer g.mu.Unlock()
+	if _, ok := g.events[ev]; !ok {
+		return fakeErr("cuEventRecord", 400)
+	}
+	g.events[ev] = g.clockMS
+	return nil
+}
+
+func (g *fakeGPU) ElapsedMS(a, b handle) (float32, error) {
+	if err := g.lock(); err != nil {
+		return 0, err
+	}
+	defer g.mu.Unlock()
+	ta, oka := g.events[a]
+	tb, okb := g.events[b]
+	if !oka || !okb || ta < 0 || tb < 0 {
+		return 0, fakeErr("cuEventElapsedTime", 400)
+	}
+	return float32(tb - ta), nil
+}
+
+func (g *fakeGPU) Close() error {
+	if err := g.lock(); err != nil {
+		return err
+	}
+	defer g.mu.Unlock()
+	g.closed = true
+	if len(g.allocs) != 0 {
+		var ptrs []string
+		for p, b := range g.allocs {
+			ptrs = append(ptrs, fmt.Sprintf("0x%x (%d bytes)", uint64(p), len(b)))
+		}
+		sort.Strings(ptrs)
+		return fmt.Errorf("fake: closed with allocations still live: %v", ptrs)
+	}
+	return nil
+}
+
+// leaked reports allocations left after the run (the worker must free all).
+func (g *fakeGPU) leaked() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.allocs)
+}
