@@ -168,7 +168,9 @@ func diskFindings(l *findingList, d Disk) {
 		return
 	}
 	if !s.Available {
-		if s.Error != nil && str(d.Transport) != "usb" {
+		// USB bridges often cannot pass SMART through, and smartctl cannot even
+		// name the device type of virtual disks (virtio, Xen): neither is news.
+		if s.Error != nil && str(d.Transport) != "usb" && !strings.Contains(*s.Error, "Unable to detect device type") {
 			l.add(SeverityWarning, comp, CodeSMARTUnavailable, "SMART health could not be read: %s", *s.Error)
 		}
 		return

@@ -192,6 +192,11 @@ func TestFindingRules(t *testing.T) {
 			[]string{"DISK_WEAR storage:/dev/nvme0n1 warning"}},
 		{"wear 100% fails", Hardware{Storage: []Disk{{Path: "/dev/nvme0n1", SMART: &SMART{Available: true, PercentageUsed: ip(103)}}}},
 			[]string{"DISK_WEAR storage:/dev/nvme0n1 failure"}},
+		{"SMART unreadable: news on a SATA disk, not on USB or virtual disks", Hardware{Storage: []Disk{
+			{Path: "/dev/vda", SMART: &SMART{Error: sp("/dev/vda: Unable to detect device type")}},
+			{Path: "/dev/sdc", Transport: sp("usb"), SMART: &SMART{Error: sp("Unknown USB bridge [0x152d:0x0578]")}},
+			{Path: "/dev/sdb", Transport: sp("sata"), SMART: &SMART{Error: sp("Smartctl open device: /dev/sdb failed: No such device")}},
+		}}, []string{"SMART_UNAVAILABLE storage:/dev/sdb warning"}},
 		{"wear 89% is fine", Hardware{Storage: []Disk{{Path: "/dev/sda", SMART: &SMART{Available: true, PercentageUsed: ip(89)}}}}, nil},
 		{"reallocated sectors by count", Hardware{Storage: []Disk{
 			{Path: "/dev/sda", SMART: &SMART{Available: true, ReallocatedSectors: i64(8)}},

@@ -122,7 +122,7 @@ func (k *kit) computeTest(ctx context.Context, fn handle, grid int, ref []uint32
 			r.Compute.GFLOPS = rate(flops, kernelMS)
 		})
 		if bad > 0 || n == 1 || !more {
-			w.printf("compute launch %d (%d repetitions, %.0f ms): %d wrong results, %.0f GFLOP/s so far",
+			w.printf("compute launch %d (%d reps, %.0f ms): %d wrong results, %.0f GFLOP/s so far",
 				n, done, ms, bad, rate(flops, kernelMS))
 		}
 		if !more {

@@ -126,7 +126,7 @@ func TestHealthyGPUsPass(t *testing.T) {
 	if n := d.gpus[0].launches["bee_mem"]; n != 8*r.GPUs[0].Memory.Passes {
 		t.Errorf("bee_mem launched %d times for %d passes, want 8 per pass", n, r.GPUs[0].Memory.Passes)
 	}
-	for _, want := range []string{"GPU 0: Fake GPU, 0000:17:00.0", "memory test: 229376 bytes", "in 4 chunks", "memory pass 1 (addr^seed): 0 errors", "compute launch 1 (1 repetitions"} {
+	for _, want := range []string{"GPU 0: Fake GPU, 0000:17:00.0", "memory test: 229376 bytes", "in 4 chunks", "memory pass 1 (addr^seed): 0 errors", "compute launch 1 (1 reps"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}
