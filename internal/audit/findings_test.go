@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/schema"
 )
 
 // fakeRunner answers exact argvs from fixture files and fails on any other
@@ -52,10 +53,49 @@ func runAudit(t *testing.T, cmds map[string]fakeOut, files map[string]string) *A
 		os.WriteFile(full, []byte(c), 0o644)
 	}
 	fixed := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)
-	return Run(context.Background(), Env{
+	a := Run(context.Background(), Env{
 		Runner: fakeRunner{t, cmds}, FS: host.RootFS{Root: root},
 		Now: func() time.Time { return fixed },
 	})
+	b, err := Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(b); err != nil {
+		t.Fatalf("audit does not match the schema: %v", err)
+	}
+	return a
+}
+
+// Concurrent collectors and per-disk calls must still give the same document.
+func TestAuditIsDeterministic(t *testing.T) {
+	cmds := map[string]fakeOut{
+		"lsblk -J -b -o " + LsblkColumns:    {file: fx("lsblk", "qemu/lsblk.json")},
+		"smartctl -j -x /dev/sda":           {file: fx("smartctl", "qemu/smartctl-sda.json"), exit: 4},
+		"smartctl -j -x /dev/nvme0":         {file: fx("smartctl", "qemu/smartctl-nvme0.json")},
+		"nvme id-ctrl /dev/nvme0 -o json":   {file: fx("nvme", "qemu/nvme-id-ctrl.json")},
+		"nvme smart-log /dev/nvme0 -o json": {file: fx("nvme", "qemu/nvme-smart-log.json")},
+		"dmidecode -t 17":                   {file: fx("dmidecode", "lenovo-thinksystem-sr950-v3_8cpu_128slots_120empty.txt")},
+		"dmidecode -t 4":                    {file: fx("dmidecode", "lenovo-thinksystem-sr950-v3_8cpu_128slots_120empty.txt")},
+		"nvidia-smi -q -x":                  {file: fx("nvidiasmi", "4x-tesla-k80_q-x_v10.xml")},
+	}
+	render := func() string {
+		a := runAudit(t, cmds, nil)
+		for i := range a.Collectors {
+			a.Collectors[i].DurationMS = 0
+			for j := range a.Collectors[i].Commands {
+				a.Collectors[i].Commands[j].DurationMS = 0
+			}
+		}
+		b, _ := Marshal(a)
+		return string(b)
+	}
+	first := render()
+	for i := 0; i < 5; i++ {
+		if diff := cmp.Diff(first, render()); diff != "" {
+			t.Fatalf("run %d differs (-first +now):\n%s", i, diff)
+		}
+	}
 }
 
 // findingSet renders findings as "CODE component severity" for comparison.
