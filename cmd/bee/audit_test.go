@@ -180,6 +180,16 @@ func TestAuditDellNoBMCNoGPU(t *testing.T) {
 	if h.Memory.SlotsTotal != 24 || h.Memory.SlotsPopulated != 8 {
 		t.Errorf("memory slots %d/%d", h.Memory.SlotsPopulated, h.Memory.SlotsTotal)
 	}
+	var first audit.DIMM
+	for _, d := range h.Memory.DIMMs {
+		if d.Populated {
+			first = d
+			break
+		}
+	}
+	if s(first.Manufacturer) != "Samsung" || s(first.ManufacturerID) != "00CE00B300CE" || s(first.SerialNumber) != "3780385B" {
+		t.Errorf("first DIMM maker %s (id %s), want the JEDEC code decoded", s(first.Manufacturer), s(first.ManufacturerID))
+	}
 	st := collectorStatus(a)
 	if st["psu"] != "skipped" || st["nvidia"] != "skipped" {
 		t.Errorf("collectors = %v", st)

@@ -39,6 +39,8 @@ var placeholders = map[string]bool{
 	"no dimm":                  true,
 	"no module installed":      true,
 	"empty":                    true,
+	"<bad index>":              true,
+	"<out of spec>":            true,
 	"--":                       true,
 	"-":                        true,
 	"0":                        true,

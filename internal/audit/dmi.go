@@ -109,6 +109,9 @@ func collectMemory(c *cctx, p *parts) error {
 			dimm.Type = clean(d.Type)
 			dimm.SpeedMTs, dimm.ConfiguredSpeedMTs = d.SpeedMTs, d.ConfiguredSpeedMTs
 			dimm.Manufacturer = clean(d.Manufacturer)
+			if name := decodeJEDEC(d.Manufacturer); name != "" {
+				dimm.ManufacturerID, dimm.Manufacturer = dimm.Manufacturer, &name
+			}
 			dimm.SerialNumber = clean(d.SerialNumber)
 			dimm.PartNumber = clean(d.PartNumber)
 			m.SlotsPopulated++

@@ -299,3 +299,15 @@ func TestPlaceholders(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeJEDEC(t *testing.T) {
+	// Codes as the fixtures print them (Dell R640/R740, Lenovo SR650).
+	for in, want := range map[string]string{
+		"00AD063200AD": "SK Hynix", "00CE00B300CE": "Samsung", "00CE069D00CE": "Samsung",
+		"802C": "Micron", "80AD": "SK Hynix", "Samsung": "", "HPE": "", "00FF": "", "ZZZZ": "",
+	} {
+		if got := decodeJEDEC(in); got != want {
+			t.Errorf("decodeJEDEC(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

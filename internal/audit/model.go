@@ -139,6 +139,7 @@ type DIMM struct {
 	SpeedMTs           *int    `json:"speed_mts"`
 	ConfiguredSpeedMTs *int    `json:"configured_speed_mts"`
 	Manufacturer       *string `json:"manufacturer"`
+	ManufacturerID     *string `json:"manufacturer_id,omitempty"` // raw JEDEC code when firmware gave one
 	SerialNumber       *string `json:"serial_number"`
 	PartNumber         *string `json:"part_number"`
 }

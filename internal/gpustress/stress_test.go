@@ -409,3 +409,31 @@ func TestFormatUUID(t *testing.T) {
 		t.Errorf("formatUUID = %s", got)
 	}
 }
+
+func TestSummary(t *testing.T) {
+	off := uint64(0x50)
+	r := &gpureport.Report{Tool: gpureport.Tool, GPUs: []gpureport.GPU{
+		{Index: 0, PCIBusID: "0000:17:00.0", Name: "NVIDIA H100 80GB HBM3", UUID: "GPU-1", DurationMS: 60000,
+			Memory:  &gpureport.MemResult{BytesTested: 76e9, Passes: 12, GBps: 2510.4},
+			Compute: &gpureport.ComputeResult{Iterations: 300, Checked: 1e6, GFLOPS: 51000.2}},
+		{Index: 1, PCIBusID: "0000:18:00.0", Name: "NVIDIA H100 80GB HBM3", UUID: "GPU-2", DurationMS: 60000,
+			Memory: &gpureport.MemResult{BytesTested: 76e9, Passes: 12, Errors: 3, FirstErrorAddr: &off, GBps: 2510.4},
+			Error:  &gpureport.Error{Code: "CUDA_ERROR_ECC_UNCORRECTABLE", Message: "cuCtxSynchronize: ..."}},
+	}}
+	want := `GPU 0  0000:17:00.0  NVIDIA H100 80GB HBM3  GPU-1  PASS (60 s)
+  memory:  76.00 GB tested, 12 passes, 0 errors, 2510.4 GB/s
+  compute: 300 launches, 0 wrong of 1000000 results checked, 51000.2 GFLOP/s (FP32)
+GPU 1  0000:18:00.0  NVIDIA H100 80GB HBM3  GPU-2  FAIL (60 s)
+  memory:  76.00 GB tested, 12 passes, 3 errors, 2510.4 GB/s
+  FAIL: error: CUDA_ERROR_ECC_UNCORRECTABLE: cuCtxSynchronize: ...
+  FAIL: memory test: 3 mismatches, first at offset 0x50
+  FAIL: compute test did not run
+`
+	if got := Summary(r); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	r = &gpureport.Report{Tool: gpureport.Tool, Error: &gpureport.Error{Code: "LIBCUDA_NOT_FOUND", Message: "cannot load"}}
+	if got := Summary(r); got != "bee-gpu-stress: nothing tested: LIBCUDA_NOT_FOUND: cannot load\n" {
+		t.Errorf("got %q", got)
+	}
+}

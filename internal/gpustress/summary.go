@@ -1,0 +1,38 @@
+package gpustress
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/beeaudit/bee/internal/gpureport"
+)
+
+// Summary renders r for a person: a verdict line per GPU with its numbers and,
+// for a GPU that did not pass, the reasons.
+func Summary(r *gpureport.Report) string {
+	var b strings.Builder
+	if r.Error != nil {
+		fmt.Fprintf(&b, "bee-gpu-stress: nothing tested: %s\n", r.Error.String())
+		return b.String()
+	}
+	for _, g := range r.GPUs {
+		verdict := "PASS"
+		problems := g.Problems()
+		if len(problems) > 0 {
+			verdict = "FAIL"
+		}
+		fmt.Fprintf(&b, "GPU %d  %s  %s  %s  %s (%.0f s)\n", g.Index, g.PCIBusID, g.Name, g.UUID, verdict, float64(g.DurationMS)/1000)
+		if m := g.Memory; m != nil {
+			fmt.Fprintf(&b, "  memory:  %.2f GB tested, %d passes, %d errors, %.1f GB/s\n",
+				float64(m.BytesTested)/1e9, m.Passes, m.Errors, m.GBps)
+		}
+		if c := g.Compute; c != nil {
+			fmt.Fprintf(&b, "  compute: %d launches, %d wrong of %d results checked, %.1f GFLOP/s (FP32)\n",
+				c.Iterations, c.Errors, c.Checked, c.GFLOPS)
+		}
+		for _, p := range problems {
+			fmt.Fprintf(&b, "  FAIL: %s\n", p)
+		}
+	}
+	return b.String()
+}
