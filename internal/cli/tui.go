@@ -14,6 +14,7 @@ import (
 	"github.com/beeaudit/bee/internal/qrsum"
 	"github.com/beeaudit/bee/internal/tui"
 	"github.com/beeaudit/bee/internal/version"
+	"github.com/charmbracelet/x/term"
 )
 
 // tuiCommand is `bee tui`, the console menu (internal/tui). Leaving the menu
@@ -23,7 +24,7 @@ func tuiCommand(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	runtime := fs.String("runtime", "", "where bee runs: livecd (adds reboot and power off) or host (default: livecd when /etc/bee-release exists)")
 	auditPath := fs.String("audit", DefaultAuditPath, "the audit JSON to show; the menu runs an audit into `FILE` when there is none")
-	bee := fs.String("bee", "", "the bee `PATH` the menu runs for `bee audit` and `bee sat` (default: this binary)")
+	bee := fs.String("bee", "", "the bee binary at `PATH` runs the menu's audits and acceptance tests (default: this binary)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: bee tui [flags]\n\nThe console menu: what this machine is, whether it is healthy, how to reach it,\nand the actions an engineer needs (audit, acceptance tests, network, shell, reboot).\nKeyboard only; works at 80x25 on the text console and on a serial terminal.\n\nFlags:")
 		fs.PrintDefaults()
@@ -55,6 +56,11 @@ func tuiCommand(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		*bee = exe
+	}
+
+	if !term.IsTerminal(os.Stdin.Fd()) {
+		fmt.Fprintln(stderr, "bee tui: standard input is not a terminal: run it on a console, with ssh -t, or in tmux")
+		return 1
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)

@@ -3,6 +3,7 @@ package gpustress
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"time"
 
@@ -26,6 +27,9 @@ const maxLogged = 8
 func (k *kit) computeTest(ctx context.Context, fn handle, grid int, ref []uint32, deadline time.Time) error {
 	g, w, tun := k.g, k.w, k.w.tun
 	threads := grid * tun.block
+	if tun.fmaSteps <= 0 || tun.fmaSteps%4 != 0 {
+		return fmt.Errorf("compute test: %d steps per repetition; bee_fma needs a positive multiple of 4", tun.fmaSteps)
+	}
 	w.setStep("cuMemAlloc_v2 (compute buffers)")
 	var bufs []devPtr
 	defer func() {
@@ -109,6 +113,9 @@ func (k *kit) computeTest(ctx context.Context, fn handle, grid int, ref []uint32
 			reps = max(1, min(reps, tun.maxReps))
 		}
 		more := ctx.Err() == nil && time.Now().Before(deadline)
+		if tun.fmaLaunches > 0 {
+			more = ctx.Err() == nil && n < tun.fmaLaunches
+		}
 		if more {
 			if err := launch(reps); err != nil {
 				return err

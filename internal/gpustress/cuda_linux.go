@@ -28,6 +28,9 @@ const (
 	attrCCMinor         = 76 // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR
 )
 
+// CU_CTX_SCHED_BLOCKING_SYNC (CUctx_flags, cuda.h).
+const ctxSchedBlockingSync = 0x04
+
 // CUjit_option values (cuda.h).
 const (
 	jitInfoLogBuffer          = 3 // CU_JIT_INFO_LOG_BUFFER
@@ -37,41 +40,45 @@ const (
 )
 
 type cudaLib struct {
-	cuInit                    func(flags uint32) int32
-	cuDriverGetVersion        func(v *int32) int32
-	cuDeviceGetCount          func(n *int32) int32
-	cuDeviceGet               func(dev *int32, ordinal int32) int32
-	cuDeviceGetName           func(name *byte, n int32, dev int32) int32
-	cuDeviceGetUuid           func(uuid *[16]byte, dev int32) int32
-	cuDeviceGetAttribute      func(v *int32, attr int32, dev int32) int32
-	cuDevicePrimaryCtxRetain  func(ctx *uintptr, dev int32) int32
-	cuDevicePrimaryCtxRelease func(dev int32) int32
-	cuCtxSetCurrent           func(ctx uintptr) int32
-	cuCtxSynchronize          func() int32
-	cuMemGetInfo              func(free, total *uint64) int32
-	cuMemAlloc                func(p *uint64, n uint64) int32
-	cuMemFree                 func(p uint64) int32
-	cuMemsetD32               func(p uint64, v uint32, n uint64) int32
-	cuMemcpyHtoD              func(dst uint64, src unsafe.Pointer, n uint64) int32
-	cuMemcpyDtoH              func(dst unsafe.Pointer, src uint64, n uint64) int32
-	cuModuleLoadDataEx        func(mod *uintptr, image unsafe.Pointer, n uint32, opts unsafe.Pointer, vals unsafe.Pointer) int32
-	cuModuleUnload            func(mod uintptr) int32
-	cuModuleGetFunction       func(fn *uintptr, mod uintptr, name string) int32
-	cuOccupancyMaxActive      func(n *int32, fn uintptr, block int32, smem uint64) int32
-	cuLaunchKernel            func(f uintptr, gx, gy, gz, bx, by, bz, smem uint32, stream uintptr, params, extra unsafe.Pointer) int32
-	cuEventCreate             func(ev *uintptr, flags uint32) int32
-	cuEventRecord             func(ev uintptr, stream uintptr) int32
-	cuEventElapsedTime        func(ms *float32, start, end uintptr) int32
-	cuEventDestroy            func(ev uintptr) int32
-	cuGetErrorName            func(code int32, s **byte) int32
-	cuGetErrorString          func(code int32, s **byte) int32
+	cuInit                     func(flags uint32) int32
+	cuDriverGetVersion         func(v *int32) int32
+	cuDeviceGetCount           func(n *int32) int32
+	cuDeviceGet                func(dev *int32, ordinal int32) int32
+	cuDeviceGetName            func(name *byte, n int32, dev int32) int32
+	cuDeviceGetUuid            func(uuid *[16]byte, dev int32) int32
+	cuDeviceGetAttribute       func(v *int32, attr int32, dev int32) int32
+	cuDevicePrimaryCtxSetFlags func(dev int32, flags uint32) int32 // optional
+	cuDevicePrimaryCtxRetain   func(ctx *uintptr, dev int32) int32
+	cuDevicePrimaryCtxRelease  func(dev int32) int32
+	cuCtxSetCurrent            func(ctx uintptr) int32
+	cuCtxSynchronize           func() int32
+	cuMemGetInfo               func(free, total *uint64) int32
+	cuMemAlloc                 func(p *uint64, n uint64) int32
+	cuMemFree                  func(p uint64) int32
+	cuMemsetD32                func(p uint64, v uint32, n uint64) int32
+	cuMemcpyHtoD               func(dst uint64, src unsafe.Pointer, n uint64) int32
+	cuMemcpyDtoH               func(dst unsafe.Pointer, src uint64, n uint64) int32
+	cuModuleLoadDataEx         func(mod *uintptr, image unsafe.Pointer, n uint32, opts unsafe.Pointer, vals unsafe.Pointer) int32
+	cuModuleUnload             func(mod uintptr) int32
+	cuModuleGetFunction        func(fn *uintptr, mod uintptr, name string) int32
+	cuOccupancyMaxActive       func(n *int32, fn uintptr, block int32, smem uint64) int32
+	cuLaunchKernel             func(f uintptr, gx, gy, gz, bx, by, bz, smem uint32, stream uintptr, params, extra unsafe.Pointer) int32
+	cuEventCreate              func(ev *uintptr, flags uint32) int32
+	cuEventRecord              func(ev uintptr, stream uintptr) int32
+	cuEventElapsedTime         func(ms *float32, start, end uintptr) int32
+	cuEventDestroy             func(ev uintptr) int32
+	cuGetErrorName             func(code int32, s **byte) int32
+	cuGetErrorString           func(code int32, s **byte) int32
 }
 
 // openLibCUDA loads the driver library and every function bee uses. A missing
 // library is LIBCUDA_NOT_FOUND, a missing function (a driver too old, or not
 // libcuda at all) LIBCUDA_SYMBOL_NOT_FOUND.
 func openLibCUDA(path string) (driver, *gpureport.Error) {
+	// dlerror's message is per OS thread: stay on one between dlopen and it.
+	runtime.LockOSThread()
 	lib, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+	runtime.UnlockOSThread()
 	if err != nil {
 		return nil, &gpureport.Error{Code: gpureport.CodeLibCUDANotFound,
 			Message: fmt.Sprintf("cannot load %s (the NVIDIA driver's user-space library): %v", path, err)}
@@ -109,6 +116,12 @@ func openLibCUDA(path string) (driver, *gpureport.Error) {
 		{&c.cuEventDestroy, []string{"cuEventDestroy_v2", "cuEventDestroy"}},
 		{&c.cuGetErrorName, []string{"cuGetErrorName"}},
 		{&c.cuGetErrorString, []string{"cuGetErrorString"}},
+	}
+	// Optional: blocking synchronisation, so host threads waiting on the GPUs
+	// sleep instead of spinning and leave the CPUs to the reference
+	// computation and the result checks.
+	if a, err := purego.Dlsym(lib, "cuDevicePrimaryCtxSetFlags_v2"); err == nil && a != 0 {
+		purego.RegisterFunc(&c.cuDevicePrimaryCtxSetFlags, a)
 	}
 	for _, s := range syms {
 		var addr uintptr
@@ -217,6 +230,9 @@ func (c *cudaLib) Open(i int) (gpu, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.cuDevicePrimaryCtxSetFlags != nil {
+		c.cuDevicePrimaryCtxSetFlags(d, ctxSchedBlockingSync) // best effort: a spinning wait works too
+	}
 	var ctx uintptr
 	if err := c.check("cuDevicePrimaryCtxRetain", c.cuDevicePrimaryCtxRetain(&ctx, d)); err != nil {
 		return nil, err
@@ -270,8 +286,14 @@ func (g *cudaGPU) LoadModule(ptx string) (handle, error) {
 	image := append([]byte(ptx), 0)
 	infoLog := make([]byte, 16<<10)
 	errLog := make([]byte, 16<<10)
-	// Option values are void*; the sizes are passed as the pointer's value and
-	// the driver writes back how much of each buffer it filled.
+	// The option values are void*: the log buffers' addresses, and the sizes
+	// as the pointer's value (the driver writes back how much it filled). The
+	// buffers are only reachable through those uintptrs, so they are pinned:
+	// that also keeps them off the goroutine stack, which may move.
+	var pin runtime.Pinner
+	defer pin.Unpin()
+	pin.Pin(&infoLog[0])
+	pin.Pin(&errLog[0])
 	opts := []int32{jitInfoLogBuffer, jitInfoLogBufferSizeBytes, jitErrorLogBuffer, jitErrorLogBufferSize}
 	vals := []uintptr{
 		uintptr(unsafe.Pointer(&infoLog[0])), uintptr(len(infoLog)),
@@ -281,8 +303,6 @@ func (g *cudaGPU) LoadModule(ptx string) (handle, error) {
 	r := g.c.cuModuleLoadDataEx(&mod, unsafe.Pointer(&image[0]), uint32(len(opts)),
 		unsafe.Pointer(&opts[0]), unsafe.Pointer(&vals[0]))
 	runtime.KeepAlive(image)
-	runtime.KeepAlive(infoLog)
-	runtime.KeepAlive(errLog)
 	runtime.KeepAlive(opts)
 	runtime.KeepAlive(vals)
 	if err := g.c.check("cuModuleLoadDataEx", r); err != nil {
@@ -332,15 +352,20 @@ func (g *cudaGPU) Launch(fn handle, k kernel, grid, block int, args []uint64) er
 	}
 	// kernelParams is an array of pointers to each argument's value; the driver
 	// reads each parameter's size from there (little-endian, so a u32
-	// parameter is the low half of its 8-byte slot) during the call.
-	vals := append([]uint64(nil), args...)
-	ptrs := make([]uintptr, len(vals))
+	// parameter is the low half of its 8-byte slot) during the call. Both
+	// arrays are pinned: C memory may hold pinned Go pointers, and pinning
+	// keeps them off the goroutine stack.
+	var pin runtime.Pinner
+	defer pin.Unpin()
+	vals := make([]uint64, len(args))
+	copy(vals, args)
+	ptrs := make([]unsafe.Pointer, len(vals))
+	pin.Pin(&vals[0])
+	pin.Pin(&ptrs[0])
 	for i := range vals {
-		ptrs[i] = uintptr(unsafe.Pointer(&vals[i]))
+		ptrs[i] = unsafe.Pointer(&vals[i])
 	}
 	r := g.c.cuLaunchKernel(uintptr(fn), uint32(grid), 1, 1, uint32(block), 1, 1, 0, 0, unsafe.Pointer(&ptrs[0]), nil)
-	runtime.KeepAlive(vals)
-	runtime.KeepAlive(ptrs)
 	return g.c.check("cuLaunchKernel("+k.name+")", r)
 }
 

@@ -18,6 +18,9 @@ func TestNoLibCUDA(t *testing.T) {
 	if r.Error == nil || r.Error.Code != gpureport.CodeLibCUDANotFound || !strings.Contains(r.Error.Message, "/nonexistent/libcuda.so.1") {
 		t.Fatalf("error %v", r.Error)
 	}
+	if _, why, _ := strings.Cut(r.Error.Message, "library): "); why == "" {
+		t.Errorf("the loader's reason is missing (dlerror read on another thread?): %q", r.Error.Message)
+	}
 	if ExitCode(r) != 2 {
 		t.Errorf("exit %d, want 2", ExitCode(r))
 	}

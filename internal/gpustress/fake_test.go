@@ -61,15 +61,15 @@ type fakeGPU struct {
 	blocks      int    // MaxActiveBlocks answer
 
 	// faults
-	openErr     error
-	jitErr      error
-	stuck       map[uint64]uint64 // device address → bits stuck at 1
-	fmaFlipAt   int               // 1-based index of the FMA (over the GPU's lifetime) whose result gets bit 20 flipped; 0: none
-	syncErrAt   int               // the n-th Synchronize (1-based) fails with syncErr
-	syncErr     error
-	hang        chan struct{} // Synchronize blocks until it is closed
-	skipKernel  string        // launches of this kernel do nothing
-	skipVerify  bool          // bee_mem verify launches do nothing
+	openErr    error
+	jitErr     error
+	stuck      map[uint64]uint64 // device address → bits stuck at 1
+	fmaFlipAt  int               // 1-based index of the FMA (over the GPU's lifetime) whose result gets bit 20 flipped; 0: none
+	syncErrAt  int               // the n-th Synchronize (1-based) fails with syncErr
+	syncErr    error
+	hang       chan struct{} // Synchronize blocks until it is closed
+	skipKernel string        // launches of this kernel do nothing
+	skipVerify bool          // bee_mem verify launches do nothing
 
 	mu       sync.Mutex
 	open     bool

@@ -15,8 +15,8 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // TestHenonStaysBounded: every value of every chain stays inside (-2, 2) for
 // start values all over [-0.5, 0.5)² (a 129×129 grid) and for the first
-// threads' real start values. (Checked once, off-line, for all 310,000 threads
-// of the largest grid bee launches today, 512 steps: max |z| = 1.7985.)
+// threads' real start values. (Checked once, off-line, for 310,000 threads —
+// more than any current GPU runs at once — over 512 steps: max |z| = 1.7985.)
 func TestHenonStaysBounded(t *testing.T) {
 	check := func(p, z float32, what string) {
 		for s := 0; s < defaultTuning.fmaSteps; s++ {

@@ -23,6 +23,11 @@ func mustParseKernels(t *testing.T) *ptxModule {
 // instructions and unbalanced braces; this test adds the header and the
 // entry signatures the Go side launches with.
 func TestKernelsWellFormed(t *testing.T) {
+	for i, c := range kernelsPTX {
+		if c > 0x7e || (c < 0x20 && c != '\n' && c != '\t') {
+			t.Fatalf("kernels.ptx: byte %d is %q: keep the PTX plain ASCII (comments too)", i, c)
+		}
+	}
 	m := mustParseKernels(t)
 	if m.version != "6.0" || m.target != "sm_52" || m.addressSize != 64 {
 		t.Errorf("header: .version %s .target %s .address_size %d, want 6.0 sm_52 64", m.version, m.target, m.addressSize)

@@ -31,12 +31,26 @@ func (k *kit) memTest(ctx context.Context, fn handle, grid int, deadline time.Ti
 	}
 	target := uint64(float64(free)*w.opts.MemFraction) / tun.memAlign * tun.memAlign
 	if target == 0 {
-		return fmt.Errorf("memory test: %d bytes free of %d, nothing to test", free, total)
+		return &cudaError{Call: "cuMemGetInfo_v2", Code: cudaErrorOutOfMemory, Name: cuResultName(cudaErrorOutOfMemory),
+			Desc: fmt.Sprintf("%d bytes free of %d: nothing left to test", free, total)}
 	}
+
+	// The error records first, for as many chunks as there can be, so that a
+	// --mem-fraction of 1 does not leave them without room.
+	w.setStep("cuMemAlloc_v2")
+	maxChunks := target/tun.memMinChunk + 2
+	errs, err := g.Alloc(maxChunks * memErrRecord)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := g.Free(errs); err != nil {
+			w.printf("freeing memory: %v", err)
+		}
+	}()
 
 	// Allocate the target in chunks; when memory is too fragmented for a chunk,
 	// halve it, down to memMinChunk, then settle for what was obtained.
-	w.setStep("cuMemAlloc_v2")
 	var chunks []memChunk
 	defer func() {
 		for _, c := range chunks {
@@ -71,17 +85,7 @@ func (k *kit) memTest(ctx context.Context, fn handle, grid int, deadline time.Ti
 	if got < target {
 		w.printf("memory test: allocated %d of the %d bytes wanted (memory fragmented)", got, target)
 	}
-	errsBytes := uint64(len(chunks) * memErrRecord)
-	errs, err := g.Alloc(errsBytes)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := g.Free(errs); err != nil {
-			w.printf("freeing memory: %v", err)
-		}
-	}()
-	rec := make([]byte, errsBytes)
+	rec := make([]byte, len(chunks)*memErrRecord)
 
 	res := &gpureport.MemResult{BytesTested: int64(got)}
 	w.update(func(r *gpureport.GPU) { r.Memory = res })
@@ -139,9 +143,10 @@ func (k *kit) memTest(ctx context.Context, fn handle, grid int, deadline time.Ti
 			// The lowest failing address as an offset in the tested buffer. An
 			// address outside the chunk means the error record itself was
 			// corrupted; report the chunk's start then.
-			off := c.offset
-			if r.lowest >= uint64(c.ptr) && r.lowest < uint64(c.ptr)+c.size {
+			off, hi := c.offset, c.offset+c.size-8
+			if r.lowest >= uint64(c.ptr) && r.lowest <= r.highest && r.highest < uint64(c.ptr)+c.size {
 				off += r.lowest - uint64(c.ptr)
+				hi = c.offset + (r.highest - uint64(c.ptr))
 			} else {
 				w.printf("memory pass %d: chunk %d: inconsistent error record %+v", pass+1, i, r)
 			}
@@ -151,7 +156,7 @@ func (k *kit) memTest(ctx context.Context, fn handle, grid int, deadline time.Ti
 				}
 			})
 			w.printf("memory pass %d (%s): %d mismatched words in chunk %d, offsets 0x%x..0x%x (device 0x%x..0x%x), flipped bits 0x%016x",
-				pass+1, memModes[mode], r.count, i, off, c.offset+(r.highest-uint64(c.ptr)), r.lowest, r.highest, r.bits)
+				pass+1, memModes[mode], r.count, i, off, hi, r.lowest, r.highest, r.bits)
 		}
 		movedBytes += 2 * float64(got)
 		kernelMS += float64(ms)
@@ -160,8 +165,17 @@ func (k *kit) memTest(ctx context.Context, fn handle, grid int, deadline time.Ti
 			g.Memory.Errors += int64(passErrs)
 			g.Memory.GBps = rate(movedBytes, kernelMS)
 		})
-		w.printf("memory pass %d (%s): %d errors, %.1f GB/s", pass+1, memModes[mode], passErrs, rate(2*float64(got), float64(ms)))
-		if ctx.Err() != nil || !time.Now().Before(deadline) {
+		last := ctx.Err() != nil || !time.Now().Before(deadline)
+		if tun.memPasses > 0 {
+			last = ctx.Err() != nil || pass+1 >= tun.memPasses
+		}
+		switch {
+		case passErrs > 0:
+			w.printf("memory pass %d (%s): %d errors (bits 0x%016x), %.1f GB/s", pass+1, memModes[mode], passErrs, bits, rate(2*float64(got), float64(ms)))
+		case pass == 0 || last:
+			w.printf("memory pass %d (%s): 0 errors, %.1f GB/s", pass+1, memModes[mode], rate(2*float64(got), float64(ms)))
+		}
+		if last {
 			return nil
 		}
 	}

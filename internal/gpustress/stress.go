@@ -61,6 +61,9 @@ type tuning struct {
 	launchTarget time.Duration // aimed-for duration of one bee_fma launch
 	maxReps      int
 	cancelGrace  time.Duration // how long to wait for workers after ctx is cancelled
+	// Tests only: when > 0, run exactly this many memory passes / bee_fma
+	// launches instead of filling the duration (CPU speed does not matter).
+	memPasses, fmaLaunches int
 }
 
 var defaultTuning = tuning{
@@ -167,22 +170,22 @@ func run(ctx context.Context, opts Options, drv driver, tun tuning) *gpureport.R
 		return fail(&cudaError{Call: "cuDeviceGetCount", Code: cudaErrorNoDevice, Name: cuResultName(cudaErrorNoDevice),
 			Desc: "the driver reports 0 CUDA devices"})
 	}
-	devices := opts.Devices
-	if devices == nil {
+	var devices []int
+	if opts.Devices == nil {
 		for i := 0; i < n; i++ {
 			devices = append(devices, i)
 		}
 	}
 	seen := map[int]bool{}
-	for _, d := range devices {
+	for _, d := range opts.Devices {
 		if d < 0 || d >= n {
 			return fail(&cudaError{Call: "--devices", Code: 101, Name: cuResultName(101),
 				Desc: fmt.Sprintf("device %d requested, the driver has %d (0..%d)", d, n, n-1)})
 		}
-		if seen[d] {
-			return fail(fmt.Errorf("device %d listed twice", d))
+		if !seen[d] {
+			seen[d] = true
+			devices = append(devices, d)
 		}
-		seen[d] = true
 	}
 	sort.Ints(devices)
 
@@ -268,14 +271,13 @@ func (w *worker) snapshot() gpureport.GPU {
 		c := *g.Compute
 		g.Compute = &c
 	}
-	if !w.done {
+	if !w.done && g.Error == nil {
+		msg := "the GPU's test never started"
 		if !w.start.IsZero() {
 			g.DurationMS = time.Since(w.start).Milliseconds()
+			msg = fmt.Sprintf("no answer from the GPU after %v; it was in: %s", time.Since(w.start).Round(time.Second), w.step)
 		}
-		if g.Error == nil {
-			g.Error = &gpureport.Error{Code: gpureport.CodeTimeout,
-				Message: fmt.Sprintf("no answer from the GPU after %v; it was in: %s", time.Since(w.start).Round(time.Second), w.step)}
-		}
+		g.Error = &gpureport.Error{Code: gpureport.CodeTimeout, Message: msg}
 	}
 	return g
 }

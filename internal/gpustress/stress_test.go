@@ -3,6 +3,7 @@ package gpustress
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,8 @@ var testTuning = tuning{
 	launchTarget: 4 * time.Millisecond,
 	maxReps:      8,
 	cancelGrace:  2 * time.Second,
+	memPasses:    2,
+	fmaLaunches:  2,
 }
 
 const testFree = 256 << 10 // each fake GPU's free memory
@@ -55,6 +58,11 @@ func newFake(n int) *fakeDriver {
 // agrees with Problems.
 func runFake(t *testing.T, ctx context.Context, d *fakeDriver, opts Options) (*gpureport.Report, string) {
 	t.Helper()
+	return runFakeTuned(t, ctx, d, opts, testTuning)
+}
+
+func runFakeTuned(t *testing.T, ctx context.Context, d *fakeDriver, opts Options, tun tuning) (*gpureport.Report, string) {
+	t.Helper()
 	log := &syncBuffer{}
 	opts.Log = log
 	if opts.MemFraction == 0 {
@@ -63,7 +71,7 @@ func runFake(t *testing.T, ctx context.Context, d *fakeDriver, opts Options) (*g
 	if opts.Duration == 0 {
 		opts.Duration = 200 * time.Millisecond
 	}
-	r := run(ctx, opts, d, testTuning)
+	r := run(ctx, opts, d, tun)
 	data, err := gpureport.Marshal(r)
 	if err != nil {
 		t.Fatalf("marshal: %v", err)
@@ -110,12 +118,12 @@ func TestHealthyGPUsPass(t *testing.T) {
 			g.UUID != []string{"GPU-00000000-0000-0000-0000-000000000000", "GPU-00000000-0000-0000-0000-000000000001"}[i] {
 			t.Errorf("GPU %d identity: %+v", i, g)
 		}
-		if g.Memory == nil || g.Memory.BytesTested != wantBytes || g.Memory.Passes < 1 || g.Memory.Errors != 0 ||
+		if g.Memory == nil || g.Memory.BytesTested != wantBytes || g.Memory.Passes != 2 || g.Memory.Errors != 0 ||
 			g.Memory.FirstErrorAddr != nil || !(g.Memory.GBps > 0) {
 			t.Errorf("GPU %d memory: %+v", i, g.Memory)
 		}
 		// 2 SMs × 2 blocks × 32 threads, 8 results each, every launch checked.
-		if c := g.Compute; c == nil || c.Iterations < 1 || c.Checked != c.Iterations*128*8 || c.Errors != 0 || !(c.GFLOPS > 0) {
+		if c := g.Compute; c == nil || c.Iterations != 2 || c.Checked != 2*128*8 || c.Errors != 0 || !(c.GFLOPS > 0) {
 			t.Errorf("GPU %d compute: %+v", i, g.Compute)
 		}
 		if d.gpus[i].leaked() != 0 || !d.gpus[i].closed {
@@ -138,11 +146,21 @@ func TestHealthyGPUsPass(t *testing.T) {
 // tested buffer; GPU 0 is unaffected.
 func TestStuckBitIsFoundAndLocated(t *testing.T) {
 	d := newFake(2)
-	// The third chunk starts 2 × 2 MiB after the first allocation (the fake
-	// spaces allocations 2 MiB apart) and at offset 128 KiB of the buffer.
+	// The fake spaces allocations 2 MiB apart; the first holds the error
+	// records, so the third chunk is the fourth allocation, at offset 128 KiB
+	// of the tested buffer.
 	const word = 1000
-	d.gpus[1].stuck = map[uint64]uint64{0x7f00_0000_0000 + 2*(2<<20) + word*8: 1 << 9}
-	r, log := runFake(t, context.Background(), d, Options{Duration: 800 * time.Millisecond})
+	addr := uint64(0x7f00_0000_0000 + 3*(2<<20) + word*8)
+	// A bit the first pass writes as 0, so even a machine slow enough to run
+	// a single pass must see it.
+	bit := 9
+	for memPattern(addr, passSeed(0), 0)&(1<<bit) != 0 {
+		bit++
+	}
+	d.gpus[1].stuck = map[uint64]uint64{addr: 1 << bit}
+	tun := testTuning
+	tun.memPasses = len(memModes)
+	r, log := runFakeTuned(t, context.Background(), d, Options{}, tun)
 	if ExitCode(r) != 1 {
 		t.Fatalf("exit %d, want 1", ExitCode(r))
 	}
@@ -156,7 +174,7 @@ func TestStuckBitIsFoundAndLocated(t *testing.T) {
 	if m.Errors > int64(m.Passes) {
 		t.Errorf("%d errors in %d passes from one stuck bit", m.Errors, m.Passes)
 	}
-	if !strings.Contains(log, "flipped bits 0x0000000000000200") {
+	if !strings.Contains(log, fmt.Sprintf("flipped bits 0x%016x", uint64(1)<<bit)) {
 		t.Errorf("log does not name the stuck bit:\n%s", log)
 	}
 	p := r.GPUs[1].Problems()
@@ -193,9 +211,9 @@ func TestComputeFaultInLaterRepetition(t *testing.T) {
 	// FMAs per thread, thread by thread: FMA 32768+256+10 is thread 0's second
 	// repetition.
 	d.gpus[0].fmaFlipAt = 32768 + 256 + 10
-	r, log := runFake(t, context.Background(), d, Options{Duration: 400 * time.Millisecond})
+	r, log := runFake(t, context.Background(), d, Options{})
 	c := r.GPUs[0].Compute
-	if c.Iterations < 2 || c.Errors != 1 {
+	if c.Iterations != 2 || c.Errors != 1 {
 		t.Fatalf("compute %+v, want 1 error in launch 2; log:\n%s", c, log)
 	}
 	if !strings.Contains(log, "compute launch 2: thread 0: repetitions disagreed") {
@@ -250,7 +268,7 @@ func TestDriverErrorsAreReportedByName(t *testing.T) {
 		d := newFake(2)
 		d.gpus[0].syncErrAt = 2
 		d.gpus[0].syncErr = fakeErr("cuCtxSynchronize", 214)
-		r, _ := runFake(t, context.Background(), d, Options{Duration: 2 * time.Second})
+		r, _ := runFake(t, context.Background(), d, Options{})
 		g := r.GPUs[0]
 		if g.Error == nil || g.Error.Code != "CUDA_ERROR_ECC_UNCORRECTABLE" || !strings.Contains(g.Error.Message, "cuCtxSynchronize") {
 			t.Errorf("GPU 0 error %v", g.Error)
@@ -328,7 +346,6 @@ func TestNothingToTest(t *testing.T) {
 		{"driver mismatch", &fakeDriver{initErr: fakeErr("cuInit", 803)}, Options{}, "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH"},
 		{"zero devices", &fakeDriver{}, Options{}, "CUDA_ERROR_NO_DEVICE"},
 		{"device out of range", newFake(2), Options{Devices: []int{0, 2}}, "CUDA_ERROR_INVALID_DEVICE"},
-		{"device twice", newFake(2), Options{Devices: []int{1, 1}}, gpureport.CodeInternal},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -342,9 +359,13 @@ func TestNothingToTest(t *testing.T) {
 
 func TestDeviceSelection(t *testing.T) {
 	d := newFake(3)
-	r, _ := runFake(t, context.Background(), d, Options{Devices: []int{2, 0}})
+	devs := []int{2, 0, 2}
+	r, _ := runFake(t, context.Background(), d, Options{Devices: devs})
 	if len(r.GPUs) != 2 || r.GPUs[0].Index != 0 || r.GPUs[1].Index != 2 || d.gpus[1].open {
 		t.Errorf("GPUs %+v; GPU 1 opened: %v", r.GPUs, d.gpus[1].open)
+	}
+	if devs[0] != 2 || devs[2] != 2 {
+		t.Errorf("the caller's Devices were reordered: %v", devs)
 	}
 }
 
@@ -357,7 +378,9 @@ func TestHungGPUIsReported(t *testing.T) {
 	d.gpus[0].hang = hang
 	t.Cleanup(func() { close(hang) })
 	start := time.Now()
-	r, _ := runFake(t, context.Background(), d, Options{Duration: 200 * time.Millisecond, Grace: 400 * time.Millisecond})
+	// GPU 1 has 3 s (generous, even under -race) to finish its two passes and
+	// two launches; GPU 0 never returns from its first cuCtxSynchronize.
+	r, _ := runFake(t, context.Background(), d, Options{Duration: 100 * time.Millisecond, Grace: 3 * time.Second})
 	if el := time.Since(start); el > 30*time.Second {
 		t.Errorf("took %v", el)
 	}
@@ -377,7 +400,9 @@ func TestInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(150*time.Millisecond, cancel)
 	start := time.Now()
-	r, _ := runFake(t, ctx, d, Options{Duration: time.Hour})
+	tun := testTuning
+	tun.memPasses, tun.fmaLaunches = 0, 0 // fill the duration: only the cancel ends it
+	r, _ := runFakeTuned(t, ctx, d, Options{Duration: time.Hour}, tun)
 	if el := time.Since(start); el > 30*time.Second {
 		t.Errorf("took %v to stop", el)
 	}
@@ -435,5 +460,35 @@ GPU 1  0000:18:00.0  NVIDIA H100 80GB HBM3  GPU-2  FAIL (60 s)
 	r = &gpureport.Report{Tool: gpureport.Tool, Error: &gpureport.Error{Code: "LIBCUDA_NOT_FOUND", Message: "cannot load"}}
 	if got := Summary(r); got != "bee-gpu-stress: nothing tested: LIBCUDA_NOT_FOUND: cannot load\n" {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestWholeFreeMemory: --mem-fraction 1 asks for every free byte; the error
+// records were allocated first, so the test still runs on what it could get.
+func TestWholeFreeMemory(t *testing.T) {
+	d := newFake(1)
+	r, log := runFake(t, context.Background(), d, Options{MemFraction: 1})
+	m := r.GPUs[0].Memory
+	if ExitCode(r) != 0 || m == nil || m.BytesTested < testFree*9/10 || m.BytesTested > testFree {
+		t.Fatalf("exit %d, memory %+v; log:\n%s", ExitCode(r), m, log)
+	}
+	if !strings.Contains(log, "memory fragmented") {
+		t.Errorf("log does not say the target was not reached:\n%s", log)
+	}
+}
+
+// TestDurationBoundsTheRun: with the real, time-based loop both tests run at
+// least once and stop by themselves.
+func TestDurationBoundsTheRun(t *testing.T) {
+	d := newFake(1)
+	tun := testTuning
+	tun.memPasses, tun.fmaLaunches = 0, 0
+	start := time.Now()
+	r, log := runFakeTuned(t, context.Background(), d, Options{Duration: 300 * time.Millisecond}, tun)
+	if el := time.Since(start); el > 60*time.Second {
+		t.Errorf("took %v", el)
+	}
+	if ExitCode(r) != 0 || r.GPUs[0].Memory.Passes < 1 || r.GPUs[0].Compute.Iterations < 1 {
+		t.Errorf("exit %d, %+v %+v; log:\n%s", ExitCode(r), r.GPUs[0].Memory, r.GPUs[0].Compute, log)
 	}
 }

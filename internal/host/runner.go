@@ -32,6 +32,10 @@ var ErrCanceled = errors.New("canceled")
 // DefaultTimeout applies to a Cmd that names none.
 const DefaultTimeout = 30 * time.Second
 
+// CancelGrace is how long a command canceled by its caller (not timed out)
+// has between SIGTERM and SIGKILL.
+const CancelGrace = 5 * time.Second
+
 // maxOutput bounds what is kept of one stream; a runaway tool cannot eat memory.
 const maxOutput = 64 << 20
 
@@ -127,9 +131,16 @@ func (e Exec) Run(ctx context.Context, c Cmd) Result {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error {
 		// Negative pid: the whole process group the child leads.
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		pgid := -cmd.Process.Pid
+		if ctx.Err() != nil {
+			// Canceled by the caller (Ctrl-C, a menu's cancel): let the tool
+			// clean up (bee sat writes its "interrupted" archive), then kill.
+			time.AfterFunc(CancelGrace, func() { _ = syscall.Kill(pgid, syscall.SIGKILL) })
+			return syscall.Kill(pgid, syscall.SIGTERM)
+		}
+		return syscall.Kill(pgid, syscall.SIGKILL) // its own timeout: a hung tool gets no grace
 	}
-	cmd.WaitDelay = 2 * time.Second
+	cmd.WaitDelay = CancelGrace + 2*time.Second
 	var stdout, stderr limitedBuffer
 	stdout.max, stderr.max = maxOutput, maxOutput
 	if c.Stream != nil {

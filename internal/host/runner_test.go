@@ -144,3 +144,21 @@ func TestOpenReplayRejectsGarbage(t *testing.T) {
 		t.Errorf("wrong format: %v", err)
 	}
 }
+
+// A caller's cancel gives the tool a SIGTERM and time to clean up (bee sat
+// writes its interrupted archive); a timeout does not.
+func TestExecCancelSendsTERMFirst(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "cleaned")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(300 * time.Millisecond); cancel() }()
+	res := Exec{}.Run(ctx, Cmd{
+		Argv:    []string{"sh", "-c", "trap 'echo done > " + marker + "; exit 0' TERM; sleep 300 & wait"},
+		Timeout: time.Minute,
+	})
+	if !errors.Is(res.Err, ErrCanceled) {
+		t.Fatalf("err = %v", res.Err)
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Errorf("the tool had no chance to clean up: %v", err)
+	}
+}

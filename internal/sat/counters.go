@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 	"strings"
 
 	"github.com/beeaudit/bee/internal/host"
@@ -28,6 +29,8 @@ type Snapshot struct {
 	// Notes say what could not be read (e.g. no EDAC driver), so that an empty list is
 	// never mistaken for "no errors".
 	Notes []string `json:"notes"`
+
+	mu sync.Mutex // disks add their counters concurrently
 }
 
 // Increase is a counter that rose during the test.
@@ -39,12 +42,22 @@ type Increase struct {
 }
 
 func (s *Snapshot) add(key string, v *int64, sev string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if v != nil {
 		s.Counters = append(s.Counters, Counter{Key: key, Value: *v, Severity: sev})
 	}
 }
 
 func (s *Snapshot) addBool(key string, v *bool, sev string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if v != nil {
 		var n int64
 		if *v {
@@ -55,6 +68,11 @@ func (s *Snapshot) addBool(key string, v *bool, sev string) {
 }
 
 func (s *Snapshot) sort() {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	sort.Slice(s.Counters, func(i, j int) bool { return s.Counters[i].Key < s.Counters[j].Key })
 }
 

@@ -1,22 +1,23 @@
 package sat
 
-// The fake tools: the test binary re-executes itself under the name of each tool
-// (smartctl, memtester, nvidia-smi, ...; symlinks in a directory put first on PATH) and,
-// with BEE_FAKE_SCENARIO set, answers from a scenario that maps exact argv to a recorded
-// output. An argv that is not in the scenario is logged and answered with exit 127, and
+// The fake tools: testdata/faketool, linked under the name of each tool (smartctl,
+// memtester, nvidia-smi, ...) into a directory put alone on PATH, answers from a
+// scenario (BEE_FAKE_SCENARIO) that maps exact argv to a recorded output. An argv that is not in the scenario is logged and answered with exit 127, and
 // the test fails; a scenario command that was never run fails the test too (unless
 // optional).
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
-	"strings"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/beeaudit/bee/internal/host"
 )
 
 const fakeEnvVar = "BEE_FAKE_SCENARIO"
@@ -58,118 +59,39 @@ type fakeResponse struct {
 	SetFiles map[string]string `json:"set_files,omitempty"`
 }
 
+// fakeBin is the faketool binary (testdata/faketool), built once by TestMain with
+// the go command that runs the tests. A separate small binary, not a re-exec of the test
+// binary, so that each fake call starts in milliseconds even under -race.
+var fakeBin string
+
 func TestMain(m *testing.M) {
-	if sc := os.Getenv(fakeEnvVar); sc != "" {
-		os.Exit(fakeMain(sc, filepath.Base(os.Args[0]), os.Args[1:]))
+	dir, err := os.MkdirTemp("", "bee-sat-faketool-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	fakeBin = filepath.Join(dir, "faketool")
+	goBin := "go"
+	if root := runtime.GOROOT(); root != "" {
+		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
+			goBin = p
+		}
+	}
+	res := host.Exec{Env: []string{"CGO_ENABLED=0"}}.Run(context.Background(), host.Cmd{
+		Argv: []string{goBin, "build", "-o", fakeBin, "./testdata/faketool"}, Timeout: 5 * time.Minute})
+	if !res.OK() {
+		fmt.Fprintf(os.Stderr, "building the fake tool: %s\n%s", res.Describe(), res.Stderr)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
-func fakeMain(scPath, tool string, args []string) int {
-	b, err := os.ReadFile(scPath)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "faketool: %v\n", err)
-		return 126
-	}
-	var sc fakeScenario
-	if err := json.Unmarshal(b, &sc); err != nil {
-		fmt.Fprintf(os.Stderr, "faketool: %v\n", err)
-		return 126
-	}
-	argv := append([]string{tool}, args...)
-	state := filepath.Join(filepath.Dir(scPath), "state")
-	line, _ := json.Marshal(argv)
-	appendLine(filepath.Join(state, "calls.log"), string(line))
-	idx := -1
-	for i, c := range sc.Commands {
-		if argvMatch(c.Argv, argv) {
-			idx = i
-			break
-		}
-	}
-	if idx < 0 {
-		appendLine(filepath.Join(state, "unexpected.log"), string(line))
-		fmt.Fprintf(os.Stderr, "faketool: unexpected command %q\n", argv)
-		return 127
-	}
-	// The call number of this command: one byte appended per call.
-	f, err := os.OpenFile(filepath.Join(state, fmt.Sprintf("cmd-%d.count", idx)), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "faketool: %v\n", err)
-		return 126
-	}
-	_, _ = f.Write([]byte{'x'})
-	fi, _ := f.Stat()
-	f.Close()
-	c := sc.Commands[idx]
-	n := int(fi.Size()) - 1
-	if n >= len(c.Responses) {
-		n = len(c.Responses) - 1
-	}
-	r := c.Responses[n]
-	for p, content := range r.SetFiles {
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			fmt.Fprintf(os.Stderr, "faketool: %v\n", err)
-			return 126
-		}
-	}
-	if r.WriteArg != "" {
-		for i, a := range args {
-			if a == r.WriteArg && i+1 < len(args) {
-				data, err := os.ReadFile(r.WriteFrom)
-				if err == nil {
-					err = os.WriteFile(args[i+1], data, 0o644)
-				}
-				if err != nil {
-					fmt.Fprintf(os.Stderr, "faketool: %v\n", err)
-					return 126
-				}
-			}
-		}
-	}
-	out := func(file, text string, w *os.File) {
-		if file != "" {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "faketool: %v\n", err)
-				os.Exit(126)
-			}
-			_, _ = w.Write(data)
-		}
-		_, _ = w.WriteString(text)
-	}
-	out(r.Stdout, r.StdoutText, os.Stdout)
-	out(r.Stderr, r.StderrText, os.Stderr)
-	if r.Hang {
-		time.Sleep(10 * time.Minute)
-	}
-	time.Sleep(time.Duration(r.SleepMS) * time.Millisecond)
-	return r.Exit
-}
-
-func argvMatch(pattern, argv []string) bool {
-	if len(pattern) != len(argv) {
-		return false
-	}
-	for i, p := range pattern {
-		if g, ok := strings.CutPrefix(p, "glob:"); ok {
-			if m, _ := path.Match(g, argv[i]); !m {
-				return false
-			}
-		} else if p != argv[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func appendLine(p, line string) {
-	f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	_, _ = f.WriteString(line + "\n")
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // fake is one scenario installed for a test.
@@ -200,17 +122,13 @@ func newFake(t *testing.T, sc fakeScenario) *fake {
 	if err := os.MkdirAll(bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	missing := map[string]bool{}
 	for _, m := range sc.Missing {
 		missing[m] = true
 	}
 	for _, tool := range fakeTools {
 		if !missing[tool] {
-			if err := os.Symlink(self, filepath.Join(bin, tool)); err != nil {
+			if err := os.Symlink(fakeBin, filepath.Join(bin, tool)); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -111,7 +111,7 @@ func TestMemoryTimeoutIsIncomplete(t *testing.T) {
 	killed := td(t, "memtester/memtester-4.6.0_24M-1loop_killed-after-2s.txt")
 	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").resp(fakeResponse{Stdout: killed, Hang: true})}})
 	start := time.Now()
-	code := m.run(f, "memory", "--size-mb", "24", "--loops", "1", "--timeout", "2s")
+	code := m.run(f, "memory", "--size-mb", "24", "--loops", "1", "--timeout", "3s")
 	if el := time.Since(start); el > 30*time.Second {
 		t.Errorf("a hung memtester held the run for %s", el)
 	}

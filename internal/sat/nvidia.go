@@ -248,9 +248,7 @@ func (k *nvidiaKind) smiXML(ctx context.Context, s *session, name string, snap *
 		snap.addBool(p+"remapped_rows_pending", g.RemappedRowsPending, SeverityWarning)
 		snap.addBool(p+"remapped_rows_failure", g.RemappedRowsFailure, SeverityFailure)
 	}
-	if snap != nil {
-		snap.sort()
-	}
+	snap.sort()
 	return l
 }
 

@@ -180,6 +180,7 @@ func (k *storageKind) run(ctx context.Context, s *session) {
 
 	s.prog.phase(2, fmt.Sprintf("%d disk(s)", len(k.disks)))
 	k.forEach(func(d *diskRun) { k.readBefore(ctx, s, d, before) })
+	before.sort()
 	diagnosed := 0
 	for _, d := range k.disks {
 		if d.before != nil || d.nvmeRead {
@@ -204,6 +205,7 @@ func (k *storageKind) run(ctx context.Context, s *session) {
 	after := s.kernelCounters(ctx, "counters-after")
 	s.m.Counters.After = after
 	k.forEach(func(d *diskRun) { k.readAfter(ctx, s, d, after) })
+	after.sort()
 	s.prog.phase(5, "")
 }
 
@@ -275,9 +277,6 @@ func firstMessage(r *smartctl.Report) string {
 // addSmartCounters records the error counters of a smartctl report. The severity is
 // what a rise during the test means.
 func addSmartCounters(snap *Snapshot, name string, r *smartctl.Report) {
-	if snap == nil {
-		return
-	}
 	p := "disk/" + name + "/"
 	snap.add(p+"reallocated_sectors", r.ReallocatedSectors, SeverityWarning)
 	snap.add(p+"pending_sectors", r.PendingSectors, SeverityFailure)

@@ -178,15 +178,3 @@ func isolatedSystem() *fakeSystem {
 		ssh: SSHState{Unit: "active", Listening: true},
 	}
 }
-
-// box frames a screen for eyeballing in test logs.
-func box(s string, w int) string {
-	line := "+" + strings.Repeat("-", w) + "+"
-	var b strings.Builder
-	b.WriteString(line + "\n")
-	for _, l := range strings.Split(s, "\n") {
-		b.WriteString("|" + l + strings.Repeat(" ", max(0, w-len([]rune(l)))) + "|\n")
-	}
-	b.WriteString(line)
-	return b.String()
-}

@@ -170,9 +170,10 @@ func machineLines(a *audit.Audit) []string {
 		return []string{labelled("MACHINE", "unknown until an audit has run")}
 	}
 	h := a.Hardware
-	name := "unidentified system"
-	var serial, uuid string
+	name := collectorNote(a, "board", "unidentified system")
+	serial, uuid := unknown, unknown
 	if s := h.System; s != nil {
+		name = "unidentified system"
 		var parts []string
 		for _, p := range []*string{s.Manufacturer, s.ProductName} {
 			if p != nil {
@@ -183,8 +184,6 @@ func machineLines(a *audit.Audit) []string {
 			name = strings.Join(parts, " ")
 		}
 		serial, uuid = str(s.SerialNumber), str(s.UUID)
-	} else {
-		serial = unknown
 	}
 	lines := []string{labelled("MACHINE", st().label.Render(name))}
 	second := "S/N " + serial
@@ -213,7 +212,7 @@ func dateOrEmpty(p *string) string {
 	return "(" + *p + ")"
 }
 
-// inventoryOneLine is "2 CPUs, 40 cores | 384 GiB, 12/24 slots | 4 disks | 8 GPUs | 2 PSUs".
+// inventoryOneLine is "2 CPUs, 40 cores | 384 GiB in 12/24 DIMMs | 4 disks | 8 GPUs | 2 PSUs".
 func inventoryOneLine(h audit.Hardware) string {
 	cpus, cores := 0, 0
 	for _, c := range h.CPUs {
@@ -224,17 +223,60 @@ func inventoryOneLine(h audit.Hardware) string {
 			}
 		}
 	}
-	parts := []string{fmt.Sprintf("%d CPUs, %d cores", cpus, cores)}
-	if m := h.Memory; m != nil {
-		parts = append(parts, fmt.Sprintf("%s RAM, %d/%d slots", iec(m.TotalBytes), m.SlotsPopulated, m.SlotsTotal))
+	var parts []string
+	if len(h.CPUs) == 0 {
+		parts = append(parts, "CPUs unknown")
+	} else {
+		parts = append(parts, count(cpus, "CPU")+fmt.Sprintf(", %d cores", cores))
 	}
-	parts = append(parts, plural(len(h.Storage), "disk"), plural(len(h.GPUs), "GPU"), plural(len(h.PSUs), "PSU"))
+	switch m := h.Memory; {
+	case m != nil && m.SlotsTotal > 0:
+		parts = append(parts, fmt.Sprintf("%s in %d/%d DIMMs", iec(m.TotalBytes), m.SlotsPopulated, m.SlotsTotal))
+	case m != nil && m.KernelBytes != nil:
+		parts = append(parts, iec(*m.KernelBytes)+" RAM (kernel)")
+	default:
+		parts = append(parts, "memory unknown")
+	}
+	parts = append(parts, count(len(h.Storage), "disk"), count(len(h.GPUs), "GPU"), count(len(h.PSUs), "PSU"))
 	return strings.Join(parts, " | ")
 }
 
+// count is "1 disk", "0 GPUs", "4 PSUs".
+func count(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// notChecked names the collectors that did not complete, so a PASS on a
+// partial inventory does not read as a clean bill: "not checked: psu, nvidia
+// (f: why)".
+func notChecked(a *audit.Audit) string {
+	if a == nil {
+		return ""
+	}
+	var names []string
+	for _, c := range a.Collectors {
+		if c.Status != audit.StatusOK {
+			names = append(names, c.Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "not checked: " + strings.Join(names, ", ") + " (f: why)"
+}
+
 // findingLine is one finding on one line: "FAIL storage:/dev/sda: message".
+// When the message already starts with the component's name ("PSU2: AC input
+// lost"), only the component's kind is kept in front ("psu: PSU2: ...").
 func findingLine(f audit.Finding) string {
-	return sevTag(f.Severity) + " " + f.Component + ": " + f.Message
+	comp := f.Component
+	if kind, name, ok := strings.Cut(comp, ":"); ok && strings.HasPrefix(f.Message, name+":") {
+		comp = kind
+	}
+	return sevTag(f.Severity) + " " + comp + ": " + f.Message
 }
 
 // networkLines answers "how do I reach it": one line per interface with an
@@ -378,6 +420,9 @@ func renderHome(v homeView, w, h int) string {
 
 	machine := machineLines(v.Audit)
 	health := []string{labelled("HEALTH", verdictLine(v.Audit))}
+	if nc := notChecked(v.Audit); nc != "" {
+		health = append(health, indent(nc))
+	}
 	var finds []string
 	if v.Audit == nil {
 		finds = []string{indent(v.AuditProblem), indent("a: run an audit now")}

@@ -155,6 +155,7 @@ func cpuSection(a *audit.Audit) section {
 		{title: "Cores", right: true}, {title: "Threads", right: true},
 		{title: "Max MHz", right: true}, {title: "Status", min: 8, max: 24, flex: true},
 	}}
+	sev := componentSeverity(a)
 	pop, cores, threads := 0, 0, 0
 	for i, c := range a.Hardware.CPUs {
 		model := str(c.Model)
@@ -172,11 +173,7 @@ func cpuSection(a *audit.Audit) section {
 		// "Populated, Enabled": the model column already says populated.
 		status := strings.TrimPrefix(str(c.Status), "Populated, ")
 		sec.rows = append(sec.rows, []string{orNum(c.Socket, i), model, num(c.Cores), num(c.Threads), num(c.MaxSpeedMHz), status})
-		mark := ""
-		if c.Populated && strings.Contains(strings.ToLower(str(c.Status)), "disabled") {
-			mark = "WARN"
-		}
-		sec.marks = append(sec.marks, mark)
+		sec.marks = append(sec.marks, sev[fmt.Sprintf("cpu:%s", orNum(c.Socket, i))])
 		c := c
 		sec.details = append(sec.details, func() []kv { return flatten(c) })
 	}
@@ -211,6 +208,11 @@ func memorySection(a *audit.Audit) section {
 		line += fmt.Sprintf("; kernel sees %s", iec(*m.KernelBytes))
 	}
 	sec.summary = append(sec.summary, line)
+	for _, f := range a.Hardware.Summary.Findings {
+		if f.Component == "memory" {
+			sec.summary = append(sec.summary, sevTag(f.Severity)+" "+f.Message)
+		}
+	}
 	if e := m.EDAC; e != nil {
 		sec.summary = append(sec.summary, fmt.Sprintf("EDAC (%d controllers): %d corrected, %d uncorrected errors since boot", e.Controllers, e.Corrected, e.Uncorrected))
 	} else {
@@ -375,22 +377,18 @@ func psuSection(a *audit.Audit) section {
 		{title: "Name", max: 20}, {title: "Status", max: 20}, {title: "Manufacturer", min: 6, max: 16, flex: true},
 		{title: "Model", min: 8, flex: true}, {title: "Serial", min: 8, max: 20, flex: true},
 	}}
+	sev := componentSeverity(a)
 	bad := 0
 	for _, p := range a.Hardware.PSUs {
 		status := p.Status
 		if status == "" {
 			status = unknown
 		}
-		mark := ""
-		switch p.Status {
-		case "ok", "":
-		case "failed":
-			mark, bad = "FAIL", bad+1
-		default:
-			mark, bad = "WARN", bad+1
+		if p.Status != "ok" {
+			bad++
 		}
 		sec.rows = append(sec.rows, []string{p.Name, status, str(p.Manufacturer), str(p.Model), str(p.SerialNumber)})
-		sec.marks = append(sec.marks, mark)
+		sec.marks = append(sec.marks, sev["psu:"+p.Name])
 		p := p
 		sec.details = append(sec.details, func() []kv { return flatten(p) })
 	}
@@ -456,6 +454,15 @@ func gpuSection(a *audit.Audit) section {
 		}
 	}
 	sec.summary = []string{fmt.Sprintf("%d NVIDIA GPUs seen by nvidia-smi%s", len(a.Hardware.GPUs), drv)}
+	// GPUs that nvidia-smi does not list are only in the findings: say so here.
+	for _, f := range a.Hardware.Summary.Findings {
+		switch f.Code {
+		case audit.CodeGPUNotVisible:
+			sec.summary = append(sec.summary, sevTag(f.Severity)+" "+shortPCI(strings.TrimPrefix(f.Component, "pcie:"))+": on the PCI bus, not seen by nvidia-smi")
+		case audit.CodeGPUDriverUnavailable:
+			sec.summary = append(sec.summary, sevTag(f.Severity)+" "+f.Message)
+		}
+	}
 	if len(a.Hardware.GPUs) == 0 {
 		sec.empty = collectorNote(a, "nvidia", "No NVIDIA GPU seen by nvidia-smi")
 	}

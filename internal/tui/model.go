@@ -228,7 +228,15 @@ func (m *Model) start(kind jobKind, title string, argv []string, timeout time.Du
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		// A serial line often reports 0x0 (nobody ran stty rows/cols):
+		// assume the 80x25 of a console then.
 		m.w, m.h = msg.Width, msg.Height
+		if m.w <= 0 {
+			m.w = 80
+		}
+		if m.h <= 0 {
+			m.h = 25
+		}
 		return m, nil
 	case netMsg:
 		m.netBusy = false
@@ -298,6 +306,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(m.refreshNet(), m.reloadAudit())
 	case tea.KeyMsg:
+		if msg.Alt && msg.Type == tea.KeyRunes {
+			// Esc then a letter typed quickly (or merged by a slow serial
+			// line) arrives as Alt+letter: it means both keys.
+			first := m.key(tea.KeyMsg{Type: tea.KeyEscape})
+			msg.Alt = false
+			return m, tea.Batch(first, m.key(msg))
+		}
 		return m, m.key(msg)
 	case snapshotMsg:
 		msg.frame <- m.View()

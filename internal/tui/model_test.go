@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-var testNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+var testNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
 const testBee = "/usr/local/bin/bee"
 
@@ -160,7 +160,7 @@ func TestScreens(t *testing.T) {
 		wait string
 	}{
 		{"home", nil, ""},
-		{"findings", []string{"f"}, "Collectors"},
+		{"findings", []string{"f"}, "PgUp/PgDn"},
 		{"inventory-1-system", []string{"i"}, "Inventory: System"},
 		{"inventory-2-cpu", []string{"i", "2"}, "Inventory: CPU"},
 		{"inventory-3-memory", []string{"i", "3"}, "Inventory: Memory"},
@@ -242,7 +242,7 @@ func fixturePath(t *testing.T, substr string) string {
 }
 
 func TestNavigation(t *testing.T) {
-	path := fixturePath(t, "fail")
+	path := fixturePath(t, "failing")
 	tm := startTM(t, testOptions(t, path, newFakeRunner(t), lanSystem()), size{80, 25})
 	waitFor(t, tm, "SSH: up")
 
@@ -259,7 +259,7 @@ func TestNavigation(t *testing.T) {
 
 	// Letter shortcuts, sections wrap around, details and back.
 	press(tm, "f")
-	waitFor(t, tm, "Collectors")
+	waitFor(t, tm, "PgUp/PgDn")
 	press(tm, "esc", "i", "right")
 	waitFor(t, tm, "Inventory: CPU")
 	press(tm, "left", "left")
@@ -286,7 +286,7 @@ func TestNavigation(t *testing.T) {
 // shell), running nothing.
 func TestQuit(t *testing.T) {
 	r := newFakeRunner(t)
-	tm := startTM(t, testOptions(t, fixturePath(t, "healthy"), r, lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
@@ -331,7 +331,7 @@ func TestSATProgress(t *testing.T) {
 		fmt.Fprintf(c.Stream, "memory: FAIL (memtester reported 54 failures)\narchive: %s\n", archive)
 		return host.Result{Argv: c.Argv, ExitCode: 1}
 	})
-	tm := startTM(t, testOptions(t, fixturePath(t, "healthy"), r, lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "t", "m")
 	// The tail of the first loop is on screen while the test still runs.
@@ -369,7 +369,7 @@ func TestSATCancel(t *testing.T) {
 				close(canceled)
 				return host.Result{Argv: c.Argv, ExitCode: -1, Err: fmt.Errorf("%w: %v", host.ErrCanceled, ctx.Err())}
 			})
-			tm := startTM(t, testOptions(t, fixturePath(t, "healthy"), r, lanSystem()), size{80, 25})
+			tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
 			waitFor(t, tm, "SSH: up")
 			press(tm, "t", "down", "down", "enter")
 			waitFor(t, tm, "smartctl -x /dev/sda")
@@ -393,7 +393,7 @@ func TestSATCancel(t *testing.T) {
 
 // TestRebootConfirm: reboot and power off ask first; "no" runs nothing.
 func TestRebootConfirm(t *testing.T) {
-	path := fixturePath(t, "healthy")
+	path := fixturePath(t, "dell-r640")
 	t.Run("no", func(t *testing.T) {
 		r := newFakeRunner(t)
 		tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 25})
@@ -441,7 +441,7 @@ func TestRebootConfirm(t *testing.T) {
 // TestNoAuditRunsOne: with no audit file and no boot audit running, the menu
 // runs `bee audit`, shows its collectors' progress, then the home screen.
 func TestNoAuditRunsOne(t *testing.T) {
-	src := fixturePath(t, "fail")
+	src := fixturePath(t, "failing")
 	dst := filepath.Join(t.TempDir(), "bee-audit.json")
 	release := make(chan struct{})
 	r := newFakeRunner(t).on([]string{testBee, "audit", "--output", dst, "--runtime", "livecd", "--no-qr"},
@@ -482,13 +482,14 @@ func TestNoAuditRunsOne(t *testing.T) {
 // TestWaitsForBootAudit: while bee-audit.service is still running at boot,
 // the menu waits for its file instead of starting a second audit.
 func TestWaitsForBootAudit(t *testing.T) {
-	src := fixturePath(t, "healthy")
+	src := fixturePath(t, "dell-r640")
 	dst := filepath.Join(t.TempDir(), "bee-audit.json")
 	sys := lanSystem()
 	sys.units = map[string][]string{"bee-audit.service": {"activating"}}
 	r := newFakeRunner(t) // no command may run
 	tm := startTM(t, testOptions(t, dst, r, sys), size{80, 25})
-	waitFor(t, tm, "bee-audit.service is still activating")
+	waitFor(t, tm, "(the boot audit) is still activating")
+	golden.RequireEqual(t, []byte(strings.ReplaceAll(frameOf(t, tm), dst, "$AUDIT")))
 	b, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)
@@ -504,7 +505,7 @@ func TestWaitsForBootAudit(t *testing.T) {
 // without a key press.
 func TestLiveRefresh(t *testing.T) {
 	sys := isolatedSystem()
-	opt := testOptions(t, fixturePath(t, "healthy"), newFakeRunner(t), sys)
+	opt := testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), sys)
 	opt.RefreshEvery = 20 * time.Millisecond
 	tm := startTM(t, opt, size{80, 25})
 	waitFor(t, tm, "NO NETWORK")
@@ -515,7 +516,7 @@ func TestLiveRefresh(t *testing.T) {
 
 func TestNetworkDHCP(t *testing.T) {
 	r := newFakeRunner(t).on([]string{"dhclient", "-nw", "eno2"}, nil)
-	tm := startTM(t, testOptions(t, fixturePath(t, "healthy"), r, lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "n")
 	waitFor(t, tm, "d DHCP eno1")
@@ -532,7 +533,7 @@ func TestNetworkStatic(t *testing.T) {
 		on([]string{"ip", "link", "set", "dev", "eno1", "up"}, nil).
 		on([]string{"ip", "addr", "add", "10.20.30.50/24", "dev", "eno1"}, nil).
 		on([]string{"ip", "route", "replace", "default", "via", "10.20.30.1", "dev", "eno1"}, nil)
-	tm := startTM(t, testOptions(t, fixturePath(t, "healthy"), r, lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "n", "s")
 	waitFor(t, tm, "Static address for eno1")
@@ -563,7 +564,7 @@ func (f *fakeShell) SetStderr(io.Writer) {}
 
 func TestShell(t *testing.T) {
 	sh := &fakeShell{ran: make(chan struct{})}
-	opt := testOptions(t, fixturePath(t, "healthy"), newFakeRunner(t), lanSystem())
+	opt := testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), lanSystem())
 	opt.Shell = func() tea.ExecCommand { return sh }
 	tm := startTM(t, opt, size{80, 25})
 	waitFor(t, tm, "SSH: up")
@@ -575,4 +576,80 @@ func TestShell(t *testing.T) {
 	}
 	waitFor(t, tm, "back from the shell")
 	finalView(t, tm)
+}
+
+// TestRerunAudit: a re-run that fails keeps the audit on screen and says so;
+// one that succeeds replaces it.
+func TestRerunAudit(t *testing.T) {
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "bee-audit.json")
+	copyFile(t, fixturePath(t, "dell-r640"), dst)
+	argv := []string{testBee, "audit", "--output", dst, "--runtime", "livecd", "--no-qr"}
+	r := newFakeRunner(t).
+		on(argv, func(ctx context.Context, c host.Cmd) host.Result {
+			fmt.Fprintf(c.Stream, "bee audit: cannot write %s: read-only file system\n", dst)
+			return host.Result{Argv: c.Argv, ExitCode: 1}
+		}).
+		on(argv, func(ctx context.Context, c host.Cmd) host.Result {
+			if c.Timeout < 5*time.Minute {
+				t.Errorf("audit timeout %s leaves no room for slow tools", c.Timeout)
+			}
+			copyFile(t, fixturePath(t, "failing"), dst)
+			return host.Result{Argv: c.Argv}
+		})
+	tm := startTM(t, testOptions(t, dst, r, lanSystem()), size{80, 25})
+	waitFor(t, tm, "VERDICT: PASS")
+	press(tm, "a")
+	waitFor(t, tm, "FINISHED WITH EXIT STATUS 1")
+	waitFor(t, tm, "the previous audit, if any, is unchanged")
+	press(tm, "enter")
+	waitFor(t, tm, "VERDICT: PASS")
+	press(tm, "a")
+	waitFor(t, tm, "Audit written to "+dst)
+	press(tm, "esc")
+	waitFor(t, tm, "VERDICT: FAIL - 7 failures, 7 warnings")
+	finalView(t, tm)
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err == nil {
+		err = os.WriteFile(dst, b, 0o644)
+	}
+	if err != nil {
+		t.Error(err)
+	}
+}
+
+// TestOtherScreens: the acceptance-test menu, and the home screen of a machine
+// without network, as goldens.
+func TestOtherScreens(t *testing.T) {
+	t.Run("sat-menu", func(t *testing.T) {
+		tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), lanSystem()), size{80, 25})
+		waitFor(t, tm, "SSH: up")
+		press(tm, "t")
+		waitFor(t, tm, "Acceptance tests (bee sat)")
+		_, view := finalView(t, tm)
+		golden.RequireEqual(t, []byte(view))
+	})
+	t.Run("home-no-network", func(t *testing.T) {
+		tm := startTM(t, testOptions(t, fixturePath(t, "failing"), newFakeRunner(t), isolatedSystem()), size{80, 25})
+		waitFor(t, tm, "NO NETWORK")
+		_, view := finalView(t, tm)
+		golden.RequireEqual(t, []byte(view))
+	})
+}
+
+// TestUnknownTerminalSize: a serial line that reports 0x0 gets 80x25.
+func TestUnknownTerminalSize(t *testing.T) {
+	tm := startTM(t, testOptions(t, fixturePath(t, "failing"), newFakeRunner(t), lanSystem()), size{120, 40})
+	waitFor(t, tm, "SSH: up")
+	tm.Send(tea.WindowSizeMsg{Width: 0, Height: 0})
+	waitFor(t, tm, "+9 more") // the 80x25 layout
+	_, view := finalView(t, tm)
+	checkScreen(t, view, size{80, 25})
+	if !strings.Contains(view, "VERDICT: FAIL") {
+		t.Errorf("no verdict on a 0x0 terminal:\n%s", view)
+	}
 }

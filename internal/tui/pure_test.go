@@ -6,7 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/beeaudit/bee/internal/audit"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/google/go-cmp/cmp"
+	"github.com/muesli/termenv"
 )
 
 // TestLineStreamMemtester feeds real memtester output, which draws its
@@ -63,6 +67,12 @@ func TestLineStreamBounded(t *testing.T) {
 	}
 	if n := len(s.Snapshot()); n != maxStreamLines {
 		t.Errorf("kept %d lines, want %d", n, maxStreamLines)
+	}
+	s = newLineStream()
+	s.Write([]byte(strings.Repeat("x", 3*maxLineRunes+5)))
+	got := s.Snapshot()
+	if len(got) != 4 || len(got[0]) != maxLineRunes || got[3] != "xxxxx" {
+		t.Errorf("a line without end: %d pieces", len(got))
 	}
 }
 
@@ -154,5 +164,38 @@ func TestFrameExactSize(t *testing.T) {
 	lines := strings.Split(s, "\n")
 	if len(lines) != 25 || len(lines[0]) != 80 || lines[1] != "short" {
 		t.Errorf("frame: %d lines, first %d wide, second %q", len(lines), len(lines[0]), lines[1])
+	}
+}
+
+// TestColourIsSecondChannel: with colours (the Linux console's 16), the
+// verdict is red and still spelled out; LimitColors never lets a 256-colour or
+// true-colour profile through.
+func TestColourIsSecondChannel(t *testing.T) {
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	LimitColors()
+	if p := lipgloss.ColorProfile(); p != termenv.ANSI {
+		t.Fatalf("LimitColors left profile %v, want ANSI", p)
+	}
+	a := &audit.Audit{Hardware: audit.Hardware{Summary: audit.Summary{Verdict: audit.VerdictFail, Failures: 2, Warnings: 1}}}
+	got := verdictLine(a)
+	if !strings.Contains(got, "\x1b[") || !strings.Contains(got, "31") {
+		t.Errorf("fail verdict is not red: %q", got)
+	}
+	if plain := ansi.Strip(got); plain != "VERDICT: FAIL - 2 failures, 1 warning" {
+		t.Errorf("verdict words = %q", plain)
+	}
+	if strings.Contains(got, "38;5;") || strings.Contains(got, "38;2;") {
+		t.Errorf("verdict uses more than 16 colours: %q", got)
+	}
+	lipgloss.SetColorProfile(termenv.ANSI)
+	LimitColors()
+	if p := lipgloss.ColorProfile(); p != termenv.ANSI {
+		t.Errorf("LimitColors changed ANSI to %v", p)
+	}
+	lipgloss.SetColorProfile(termenv.Ascii)
+	LimitColors()
+	if p := lipgloss.ColorProfile(); p != termenv.Ascii {
+		t.Errorf("LimitColors added colour to a monochrome terminal (%v)", p)
 	}
 }

@@ -44,14 +44,9 @@ func findingsBody(a *audit.Audit, w int) []string {
 	}
 	out = append(out, "", " "+st().label.Render("Collectors"))
 	for _, c := range a.Collectors {
-		status := c.Status
-		switch c.Status {
-		case audit.StatusError:
-			status = st().warn.Render("error  ")
-		case audit.StatusOK:
-			status = "ok     "
-		default:
-			status = fmt.Sprintf("%-7s", c.Status)
+		status := fmt.Sprintf("%-7s", c.Status)
+		if c.Status == audit.StatusError {
+			status = st().warn.Render(status)
 		}
 		line := fmt.Sprintf("   %-8s %s %6.1f s", c.Name, status, float64(c.DurationMS)/1000)
 		out = append(out, line)
@@ -100,7 +95,6 @@ func renderInventory(secs []section, st0 invState, w, h int) (string, invState) 
 	}
 	footer := []string{"", keyHint("left/right/1-7", "section", "up/down", "select", "Enter", "details", "Esc", "back")}
 	if sec.cols == nil { // key/value page
-		header = append(header, "")
 		var body []string
 		kw := 0
 		for _, x := range sec.kvs {
@@ -110,6 +104,10 @@ func renderInventory(secs []section, st0 invState, w, h int) (string, invState) 
 			body = append(body, fmt.Sprintf(" %-*s  %s", kw, x.k, x.v))
 		}
 		footer[1] = keyHint("left/right/1-7", "section", "up/down", "scroll", "Esc", "back")
+		room := max(0, h-len(header)-len(footer))
+		if info := scrollInfo(min(st0.offset, max(0, len(body)-room)), room, len(body)); info != "" {
+			footer[0] = " " + s.dim.Render("lines "+info)
+		}
 		out, off := scrolledBody(header, body, st0.offset, footer, w, h)
 		st0.offset = off
 		return out, st0
@@ -456,8 +454,9 @@ func renderConfirm(c confirmView, w, h int) string {
 func renderWaitAudit(unitState string, elapsed time.Duration, path string, w, h int) string {
 	header := []string{titleBar(" Waiting for the boot audit", clock(elapsed)+" ", w), ""}
 	body := []string{
-		" bee-audit.service is still " + unitState + "; it writes " + path + ".",
-		" The menu opens as soon as the audit is there.",
+		" bee-audit.service (the boot audit) is still " + unitState + ".",
+		" It writes " + path,
+		" and the menu opens as soon as it is there.",
 	}
 	footer := []string{"", keyHint("a", "run an audit now", "Esc", "menu without audit")}
 	return layout(header, body, footer, w, h)

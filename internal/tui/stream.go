@@ -11,6 +11,10 @@ import (
 // output is in the child's own log or archive.
 const maxStreamLines = 2000
 
+// maxLineRunes breaks a line that never ends (a tool printing without
+// newlines) so memory stays bounded.
+const maxLineRunes = 4096
+
 // lineStream receives a child's stdout and stderr (host.Cmd.Stream) and keeps
 // them as screen lines the way a terminal would show them: carriage returns and
 // backspaces move the cursor (memtester draws its progress with backspaces),
@@ -117,6 +121,9 @@ func escapeLen(b []byte) (int, bool) {
 }
 
 func (s *lineStream) put(r rune) {
+	if s.col >= maxLineRunes {
+		s.commit()
+	}
 	if s.col < len(s.cur) {
 		s.cur[s.col] = r
 	} else {

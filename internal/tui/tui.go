@@ -13,7 +13,9 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/beeaudit/bee/internal/audit"
@@ -58,7 +60,7 @@ func (o *Options) defaults() {
 		o.Now = time.Now
 	}
 	if o.Shell == nil {
-		o.Shell = func() tea.ExecCommand { return &loginShell{path: "/bin/bash"} }
+		o.Shell = loginShell
 	}
 	if o.RefreshEvery == 0 {
 		o.RefreshEvery = 5 * time.Second
@@ -67,6 +69,31 @@ func (o *Options) defaults() {
 		o.Version = "dev"
 	}
 }
+
+// loginShell is the "Shell" entry: `bash -l` on the menu's terminal while the
+// menu waits. It has no timeout by design: it belongs to the person at the
+// keyboard. On the live CD the menu runs as root (sudo -n), so is the shell.
+func loginShell() tea.ExecCommand {
+	c := host.Interactive("/bin/bash", "-l") // already attached to the terminal
+	return attached{run: func() error {
+		fmt.Fprintln(os.Stdout, "bee: type exit (or press Ctrl-D) to return to the menu.")
+		err := c.Run()
+		var exit interface{ ExitCode() int }
+		if errors.As(err, &exit) && exit.ExitCode() >= 0 {
+			return nil // the shell's own exit status is the user's business
+		}
+		return err
+	}}
+}
+
+// attached is a tea.ExecCommand whose process is attached to the terminal
+// already, so the streams bubbletea offers are not needed.
+type attached struct{ run func() error }
+
+func (a attached) Run() error        { return a.run() }
+func (attached) SetStdin(io.Reader)  {}
+func (attached) SetStdout(io.Writer) {}
+func (attached) SetStderr(io.Writer) {}
 
 // LimitColors caps lipgloss at the 16 ANSI colours: the Linux text console and
 // serial terminals have no more, and a 256-colour guess would render as noise.

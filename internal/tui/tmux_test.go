@@ -1,0 +1,124 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beeaudit/bee/internal/audit"
+)
+
+// beeBinary builds the real bee (or takes $BEE_BIN, a binary built already).
+func beeBinary(t *testing.T) string {
+	t.Helper()
+	if b := os.Getenv("BEE_BIN"); b != "" {
+		return b
+	}
+	out := filepath.Join(t.TempDir(), "bee")
+	cmd := exec.Command("go", "build", "-o", out, "../../cmd/bee")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	return out
+}
+
+// tmuxSession is a private tmux server (its own socket) running one command
+// in an 80x25 window, like the text console.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+}
+
+func (s tmuxSession) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (s tmuxSession) screen() string { return s.tmux("capture-pane", "-p", "-t", "bee") }
+
+// waitScreen polls the pane until it shows text.
+func (s tmuxSession) waitScreen(text string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var scr string
+	for time.Now().Before(deadline) {
+		if scr = s.screen(); strings.Contains(scr, text) {
+			return scr
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.t.Fatalf("the terminal never showed %q; it shows:\n%s", text, scr)
+	return ""
+}
+
+// key sends one key and lets the menu read it alone (an Esc immediately
+// followed by a letter would be one Alt+letter key).
+func (s tmuxSession) key(k string) {
+	s.t.Helper()
+	s.tmux("send-keys", "-t", "bee", k)
+	time.Sleep(150 * time.Millisecond)
+}
+
+// TestRealBinaryInTmux runs the built bee in a real terminal (tmux) at 80x25:
+// the home screen answers its three questions, Inventory opens and switches
+// section, and q leaves with status 0 (the ISO wrapper then gives a shell).
+func TestRealBinaryInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed (.ci/run installs it)")
+	}
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bee := beeBinary(t)
+	fixture, err := filepath.Abs(fixturePath(t, "failing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := audit.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := tmuxSession{t: t, socket: fmt.Sprintf("bee-tui-test-%d", os.Getpid())}
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	// The exit status is printed after the menu leaves, then the window stays
+	// open for the test to read it.
+	shell := fmt.Sprintf("%q tui --runtime livecd --audit %q --bee /bin/false; echo bee-exit=$?; sleep 60", bee, fixture)
+	s.tmux("new-session", "-d", "-s", "bee", "-x", "80", "-y", "25", "sh", "-c", shell)
+
+	home := s.waitScreen("SSH:")
+	lines := strings.Split(strings.TrimRight(home, "\n"), "\n")
+	if len(lines) > 25 {
+		t.Errorf("home screen has %d lines in a 25-line terminal", len(lines))
+	}
+	want := []string{"HEALTH", "NETWORK", "SSH:", "f Findings", "i Inventory", "r Reboot", "p Power off",
+		fmt.Sprintf("VERDICT: %s - %s, %s", strings.ToUpper(a.Hardware.Summary.Verdict),
+			plural(a.Hardware.Summary.Failures, "failure"), plural(a.Hardware.Summary.Warnings, "warning"))}
+	if sys := a.Hardware.System; sys != nil && sys.ProductName != nil {
+		want = append(want, *sys.ProductName)
+	}
+	for _, w := range want {
+		if !strings.Contains(home, w) {
+			t.Errorf("home screen lacks %q:\n%s", w, home)
+		}
+	}
+
+	s.key("i")
+	s.waitScreen("Inventory: System")
+	s.key("Right")
+	inv := s.waitScreen("Inventory: CPU")
+	if !strings.Contains(inv, "sockets populated") {
+		t.Errorf("CPU section:\n%s", inv)
+	}
+	s.key("Escape")
+	s.waitScreen("q Quit to shell")
+	s.key("q")
+	s.waitScreen("bee-exit=0")
+}
