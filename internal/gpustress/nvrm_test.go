@@ -21,3 +21,14 @@ func TestParseDriverVersion(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseDriverVersion: any input gives "" or a dotted number.
+func FuzzParseDriverVersion(f *testing.F) {
+	f.Add([]byte("NVRM version: NVIDIA UNIX x86_64 Kernel Module  384.130  Wed Mar 21 03:37:26 PDT 2018\n"))
+	f.Add([]byte("NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  570.195.03  Release Build\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if v := ParseDriverVersion(data); v != "" && !reDriverVersion.MatchString(v) {
+			t.Errorf("ParseDriverVersion = %q", v)
+		}
+	})
+}

@@ -11,9 +11,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go/build"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -72,7 +72,7 @@ func TestMain(m *testing.M) {
 	}
 	fakeBin = filepath.Join(dir, "faketool")
 	goBin := "go"
-	if root := runtime.GOROOT(); root != "" {
+	if root := build.Default.GOROOT; root != "" {
 		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
 			goBin = p
 		}

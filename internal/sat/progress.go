@@ -73,17 +73,6 @@ func (p *progress) phase(i int, detail string) {
 	fmt.Fprintf(p.w, "%s (%s elapsed)\n", line, fmtDur(p.now().Sub(p.start)))
 }
 
-// note prints one line (a step result worth seeing while the run goes on).
-func (p *progress) note(format string, a ...any) {
-	if !p.enabled() {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.clearLocked()
-	fmt.Fprintf(p.w, "      "+format+"\n", a...)
-}
-
 // command shows a running command's elapsed time against its bound until the returned
 // stop function is called.
 func (p *progress) command(name string, started time.Time, bound time.Duration) (stop func()) {

@@ -21,7 +21,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -301,10 +300,4 @@ func firstN(s []string, n int) []string {
 		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
 	}
 	return s
-}
-
-// exists reports whether a regular path exists (the output of a tool that writes a file).
-func exists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }

@@ -20,7 +20,6 @@ type session struct {
 	prog *progress
 
 	mu      sync.Mutex
-	seq     int
 	files   []archiveFile
 	names   map[string]bool
 	reasons []Reason
@@ -72,8 +71,6 @@ func (s *session) newStep(name string, argv []string) *Step {
 	st.started = s.now()
 	st.StartedAt = st.started.Format(time.RFC3339)
 	s.mu.Lock()
-	s.seq++
-	st.Name = name
 	s.m.Steps = append(s.m.Steps, st)
 	s.mu.Unlock()
 	return st

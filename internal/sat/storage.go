@@ -30,7 +30,6 @@ type storageKind struct {
 	pollInterval time.Duration
 	toolTimeout  time.Duration
 
-	mu    sync.Mutex
 	disks []*diskRun
 }
 
