@@ -84,7 +84,6 @@ type parts struct {
 	gpus   []GPU
 	// nvidiaState says why GPUs are absent: "ok", "no_tool", "no_driver", "error".
 	nvidiaState string
-	diskFinds   []Finding
 }
 
 // collectors in SPEC §5 order; the audit lists them in this order whatever

@@ -39,6 +39,7 @@ func (s *session) identify(ctx context.Context, auditPath string) {
 		m.AuditError = &msg
 	}
 	st, res := s.exec(ctx, "dmidecode-serial", []string{"dmidecode", "-s", "system-serial-number"}, cmdOpts{timeout: 15 * time.Second, quiet: true})
+	st.advisory = true
 	if st.Status == "" {
 		if res.ExitCode == 0 {
 			// dmidecode prints one line; "# SMBIOS ..." comment lines come first on

@@ -101,6 +101,9 @@ type Step struct {
 	Result any `json:"result"`
 
 	started time.Time
+	// advisory: the step's failure does not bear on the hardware (machine identity), so
+	// the verdict's safety net ignores it; the step still shows its error.
+	advisory bool
 }
 
 // CounterReport is the before/after comparison of error counters.

@@ -248,15 +248,15 @@ func (k *memoryKind) summaryLines() []string {
 // memtesterResult is the parsed output kept in the manifest; the failures are cut to the
 // first maxFailuresKept (the raw output has them all).
 type memtesterResult struct {
-	Version       string              `json:"version"`
-	RequestedMB   *int                `json:"requested_mb"`
-	GotMB         *int                `json:"got_mb"`
-	Locked        *bool               `json:"locked"`
-	Completed     bool                `json:"completed"`
-	Loops         []memtesterLoop     `json:"loops"`
-	FailureCount  int                 `json:"failure_count"`
-	Failures      []memtester.Failure `json:"failures"`
-	FailuresShown int                 `json:"failures_shown"`
+	Version       string           `json:"version"`
+	RequestedMB   *int             `json:"requested_mb"`
+	GotMB         *int             `json:"got_mb"`
+	Locked        *bool            `json:"locked"`
+	Completed     bool             `json:"completed"`
+	Loops         []memtesterLoop  `json:"loops"`
+	FailureCount  int              `json:"failure_count"`
+	Failures      []memFailureJSON `json:"failures"`
+	FailuresShown int              `json:"failures_shown"`
 }
 
 type memtesterLoop struct {
@@ -267,13 +267,11 @@ type memtesterLoop struct {
 func memtesterSummary(r *memtester.Result) memtesterResult {
 	out := memtesterResult{Version: r.Version, RequestedMB: r.RequestedMB, GotMB: r.GotMB, Locked: r.LockedMemory,
 		Completed: r.Completed, FailureCount: len(r.Failures), Loops: []memtesterLoop{}}
-	out.Failures = r.Failures
-	if len(out.Failures) > maxFailuresKept {
-		out.Failures = out.Failures[:maxFailuresKept]
+	fs := r.Failures
+	if len(fs) > maxFailuresKept {
+		fs = fs[:maxFailuresKept]
 	}
-	if out.Failures == nil {
-		out.Failures = []memtester.Failure{}
-	}
+	out.Failures = memFailuresJSON(fs)
 	out.FailuresShown = len(out.Failures)
 	for _, l := range r.Loops {
 		ml := memtesterLoop{Number: l.Number, Tests: map[string]string{}}

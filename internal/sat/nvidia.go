@@ -298,6 +298,10 @@ func (k *nvidiaKind) stress(ctx context.Context, s *session, smi *nvidiasmi.Log)
 	const c = "gpu"
 	switch st.Status {
 	case StatusInterrupted:
+		// Keep what it reported (GPUs marked INTERRUPTED) as evidence; no verdict on it.
+		if rep, err := gpureport.Parse(res.Stdout); err == nil {
+			st.Result = rep
+		}
 		return
 	case StatusError:
 		if errors.Is(res.Err, host.ErrTimeout) {

@@ -275,7 +275,7 @@ func (s *session) conclude(ctx context.Context) {
 			st.Status = StatusError
 			st.Message = joinMsg(st.Message, "output not judged")
 		}
-		if st.Status == StatusError && !explained[st.Name] && !m.Interrupted {
+		if st.Status == StatusError && !explained[st.Name] && !m.Interrupted && !st.advisory {
 			s.reason(SeverityWarning, "run", st.Name, "step %s: %s", st.Name, describeErr(st))
 		}
 	}

@@ -137,7 +137,9 @@ func (s *session) exec(ctx context.Context, name string, argv []string, o cmdOpt
 	}
 	s.finish(st)
 	prefix := s.stepPrefix(st)
-	st.Outputs = append(st.Outputs, s.addFile(prefix+".stdout", res.Stdout))
+	if !errors.Is(res.Err, host.ErrNotFound) { // a tool that is not there printed nothing
+		st.Outputs = append(st.Outputs, s.addFile(prefix+".stdout", res.Stdout))
+	}
 	if len(res.Stderr) > 0 {
 		st.Outputs = append(st.Outputs, s.addFile(prefix+".stderr", res.Stderr))
 	}

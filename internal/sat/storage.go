@@ -153,7 +153,7 @@ func (k *storageKind) run(ctx context.Context, s *session) {
 		default:
 			disks = lsblk.Disks(devs)
 			st.Status = StatusOK
-			st.Result = disks
+			st.Result = disksJSON(disks)
 			st.Message = fmt.Sprintf("%d disk(s)", len(disks))
 			if len(disks) == 0 {
 				s.warn(st, "storage", "no disk found: nothing was tested")
@@ -248,7 +248,7 @@ func (k *storageKind) smartctl(ctx context.Context, s *session, d *diskRun, phas
 		return nil
 	}
 	st.Result = map[string]any{"exit_status": res.ExitCode, "exit_bits": r.ExitBits(), "smart_passed": r.SmartPassed,
-		"protocol": r.Protocol, "self_test_in_progress": r.SelfTestInProgress, "last_self_test": r.LastSelfTest}
+		"protocol": r.Protocol, "self_test_in_progress": r.SelfTestInProgress, "last_self_test": ataEntryJSON(r.LastSelfTest)}
 	if res.ExitCode&(smartctl.ExitCmdLineParse|smartctl.ExitDeviceOpenFailed) != 0 {
 		// The device could not be opened or identified: virtual disks, RAID volumes,
 		// USB bridges without SAT pass-through.
@@ -329,7 +329,7 @@ func (k *storageKind) nvmeLogs(ctx context.Context, s *session, d *diskRun, phas
 		if l, err := nvme.ParseSmartLog(res.Stdout); err != nil || res.ExitCode != 0 {
 			s.warn(st, d.component, "nvme smart-log %s the test: %s", phase, errOrExit(err, res))
 		} else {
-			st.Status, st.Result = StatusOK, l
+			st.Status, st.Result = StatusOK, smartLogJSON(l)
 			d.nvmeRead = true
 			p := "disk/" + d.Name + "/nvme_"
 			snap.add(p+"media_errors", l.MediaErrors, SeverityFailure)
@@ -389,7 +389,7 @@ func (k *storageKind) nvmeSelfTestLog(ctx context.Context, s *session, d *diskRu
 		st.Status, st.Message = StatusError, errOrExit(err, res)
 		return st, nil
 	}
-	st.Status, st.Result = StatusOK, l
+	st.Status, st.Result = StatusOK, selfTestLogJSON(l)
 	return st, l
 }
 
@@ -597,6 +597,13 @@ func (k *storageKind) startSelfTest(ctx context.Context, s *session, d *diskRun)
 			d.SelfTest = selfTestResult{Outcome: stNotSupported, Detail: "the controller does not support the device self-test"}
 			s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
 			return false
+		case d.beforeNVMe != nil && d.beforeNVMe.InProgress:
+			d.SelfTest = selfTestResult{Outcome: stNotRun, Detail: "a self-test was already running; not interrupted"}
+			st := s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
+			if st.Status != StatusInterrupted {
+				s.warn(st, c, "a self-test was already running before bee started one: not checked")
+			}
+			return false
 		}
 		st, res := s.exec(ctx, "selftest-start-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
 		if st.Status != "" {
@@ -732,7 +739,7 @@ func (k *storageKind) poll(ctx context.Context, s *session, d *diskRun, sawRunni
 		return pollError, false
 	}
 	st.Status = StatusOK
-	st.Result = map[string]any{"self_test_in_progress": r.SelfTestInProgress, "remaining_percent": r.SelfTestRemainingPercent, "last_self_test": r.LastSelfTest}
+	st.Result = map[string]any{"self_test_in_progress": r.SelfTestInProgress, "remaining_percent": r.SelfTestRemainingPercent, "last_self_test": ataEntryJSON(r.LastSelfTest)}
 	if r.SelfTestInProgress {
 		d.SelfTest.RemainingPercent = r.SelfTestRemainingPercent
 		st.Message = "running"

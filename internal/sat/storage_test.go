@@ -273,3 +273,23 @@ func TestStorageInterruptedDuringSelfTest(t *testing.T) {
 		}
 	}
 }
+
+func TestStorageSMARTUnreadable(t *testing.T) {
+	// A virtio disk (real capture): smartctl cannot identify it. Not a pass, not a fault
+	// of the disk: a warning, and no self-test.
+	m := newMachine(t)
+	sc := qemuStorage(t)
+	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").out(td(t, "smartctl/virtio-vda_unable-to-detect-device-type_x.json"), 1)
+	sc.Commands = sc.Commands[:6]
+	f := newFake(t, sc)
+	if code := m.run(f, "storage"); code != ExitWarning {
+		t.Errorf("exit %d", code)
+	}
+	tb := readArchive(t, m.archive())
+	if !tb.hasReason(SeverityWarning, "SMART not readable before the test", "Unable to detect device type") {
+		t.Errorf("reasons %s", tb.reasons())
+	}
+	if st := tb.step(t, "selftest-start-sda"); st.Status != StatusSkipped {
+		t.Errorf("self-test step %+v", st)
+	}
+}

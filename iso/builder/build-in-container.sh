@@ -28,6 +28,20 @@ fi
 
 # The image carries the builder packages (setup-builder.sh) for this kernel ABI pin.
 image="bee-builder:$DEBIAN_SUITE-$DEBIAN_KERNEL_ABI"
+
+# Engine quirks seen on the tested host (Debian 12, podman 4.3.1, a sandbox without
+# CAP_SYS_RESOURCE and with hybrid cgroups): crun refuses hybrid cgroups -> podman uses runc
+# when installed; raising RLIMIT_NOFILE/NPROC is refused -> ask for modest limits.
+# Override with BEE_ENGINE_OPTS (before `run`) and BEE_RUN_OPTS (after `run`).
+if [ -z "${BEE_ENGINE_OPTS+set}" ]; then
+	BEE_ENGINE_OPTS=''
+	if [ "$engine" = podman ] && command -v runc >/dev/null; then BEE_ENGINE_OPTS="--runtime runc"; fi
+fi
+BEE_RUN_OPTS=${BEE_RUN_OPTS-"--ulimit nofile=1024:4096 --ulimit nproc=4096:4096"}
+engine_run() {
+	# shellcheck disable=SC2086 # the option variables are lists of words
+	"$engine" $BEE_ENGINE_OPTS run $BEE_RUN_OPTS "$@"
+}
 base="bee-builder-base:$DEBIAN_SUITE"
 if ! "$engine" image inspect "$base" >/dev/null 2>&1; then
 	command -v debootstrap >/dev/null || die "debootstrap is needed once to create $image (apt-get install debootstrap)"
@@ -49,7 +63,7 @@ fi
 if ! "$engine" image inspect "$image" >/dev/null 2>&1; then
 	log "installing the builder packages into $image"
 	"$engine" rm -f bee-builder-setup >/dev/null 2>&1 || true
-	"$engine" run --name bee-builder-setup --network host -v "$here:/builder:ro" "$base" \
+	engine_run --name bee-builder-setup --network host -v "$here:/builder:ro" "$base" \
 		/builder/setup-builder.sh || die "setup-builder.sh failed in the container"
 	"$engine" commit bee-builder-setup "$image" >/dev/null || die "$engine commit failed"
 	"$engine" rm bee-builder-setup >/dev/null
@@ -65,7 +79,7 @@ fi
 
 log "building in $engine ($image)"
 # shellcheck disable=SC2086 # gomount is a list of -v options without spaces
-exec "$engine" run --rm --privileged --network host \
+engine_run --rm --privileged --network host \
 	-v "$repo:/src" -w /src $gomount \
 	-e GOPROXY=off -e GOMODCACHE=/root/go/pkg/mod -e GOCACHE=/src/dist/go-build-cache \
 	-e DEBIAN_MIRROR="$DEBIAN_MIRROR" -e DEBIAN_SECURITY_MIRROR="$DEBIAN_SECURITY_MIRROR" \
