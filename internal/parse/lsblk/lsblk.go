@@ -113,10 +113,10 @@ func convert(r rawDevice) Device {
 		Rev:        string(r.Rev),
 		Vendor:     string(r.Vendor),
 		WWN:        string(r.WWN),
-		SizeBytes:  r.Size.i64(),
-		Rotational: r.Rota.ptr(),
-		Removable:  r.RM.ptr(),
-		Hotplug:    r.Hotplug.ptr(),
+		SizeBytes:  r.Size.I64(),
+		Rotational: r.Rota.Ptr(),
+		Removable:  r.RM.Ptr(),
+		Hotplug:    r.Hotplug.Ptr(),
 	}
 	if d.SizeBytes != nil && *d.SizeBytes < 0 {
 		d.SizeBytes = nil

@@ -179,30 +179,30 @@ func ParseIDCtrl(data []byte) (*IDCtrl, error) {
 		SerialNumber:             string(raw.SN),
 		ModelNumber:              string(raw.MN),
 		Firmware:                 string(raw.FR),
-		VendorID:                 raw.VID.int(),
-		SubsystemVendorID:        raw.SSVID.int(),
-		ControllerID:             raw.CntlID.int(),
-		IEEEOUI:                  raw.IEEE.int(),
+		VendorID:                 raw.VID.Int(),
+		SubsystemVendorID:        raw.SSVID.Int(),
+		ControllerID:             raw.CntlID.Int(),
+		IEEEOUI:                  raw.IEEE.Int(),
 		TotalCapacityBytes:       positive(raw.TNVMCap),
-		UnallocatedCapacityBytes: raw.UNVMCap.i64(),
-		NumNamespaces:            raw.NN.i64(),
+		UnallocatedCapacityBytes: raw.UNVMCap.I64(),
+		NumNamespaces:            raw.NN.I64(),
 		WarningTempC:             kelvinNum(raw.WCTemp),
 		CriticalTempC:            kelvinNum(raw.CCTemp),
 		SubNQN:                   string(raw.SubNQN),
 	}
-	if raw.Ver.ok && raw.Ver.v > 0 && raw.Ver.v <= math.MaxUint32 {
-		major, minor, tertiary := raw.Ver.v>>16, raw.Ver.v>>8&0xff, raw.Ver.v&0xff
+	if raw.Ver.OK && raw.Ver.V > 0 && raw.Ver.V <= math.MaxUint32 {
+		major, minor, tertiary := raw.Ver.V>>16, raw.Ver.V>>8&0xff, raw.Ver.V&0xff
 		c.Version = fmt.Sprintf("%d.%d", major, minor)
 		if tertiary != 0 {
 			c.Version += fmt.Sprintf(".%d", tertiary)
 		}
 	}
-	if raw.OACS.ok {
-		v := raw.OACS.v&0x10 != 0
+	if raw.OACS.OK {
+		v := raw.OACS.V&0x10 != 0
 		c.SelfTestSupported = &v
 	}
-	if raw.ELPE.ok && raw.ELPE.v >= 0 && raw.ELPE.v < 256 {
-		v := int(raw.ELPE.v) + 1
+	if raw.ELPE.OK && raw.ELPE.V >= 0 && raw.ELPE.V < 256 {
+		v := int(raw.ELPE.V) + 1
 		c.ErrorLogEntries = &v
 	}
 	return c, nil
@@ -249,23 +249,23 @@ func ParseSmartLog(data []byte) (*SmartLog, error) {
 		return nil, err
 	}
 	return &SmartLog{
-		CriticalWarning:    either(raw.CriticalWarning, raw.CriticalWarrning).int(),
+		CriticalWarning:    either(raw.CriticalWarning, raw.CriticalWarrning).Int(),
 		TemperatureC:       temperatureC(raw.Temperature),
-		AvailableSpare:     either(raw.AvailSpare, raw.AvailableSpare).int(),
-		SpareThreshold:     either(raw.SpareThresh, raw.SpareThreshold).int(),
-		PercentageUsed:     either(raw.PercentUsed, raw.PercentageUsed).int(),
-		DataUnitsRead:      raw.DataUnitsRead.i64(),
-		DataUnitsWritten:   raw.DataUnitsWritten.i64(),
-		HostReadCommands:   either(raw.HostReadCommands, raw.HostReads).i64(),
-		HostWriteCommands:  either(raw.HostWriteCommands, raw.HostWrites).i64(),
-		ControllerBusyTime: raw.BusyTime.i64(),
-		PowerCycles:        raw.PowerCycles.i64(),
-		PowerOnHours:       raw.PowerOnHours.i64(),
-		UnsafeShutdowns:    raw.UnsafeShutdowns.i64(),
-		MediaErrors:        raw.MediaErrors.i64(),
-		NumErrLogEntries:   raw.NumErrLogEntries.i64(),
-		WarningTempTime:    raw.WarningTempTime.i64(),
-		CriticalCompTime:   raw.CriticalCompTime.i64(),
+		AvailableSpare:     either(raw.AvailSpare, raw.AvailableSpare).Int(),
+		SpareThreshold:     either(raw.SpareThresh, raw.SpareThreshold).Int(),
+		PercentageUsed:     either(raw.PercentUsed, raw.PercentageUsed).Int(),
+		DataUnitsRead:      raw.DataUnitsRead.I64(),
+		DataUnitsWritten:   raw.DataUnitsWritten.I64(),
+		HostReadCommands:   either(raw.HostReadCommands, raw.HostReads).I64(),
+		HostWriteCommands:  either(raw.HostWriteCommands, raw.HostWrites).I64(),
+		ControllerBusyTime: raw.BusyTime.I64(),
+		PowerCycles:        raw.PowerCycles.I64(),
+		PowerOnHours:       raw.PowerOnHours.I64(),
+		UnsafeShutdowns:    raw.UnsafeShutdowns.I64(),
+		MediaErrors:        raw.MediaErrors.I64(),
+		NumErrLogEntries:   raw.NumErrLogEntries.I64(),
+		WarningTempTime:    raw.WarningTempTime.I64(),
+		CriticalCompTime:   raw.CriticalCompTime.I64(),
 	}, nil
 }
 
@@ -374,11 +374,11 @@ func listNamespace(ns rawListNamespace, c *rawListController) ListDevice {
 		SerialNumber: string(ns.SerialNumber),
 		ModelNumber:  string(ns.ModelNumber),
 		Firmware:     string(ns.Firmware),
-		NSID:         ns.NSID.int(),
-		UsedBytes:    ns.UsedBytes.i64(),
-		PhysicalSize: ns.PhysicalSize.i64(),
-		MaximumLBA:   ns.MaximumLBA.i64(),
-		SectorSize:   ns.SectorSize.int(),
+		NSID:         ns.NSID.Int(),
+		UsedBytes:    ns.UsedBytes.I64(),
+		PhysicalSize: ns.PhysicalSize.I64(),
+		MaximumLBA:   ns.MaximumLBA.I64(),
+		SectorSize:   ns.SectorSize.Int(),
 	}
 	// "NameSpace" is the NSID in the flat layout and the block device name in the nested one.
 	var name string
@@ -390,7 +390,7 @@ func listNamespace(ns rawListNamespace, c *rawListController) ListDevice {
 	} else if d.NSID == nil {
 		var n num
 		_ = n.UnmarshalJSON(ns.NameSpace)
-		d.NSID = n.int()
+		d.NSID = n.Int()
 	}
 	if d.DevicePath != "" {
 		d.DevicePath = devPath(d.DevicePath)
@@ -441,7 +441,7 @@ func ParseSelfTestLog(data []byte) (*SelfTestLog, error) {
 		return nil, errors.New(`nvme: self-test-log: JSON has none of the keys "Current Device Self-Test Operation", ` +
 			`"List of Valid Reports": not ` + "`nvme self-test-log -o json`" + ` output`)
 	}
-	l := &SelfTestLog{CurrentOperation: numOf(op).int(), CurrentCompletion: numOf(comp).int()}
+	l := &SelfTestLog{CurrentOperation: numOf(op).Int(), CurrentCompletion: numOf(comp).Int()}
 	if l.CurrentOperation != nil && *l.CurrentOperation&0xf != 0 {
 		l.InProgress = true
 	}
@@ -449,14 +449,14 @@ func ParseSelfTestLog(data []byte) (*SelfTestLog, error) {
 	_ = decodeObject(list, &entries)
 	for _, e := range entries {
 		r := SelfTestResult{
-			Result:         getNum(e, "Self test result").int(),
-			Code:           getNum(e, "Self test code").int(),
-			SegmentNumber:  getNum(e, "Segment number").int(),
-			PowerOnHours:   getNum(e, "Power on hours", "Power on hours (POH)").i64(),
-			NSID:           getNum(e, "Namespace Identifier", "Namespace Identifier (NSID)").i64(),
-			FailingLBA:     getNum(e, "Failing LBA").i64(),
-			StatusCodeType: getNum(e, "Status Code Type").int(),
-			StatusCode:     getNum(e, "Status Code").int(),
+			Result:         getNum(e, "Self test result").Int(),
+			Code:           getNum(e, "Self test code").Int(),
+			SegmentNumber:  getNum(e, "Segment number").Int(),
+			PowerOnHours:   getNum(e, "Power on hours", "Power on hours (POH)").I64(),
+			NSID:           getNum(e, "Namespace Identifier", "Namespace Identifier (NSID)").I64(),
+			FailingLBA:     getNum(e, "Failing LBA").I64(),
+			StatusCodeType: getNum(e, "Status Code Type").Int(),
+			StatusCode:     getNum(e, "Status Code").Int(),
 		}
 		if r.Result == nil || *r.Result == 0xf {
 			continue
@@ -487,20 +487,20 @@ func ParseErrorLog(data []byte) (*ErrorLog, error) {
 	}
 	l := &ErrorLog{}
 	for _, e := range raw.Errors {
-		if !e.ErrorCount.ok || e.ErrorCount.v == 0 {
+		if !e.ErrorCount.OK || e.ErrorCount.V == 0 {
 			continue
 		}
 		l.Entries = append(l.Entries, ErrorLogEntry{
-			ErrorCount:        e.ErrorCount.v,
-			SQID:              e.SQID.int(),
-			CmdID:             e.CmdID.int(),
-			StatusField:       e.StatusField.int(),
-			ParmErrorLocation: e.ParmErrorLocation.int(),
-			LBA:               e.LBA.i64(),
-			NSID:              e.NSID.i64(),
+			ErrorCount:        e.ErrorCount.V,
+			SQID:              e.SQID.Int(),
+			CmdID:             e.CmdID.Int(),
+			StatusField:       e.StatusField.Int(),
+			ParmErrorLocation: e.ParmErrorLocation.Int(),
+			LBA:               e.LBA.I64(),
+			NSID:              e.NSID.I64(),
 		})
-		if l.MaxErrorCount == nil || e.ErrorCount.v > *l.MaxErrorCount {
-			l.MaxErrorCount = e.ErrorCount.i64()
+		if l.MaxErrorCount == nil || e.ErrorCount.V > *l.MaxErrorCount {
+			l.MaxErrorCount = e.ErrorCount.I64()
 		}
 	}
 	return l, nil
@@ -566,7 +566,7 @@ func lookup(m map[string]json.RawMessage, key string) (json.RawMessage, bool) {
 func getNum(m map[string]json.RawMessage, keys ...string) num {
 	for _, k := range keys {
 		if v, ok := lookup(m, k); ok {
-			if n := numOf(v); n.ok {
+			if n := numOf(v); n.OK {
 				return n
 			}
 		}
@@ -581,25 +581,25 @@ func numOf(b json.RawMessage) num {
 }
 
 func either(a, b num) num {
-	if a.ok {
+	if a.OK {
 		return a
 	}
 	return b
 }
 
 func positive(n num) *int64 {
-	if !n.ok || n.v <= 0 {
+	if !n.OK || n.V <= 0 {
 		return nil
 	}
-	return n.i64()
+	return n.I64()
 }
 
 // kelvinNum converts a temperature in Kelvin to Celsius; 0 K means "not reported".
 func kelvinNum(n num) *int {
-	if !n.ok || n.v <= 0 || n.v > 1000 {
+	if !n.OK || n.V <= 0 || n.V > 1000 {
 		return nil
 	}
-	c := int(n.v) - 273
+	c := int(n.V) - 273
 	return &c
 }
 

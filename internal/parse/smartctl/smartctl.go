@@ -377,7 +377,7 @@ func Parse(data []byte) (*Report, error) {
 
 	r := &Report{}
 	if s := raw.Smartctl; s != nil {
-		if p := s.ExitStatus.int(); p != nil {
+		if p := s.ExitStatus.Int(); p != nil {
 			r.ExitStatus = *p
 		}
 		for _, m := range s.Messages {
@@ -385,11 +385,11 @@ func Parse(data []byte) (*Report, error) {
 		}
 		var parts []string
 		for _, v := range s.Version {
-			if !v.ok {
+			if !v.OK {
 				parts = nil
 				break
 			}
-			parts = append(parts, strconv.FormatInt(v.v, 10))
+			parts = append(parts, strconv.FormatInt(v.V, 10))
 		}
 		r.SmartctlVersion = strings.Join(parts, ".")
 	}
@@ -417,29 +417,29 @@ func Parse(data []byte) (*Report, error) {
 		r.WWN = NormalizeWWN(string(raw.LogicalUnitID))
 	}
 	if len(raw.NVMeNamespaces) > 0 {
-		if e := raw.NVMeNamespaces[0].EUI64; e != nil && e.OUI.ok && e.ExtID.ok &&
-			e.OUI.v >= 0 && e.OUI.v < 1<<24 && e.ExtID.v >= 0 && e.ExtID.v < 1<<40 {
-			r.NVMeEUI64 = fmt.Sprintf("eui.%06x%010x", e.OUI.v, e.ExtID.v)
+		if e := raw.NVMeNamespaces[0].EUI64; e != nil && e.OUI.OK && e.ExtID.OK &&
+			e.OUI.V >= 0 && e.OUI.V < 1<<24 && e.ExtID.V >= 0 && e.ExtID.V < 1<<40 {
+			r.NVMeEUI64 = fmt.Sprintf("eui.%06x%010x", e.OUI.V, e.ExtID.V)
 		}
 	}
 	r.CapacityBytes = positive(raw.UserCapacity.Bytes)
 	if r.CapacityBytes == nil {
 		r.CapacityBytes = positive(raw.NVMeTotalCapacity)
 	}
-	r.RotationRate = raw.RotationRate.int()
+	r.RotationRate = raw.RotationRate.Int()
 	r.FormFactor = string(raw.FormFactor.Name)
 	r.SCSITransport = string(raw.SCSITransportProtocol.Name)
-	r.SmartSupported = raw.SmartSupport.Available.ptr()
-	r.SmartEnabled = raw.SmartSupport.Enabled.ptr()
-	r.SmartPassed = raw.SmartStatus.Passed.ptr()
-	r.TemperatureC = raw.Temperature.Current.int()
+	r.SmartSupported = raw.SmartSupport.Available.Ptr()
+	r.SmartEnabled = raw.SmartSupport.Enabled.Ptr()
+	r.SmartPassed = raw.SmartStatus.Passed.Ptr()
+	r.TemperatureC = raw.Temperature.Current.Int()
 	if r.Protocol == ProtocolSCSI && r.TemperatureC != nil && *r.TemperatureC == 0 {
 		// SCSI devices without a usable temperature log page (RAID volumes, some
 		// bridges) report 0 °C; a spinning or running drive is never at 0 °C.
 		r.TemperatureC = nil
 	}
-	r.PowerOnHours = raw.PowerOnTime.Hours.i64()
-	r.PowerCycles = raw.PowerCycleCount.i64()
+	r.PowerOnHours = raw.PowerOnTime.Hours.I64()
+	r.PowerCycles = raw.PowerCycleCount.I64()
 
 	parseATA(&raw, r)
 	parseNVMe(&raw, r)
@@ -450,19 +450,19 @@ func Parse(data []byte) (*Report, error) {
 func parseATA(raw *rawReport, r *Report) {
 	if a := raw.ATASmartAttributes; a != nil {
 		for _, row := range a.Table {
-			id := row.ID.int()
+			id := row.ID.Int()
 			if id == nil {
 				continue
 			}
 			attr := Attribute{
 				ID:         *id,
 				Name:       string(row.Name),
-				Value:      row.Value.int(),
-				Worst:      row.Worst.int(),
-				Threshold:  row.Thresh.int(),
+				Value:      row.Value.Int(),
+				Worst:      row.Worst.Int(),
+				Threshold:  row.Thresh.Int(),
 				WhenFailed: string(row.WhenFailed),
-				Prefailure: row.Flags.Prefailure.ptr(),
-				RawValue:   row.Raw.Value.i64(),
+				Prefailure: row.Flags.Prefailure.Ptr(),
+				RawValue:   row.Raw.Value.I64(),
 				RawString:  string(row.Raw.String),
 			}
 			r.Attributes = append(r.Attributes, attr)
@@ -485,30 +485,30 @@ func parseATA(raw *rawReport, r *Report) {
 		}
 	}
 
-	r.ATAErrorLogCount = raw.ATAErrorLog.Extended.Count.i64()
+	r.ATAErrorLogCount = raw.ATAErrorLog.Extended.Count.I64()
 	if r.ATAErrorLogCount == nil {
-		r.ATAErrorLogCount = raw.ATAErrorLog.Summary.Count.i64()
+		r.ATAErrorLogCount = raw.ATAErrorLog.Summary.Count.I64()
 	}
 
 	// Device statistics page 7 (Solid State Device Statistics), offset 8.
 	for _, page := range raw.ATADeviceStatistics.Pages {
 		for _, e := range page.Table {
 			byName := strings.EqualFold(string(e.Name), "Percentage Used Endurance Indicator")
-			byPos := page.Number.ok && page.Number.v == 7 && e.Offset.ok && e.Offset.v == 8
-			if (byName || byPos) && (!e.Flags.Valid.ok || e.Flags.Valid.v) && r.PercentageUsed == nil {
-				r.PercentageUsed = e.Value.int()
+			byPos := page.Number.OK && page.Number.V == 7 && e.Offset.OK && e.Offset.V == 8
+			if (byName || byPos) && (!e.Flags.Valid.OK || e.Flags.Valid.V) && r.PercentageUsed == nil {
+				r.PercentageUsed = e.Value.Int()
 			}
 		}
 	}
 
 	var status *rawATAStatus
-	if d := raw.ATASmartData; d != nil && d.SelfTest.Status != nil && d.SelfTest.Status.Value.ok {
+	if d := raw.ATASmartData; d != nil && d.SelfTest.Status != nil && d.SelfTest.Status.Value.OK {
 		status = d.SelfTest.Status
-		if status.Value.v>>4 == 0xf {
+		if status.Value.V>>4 == 0xf {
 			r.SelfTestInProgress = true
-			r.SelfTestRemainingPercent = status.RemainingPercent.int()
+			r.SelfTestRemainingPercent = status.RemainingPercent.Int()
 			if r.SelfTestRemainingPercent == nil {
-				p := int(status.Value.v&0xf) * 10
+				p := int(status.Value.V&0xf) * 10
 				r.SelfTestRemainingPercent = &p
 			}
 		}
@@ -520,26 +520,26 @@ func parseATA(raw *rawReport, r *Report) {
 	if len(log.Table) == 0 {
 		log = raw.ATASelfTestLog.Standard
 	}
-	r.SelfTestErrorCount = raw.ATASelfTestLog.Extended.ErrorCountTotal.i64()
+	r.SelfTestErrorCount = raw.ATASelfTestLog.Extended.ErrorCountTotal.I64()
 	if r.SelfTestErrorCount == nil {
-		r.SelfTestErrorCount = raw.ATASelfTestLog.Standard.ErrorCountTotal.i64()
+		r.SelfTestErrorCount = raw.ATASelfTestLog.Standard.ErrorCountTotal.I64()
 	}
 	for _, e := range log.Table {
-		if e.Status.Value.ok && e.Status.Value.v>>4 == 0xf {
+		if e.Status.Value.OK && e.Status.Value.V>>4 == 0xf {
 			continue // the running test, not a result
 		}
 		passed := true
-		if e.Status.Passed.ok {
-			passed = e.Status.Passed.v
-		} else if e.Status.Value.ok {
-			s := e.Status.Value.v >> 4
+		if e.Status.Passed.OK {
+			passed = e.Status.Passed.V
+		} else if e.Status.Value.OK {
+			s := e.Status.Value.V >> 4
 			passed = s < 3 || s > 8
 		}
 		r.LastSelfTest = &SelfTestEntry{
 			Type:          string(e.Type.String),
 			Passed:        passed,
 			Status:        string(e.Status.String),
-			LifetimeHours: e.LifetimeHours.i64(),
+			LifetimeHours: e.LifetimeHours.I64(),
 		}
 		break
 	}
@@ -547,7 +547,7 @@ func parseATA(raw *rawReport, r *Report) {
 	// self-test execution status still tells how the previous test ended, unless it is 0:
 	// "completed without error, or no self-test has ever been run".
 	if r.LastSelfTest == nil && status != nil {
-		if s := status.Value.v >> 4; s >= 1 && s <= 8 {
+		if s := status.Value.V >> 4; s >= 1 && s <= 8 {
 			r.LastSelfTest = &SelfTestEntry{Passed: s < 3, Status: string(status.String)}
 		}
 	}
@@ -555,48 +555,48 @@ func parseATA(raw *rawReport, r *Report) {
 
 func parseNVMe(raw *rawReport, r *Report) {
 	if h := raw.NVMeHealth; h != nil {
-		r.CriticalWarning = h.CriticalWarning.int()
-		r.AvailableSpare = h.AvailableSpare.int()
-		r.AvailableSpareThreshold = h.AvailableSpareThreshold.int()
+		r.CriticalWarning = h.CriticalWarning.Int()
+		r.AvailableSpare = h.AvailableSpare.Int()
+		r.AvailableSpareThreshold = h.AvailableSpareThreshold.Int()
 		if r.PercentageUsed == nil {
-			r.PercentageUsed = h.PercentageUsed.int()
+			r.PercentageUsed = h.PercentageUsed.Int()
 		}
-		r.DataUnitsRead = h.DataUnitsRead.i64()
-		r.DataUnitsWritten = h.DataUnitsWritten.i64()
-		r.UnsafeShutdowns = h.UnsafeShutdowns.i64()
-		r.MediaErrors = h.MediaErrors.i64()
-		r.NumErrLogEntries = h.NumErrLogEntries.i64()
+		r.DataUnitsRead = h.DataUnitsRead.I64()
+		r.DataUnitsWritten = h.DataUnitsWritten.I64()
+		r.UnsafeShutdowns = h.UnsafeShutdowns.I64()
+		r.MediaErrors = h.MediaErrors.I64()
+		r.NumErrLogEntries = h.NumErrLogEntries.I64()
 		if r.TemperatureC == nil {
-			r.TemperatureC = h.Temperature.int()
+			r.TemperatureC = h.Temperature.Int()
 		}
 		if r.PowerOnHours == nil {
-			r.PowerOnHours = h.PowerOnHours.i64()
+			r.PowerOnHours = h.PowerOnHours.I64()
 		}
 		if r.PowerCycles == nil {
-			r.PowerCycles = h.PowerCycles.i64()
+			r.PowerCycles = h.PowerCycles.I64()
 		}
 	}
 	if l := raw.NVMeSelfTestLog; l != nil {
-		if l.CurrentOperation.ok && l.CurrentOperation.v&0xf != 0 {
+		if l.CurrentOperation.OK && l.CurrentOperation.V&0xf != 0 {
 			r.SelfTestInProgress = true
-			if l.CompletionPercent.ok && l.CompletionPercent.v >= 0 && l.CompletionPercent.v <= 100 {
-				p := 100 - int(l.CompletionPercent.v)
+			if l.CompletionPercent.OK && l.CompletionPercent.V >= 0 && l.CompletionPercent.V <= 100 {
+				p := 100 - int(l.CompletionPercent.V)
 				r.SelfTestRemainingPercent = &p
 			}
 		}
 		for _, e := range l.Table {
-			if e.Result.Value.ok && e.Result.Value.v == 0xf {
+			if e.Result.Value.OK && e.Result.Value.V == 0xf {
 				continue // unused entry
 			}
 			passed := true
-			if e.Result.Value.ok {
-				passed = e.Result.Value.v < 5 || e.Result.Value.v > 7
+			if e.Result.Value.OK {
+				passed = e.Result.Value.V < 5 || e.Result.Value.V > 7
 			}
 			r.LastSelfTest = &SelfTestEntry{
 				Type:          string(e.Code.String),
 				Passed:        passed,
 				Status:        string(e.Result.String),
-				LifetimeHours: e.PowerOnHours.i64(),
+				LifetimeHours: e.PowerOnHours.I64(),
 			}
 			break
 		}
@@ -604,24 +604,24 @@ func parseNVMe(raw *rawReport, r *Report) {
 }
 
 func parseSCSI(raw *rawReport, r *Report) {
-	r.GrownDefects = raw.SCSIGrownDefectList.i64()
-	r.ReadUncorrectedErrors = raw.SCSIErrorCounterLog.Read.TotalUncorrectedErrors.i64()
-	r.WriteUncorrectedErrors = raw.SCSIErrorCounterLog.Write.TotalUncorrectedErrors.i64()
-	r.VerifyUncorrectedErrors = raw.SCSIErrorCounterLog.Verify.TotalUncorrectedErrors.i64()
+	r.GrownDefects = raw.SCSIGrownDefectList.I64()
+	r.ReadUncorrectedErrors = raw.SCSIErrorCounterLog.Read.TotalUncorrectedErrors.I64()
+	r.WriteUncorrectedErrors = raw.SCSIErrorCounterLog.Write.TotalUncorrectedErrors.I64()
+	r.VerifyUncorrectedErrors = raw.SCSIErrorCounterLog.Verify.TotalUncorrectedErrors.I64()
 	for _, n := range []num{raw.EnduranceUsed.CurrentPercent, raw.SCSIPercentageUsed, raw.PercentageUsedEI} {
 		if r.PercentageUsed == nil {
-			r.PercentageUsed = n.int()
+			r.PercentageUsed = n.Int()
 		}
 	}
 	if t := raw.SCSISelfTest0; t != nil {
 		res := t.Result.Value
-		if res.ok && res.v == 0xf {
+		if res.OK && res.V == 0xf {
 			r.SelfTestInProgress = true
 			return
 		}
 		passed := true
-		if res.ok {
-			passed = res.v < 3 || res.v > 7
+		if res.OK {
+			passed = res.V < 3 || res.V > 7
 		} else {
 			s := strings.ToLower(string(t.Result.String))
 			passed = !strings.Contains(s, "fail") && !strings.Contains(s, "error")
@@ -630,7 +630,7 @@ func parseSCSI(raw *rawReport, r *Report) {
 			Type:          string(t.Code.String),
 			Passed:        passed,
 			Status:        string(t.Result.String),
-			LifetimeHours: t.PowerOnTime.Hours.i64(),
+			LifetimeHours: t.PowerOnTime.Hours.I64(),
 		}
 	}
 }
@@ -648,11 +648,11 @@ func canonicalProtocol(p string) string {
 // device.protocol.
 func inferProtocol(raw *rawReport) string {
 	switch {
-	case raw.NVMeHealth != nil || raw.NVMeSelfTestLog != nil || raw.NVMeTotalCapacity.ok:
+	case raw.NVMeHealth != nil || raw.NVMeSelfTestLog != nil || raw.NVMeTotalCapacity.OK:
 		return ProtocolNVMe
 	case raw.ATASmartAttributes != nil || raw.ATASmartData != nil:
 		return ProtocolATA
-	case raw.SCSIGrownDefectList.ok || raw.SCSIVendor != "" || raw.SCSIModelName != "":
+	case raw.SCSIGrownDefectList.OK || raw.SCSIVendor != "" || raw.SCSIModelName != "":
 		return ProtocolSCSI
 	}
 	return ""
@@ -680,11 +680,11 @@ func wwnFromJSON(b json.RawMessage) string {
 	if b[0] != '{' || decodeObject(b, &w) != nil {
 		return ""
 	}
-	if !w.NAA.ok || !w.OUI.ok || !w.ID.ok ||
-		w.NAA.v < 0 || w.NAA.v > 0xf || w.OUI.v < 0 || w.OUI.v >= 1<<24 || w.ID.v < 0 || w.ID.v >= 1<<36 {
+	if !w.NAA.OK || !w.OUI.OK || !w.ID.OK ||
+		w.NAA.V < 0 || w.NAA.V > 0xf || w.OUI.V < 0 || w.OUI.V >= 1<<24 || w.ID.V < 0 || w.ID.V >= 1<<36 {
 		return ""
 	}
-	return fmt.Sprintf("0x%x%06x%09x", w.NAA.v, w.OUI.v, w.ID.v)
+	return fmt.Sprintf("0x%x%06x%09x", w.NAA.V, w.OUI.V, w.ID.V)
 }
 
 // NormalizeWWN turns the spellings of a NAA world wide name that smartctl, lsblk and udev use
@@ -708,10 +708,10 @@ func NormalizeWWN(s string) string {
 }
 
 func positive(n num) *int64 {
-	if !n.ok || n.v <= 0 {
+	if !n.OK || n.V <= 0 {
 		return nil
 	}
-	return n.i64()
+	return n.I64()
 }
 
 func firstNonEmpty(ss ...string) string {
