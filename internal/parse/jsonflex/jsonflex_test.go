@@ -10,7 +10,7 @@ func TestNum(t *testing.T) {
 		`42`: ip(42), `"42"`: ip(42), `"0x10"`: ip(16), `"87%"`: ip(87), `14051417.000000`: ip(14051417),
 		`{"value": 7}`: ip(7), `{"Value": "8"}`: ip(8), `null`: nil, `"N/A"`: nil, `1.5`: nil, `true`: nil,
 		`"340282366920938463463374607431768211455"`: nil, // 128-bit counter: unknown, not wrapped
-		`{"value": {"value": 1}}`: nil, `"NaN"`: nil, `[1]`: nil,
+		`{"value": {"value": 1}}`:                   nil, `"NaN"`: nil, `[1]`: nil,
 	} {
 		var n Num
 		if err := json.Unmarshal([]byte(in), &n); err != nil {
