@@ -29,7 +29,7 @@ done
 kpkg="linux-headers-${DEBIAN_KERNEL_ABI}-${DEBIAN_KERNEL_FLAVOUR}"
 pkgs="live-build debootstrap squashfs-tools xorriso isolinux syslinux-common
 	grub-pc-bin grub-efi-amd64-bin mtools dosfstools rsync make xz-utils zstd
-	ca-certificates git kmod $kpkg"
+	ca-certificates git kmod openssl openssh-client $kpkg"
 [ "$with_vm" -eq 1 ] && pkgs="$pkgs qemu-system-x86 qemu-utils ovmf openssh-client jq python3 podman"
 
 export DEBIAN_FRONTEND=noninteractive

@@ -4,9 +4,8 @@ import "github.com/beeaudit/bee/internal/parse/jsonflex"
 
 // Lenient JSON leaves, shared with the other JSON parsers.
 type (
-	num  = jsonflex.Num
-	str  = jsonflex.Str
-	flag = jsonflex.Flag
+	num = jsonflex.Num
+	str = jsonflex.Str
 )
 
 var decodeObject = jsonflex.DecodeObject
