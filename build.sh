@@ -33,6 +33,9 @@ done
 
 case $repo in *[[:space:]]*) die "the repository path must not contain spaces: $repo" ;; esac
 mkdir -p "$dist"
+# A go.mod marks dist/ as another module, so `go test ./...` never walks the
+# live-build chroot (and its mounted /proc) in here.
+[ -f "$dist/go.mod" ] || printf 'module ignored/dist\n' >"$dist/go.mod"
 
 # Everything below goes to the terminal and to dist/build.log.
 if [ -z "${BEE_BUILD_LOGGING:-}" ]; then
