@@ -8,6 +8,9 @@
 # apt/ (private APT lists). Delete dist/ for a clean build.
 set -eu
 
+# The whole script is one function, parsed before it runs: editing build.sh while a build
+# is running (git checkout, pull) cannot derail the running shell.
+main() {
 repo=$(cd "$(dirname "$0")" && pwd)
 dist="$repo/dist"
 builder="$repo/iso/builder"
@@ -16,7 +19,7 @@ die() { echo "E: $*" >&2; exit 1; }
 log() { echo "I: $(date +%H:%M:%S) $*"; }
 
 usage() {
-	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 	exit "${1:-0}"
 }
 
@@ -228,3 +231,7 @@ ln -sf "$(basename "$out")" "$dist/bee.iso"
 cp "$work/chroot.packages.live" "$dist/bee-${bee_ver}-amd64.packages" 2>/dev/null || true
 end=$(date +%s)
 log "done: $out ($(du -m "$out" | cut -f1) MiB) in $((end - start)) s"
+}
+
+main "$@"
+exit 0

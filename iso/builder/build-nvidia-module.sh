@@ -56,7 +56,7 @@ mkdir -p "$work" "$cache.tmp/modules" "$cache.tmp/bin" "$cache.tmp/lib" "$cache.
 if [ "$NVIDIA_SOURCE" = debian ]; then
 	# A private APT state under dist/ with non-free enabled: the host's sources stay as they
 	# are, and apt verifies every package against Debian's archive key.
-	apt_dir="$dist/apt-nonfree"
+	apt_dir="$dist/apt" # shared with build.sh
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
 	key=/usr/share/keyrings/debian-archive-keyring.gpg
 	[ -r "$key" ] || die "missing $key (apt-get install debian-archive-keyring)"

@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=1; shift ;;
 	--iso) [ $# -ge 2 ] || { echo "E: --iso needs a FILE" >&2; exit 2; }; iso=$2; shift 2 ;;
-	-h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0 ;;
 	*) echo "E: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -259,7 +259,12 @@ if wait_for 1500 "boot status line on the serial console" grep -q 'bee-boot-stat
 	case $line in *" ssh=active/success "*) ok "nonic: ssh.service active (serial)" ;; *) bad "nonic: ssh.service active (serial)" ;; esac
 	case $line in *" bee-network=active/success "*) ok "nonic: bee-network.service did not fail the boot (serial)" ;; *) bad "nonic: bee-network.service succeeded (serial)" ;; esac
 	case $line in *" audit=present("*) ok "nonic: audit file exists (serial)" ;; *) bad "nonic: audit file exists (serial)" ;; esac
-	if grep -aq 'login:' "$out/nonic.serial.log"; then ok "nonic: serial getty login prompt on ttyS0"; else bad "nonic: serial getty login prompt"; fi
+	# The getty may print its prompt a little after the status line.
+	if wait_for $(($(date +%s) - boot_t0 + 120)) "login prompt on ttyS0" grep -aq 'login:' "$out/nonic.serial.log"; then
+		ok "nonic: serial getty login prompt on ttyS0"
+	else
+		bad "nonic: serial getty login prompt on ttyS0"
+	fi
 else
 	bad "nonic: boot status on the serial console"
 	tail -n 40 "$out/nonic.serial.log"
