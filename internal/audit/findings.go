@@ -4,55 +4,54 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/beeaudit/bee/internal/health"
 )
 
 // Finding codes: a stable catalogue. Codes are never renamed or reused; scripts
-// and vendors' tickets refer to them. docs/findings.md explains each one.
+// and vendors' tickets refer to them. docs/findings.md explains each one. The drive
+// and GPU health codes, and their rules, live in internal/health, which `bee sat`
+// applies too.
 const (
-	CodeCollectorError       = "COLLECTOR_ERROR"            // warning: a collector could not finish; the audit is incomplete
-	CodeCPUDisabled          = "CPU_DISABLED"               // warning: a populated socket is disabled (BIOS/POST error)
-	CodeEDACCorrected        = "EDAC_CORRECTED"             // warning: corrected memory errors since boot
-	CodeEDACUncorrected      = "EDAC_UNCORRECTED"           // failure: uncorrected memory errors since boot
-	CodeMemorySizeMismatch   = "MEMORY_SIZE_MISMATCH"       // warning: DIMMs total vs kernel MemTotal disagree
-	CodeNoDIMMs              = "MEMORY_NO_DIMMS"            // warning: SMBIOS lists slots but no populated DIMM
-	CodeSMARTFailed          = "SMART_HEALTH_FAILED"        // failure: drive's own overall-health self-assessment failed
-	CodeSMARTUnavailable     = "SMART_UNAVAILABLE"          // warning: SMART/health could not be read from a disk
-	CodeReallocatedSectors   = "DISK_REALLOCATED_SECTORS"   // warning (>0) / failure (>=100)
-	CodePendingSectors       = "DISK_PENDING_SECTORS"       // failure: sectors waiting for reallocation (unreadable data)
-	CodeUncorrectableSectors = "DISK_UNCORRECTABLE_SECTORS" // failure: offline uncorrectable sectors
-	CodeGrownDefects         = "DISK_GROWN_DEFECTS"         // warning (>0) / failure (>=100): SCSI grown defect list
-	CodeNVMeMediaErrors      = "NVME_MEDIA_ERRORS"          // failure: unrecovered data integrity errors
-	CodeNVMeCriticalWarning  = "NVME_CRITICAL_WARNING"      // failure: controller's critical warning bits set
-	CodeNVMeSpareLow         = "NVME_SPARE_LOW"             // failure: available spare below threshold
-	CodeWear                 = "DISK_WEAR"                  // warning >= 90 %, failure >= 100 % of rated endurance used
-	CodeDiskTemperature      = "DISK_TEMPERATURE_HIGH"      // warning: >= 70 °C
-	CodePCIeLinkDegraded     = "PCIE_LINK_DEGRADED"         // warning: link narrower than the device can do
-	CodePCIeAERFatal         = "PCIE_AER_FATAL"             // failure
-	CodePCIeAERNonFatal      = "PCIE_AER_NONFATAL"          // warning
-	CodePCIeAERCorrectable   = "PCIE_AER_CORRECTABLE"       // warning: >= 100 corrected errors since boot
-	CodePSUFailed            = "PSU_FAILED"                 // failure
-	CodePSUPredictive        = "PSU_PREDICTIVE_FAILURE"     // warning
-	CodePSUACLost            = "PSU_AC_LOST"                // failure: no input power (cable/PDU), redundancy lost
-	CodePSUAbsent            = "PSU_ABSENT"                 // warning: a PSU bay the BMC knows is empty
-	CodeGPUNotVisible        = "GPU_NOT_VISIBLE"            // failure: on the PCI bus, not seen by nvidia-smi
-	CodeGPUDriverUnavailable = "GPU_DRIVER_UNAVAILABLE"     // warning: NVIDIA GPUs present but nvidia-smi/driver unusable
-	CodeGPUECCUncorrectable  = "GPU_ECC_UNCORRECTABLE"      // failure
-	CodeGPURetiredPages      = "GPU_RETIRED_PAGES"          // warning (>0 DBE), failure (>= 60 retired pages)
-	CodeGPURetirePending     = "GPU_RETIRED_PAGES_PENDING"  // warning: page retirement waits for a GPU reset
-	CodeGPURowRemapPending   = "GPU_ROW_REMAP_PENDING"      // warning: needs a GPU reset
-	CodeGPURowRemapFailed    = "GPU_ROW_REMAP_FAILED"       // failure: RMA
-	CodeGPUHWSlowdown        = "GPU_HW_SLOWDOWN"            // warning: hardware slowdown active (thermal, power brake)
+	CodeCollectorError       = "COLLECTOR_ERROR"               // warning: a collector could not finish; the audit is incomplete
+	CodeCPUDisabled          = "CPU_DISABLED"                  // warning: a populated socket is disabled (BIOS/POST error)
+	CodeEDACCorrected        = "EDAC_CORRECTED"                // warning: corrected memory errors since boot
+	CodeEDACUncorrected      = "EDAC_UNCORRECTED"              // failure: uncorrected memory errors since boot
+	CodeMemorySizeMismatch   = "MEMORY_SIZE_MISMATCH"          // warning: DIMMs total vs kernel MemTotal disagree
+	CodeNoDIMMs              = "MEMORY_NO_DIMMS"               // warning: SMBIOS lists slots but no populated DIMM
+	CodeSMARTFailed          = health.CodeSMARTFailed          // failure: drive's own overall-health self-assessment failed
+	CodeSMARTUnavailable     = "SMART_UNAVAILABLE"             // warning: SMART/health could not be read from a disk
+	CodeReallocatedSectors   = health.CodeReallocatedSectors   // warning (>0) / failure (>=100)
+	CodePendingSectors       = health.CodePendingSectors       // failure: sectors waiting for reallocation (unreadable data)
+	CodeUncorrectableSectors = health.CodeUncorrectableSectors // failure: offline uncorrectable sectors
+	CodeGrownDefects         = health.CodeGrownDefects         // warning (>0) / failure (>=100): SCSI grown defect list
+	CodeNVMeMediaErrors      = health.CodeNVMeMediaErrors      // failure: unrecovered data integrity errors
+	CodeNVMeCriticalWarning  = health.CodeNVMeCriticalWarning  // failure: controller's critical warning bits set
+	CodeNVMeSpareLow         = health.CodeNVMeSpareLow         // failure: available spare below threshold
+	CodeWear                 = health.CodeWear                 // warning >= 90 %, failure >= 100 % of rated endurance used
+	CodeDiskTemperature      = health.CodeDiskTemperature      // warning: >= 70 °C
+	CodePCIeLinkDegraded     = "PCIE_LINK_DEGRADED"            // warning: link narrower than the device can do
+	CodePCIeAERFatal         = "PCIE_AER_FATAL"                // failure
+	CodePCIeAERNonFatal      = "PCIE_AER_NONFATAL"             // warning
+	CodePCIeAERCorrectable   = "PCIE_AER_CORRECTABLE"          // warning: >= 100 corrected errors since boot
+	CodePSUFailed            = "PSU_FAILED"                    // failure
+	CodePSUPredictive        = "PSU_PREDICTIVE_FAILURE"        // warning
+	CodePSUACLost            = "PSU_AC_LOST"                   // failure: no input power (cable/PDU), redundancy lost
+	CodePSUAbsent            = "PSU_ABSENT"                    // warning: a PSU bay the BMC knows is empty
+	CodeGPUNotVisible        = "GPU_NOT_VISIBLE"               // failure: on the PCI bus, not seen by nvidia-smi
+	CodeGPUDriverUnavailable = "GPU_DRIVER_UNAVAILABLE"        // warning: NVIDIA GPUs present but nvidia-smi/driver unusable
+	CodeGPUECCUncorrectable  = health.CodeGPUECCUncorrectable  // failure
+	CodeGPURetiredPages      = health.CodeGPURetiredPages      // warning (>0 DBE), failure (>= 60 retired pages)
+	CodeGPURetirePending     = health.CodeGPURetirePending     // warning: page retirement waits for a GPU reset
+	CodeGPURowRemapPending   = health.CodeGPURowRemapPending   // warning: needs a GPU reset
+	CodeGPURowRemapFailed    = health.CodeGPURowRemapFailed    // failure: RMA
+	CodeGPUHWSlowdown        = health.CodeGPUHWSlowdown        // warning: hardware slowdown active (thermal, power brake)
 )
 
-// Thresholds of the catalogue.
+// Thresholds of the catalogue (those of the drive and GPU rules are in internal/health).
 const (
-	reallocatedFailAt     = 100
-	wearWarnPercent       = 90
-	wearFailPercent       = 100
-	diskTempWarnC         = 70
-	aerCorrectableWarnAt  = 100
-	gpuRetiredPagesFailAt = 60
-	memTotalLowRatio      = 0.90 // MemTotal below 90 % of installed DIMMs
+	aerCorrectableWarnAt = 100
+	memTotalLowRatio     = 0.90 // MemTotal below 90 % of installed DIMMs
 )
 
 type findingList []Finding
@@ -175,62 +174,30 @@ func diskFindings(l *findingList, d Disk) {
 		}
 		return
 	}
-	if s.Passed != nil && !*s.Passed {
-		l.add(SeverityFailure, comp, CodeSMARTFailed, "SMART overall-health self-assessment FAILED")
-	}
-	if v := s.ReallocatedSectors; v != nil && *v > 0 {
-		sev := SeverityWarning
-		if *v >= reallocatedFailAt {
-			sev = SeverityFailure
-		}
-		l.add(sev, comp, CodeReallocatedSectors, "%d reallocated sectors", *v)
-	}
-	if v := s.PendingSectors; v != nil && *v > 0 {
-		l.add(SeverityFailure, comp, CodePendingSectors, "%d sectors pending reallocation (unreadable)", *v)
-	}
-	if v := s.OfflineUncorrectable; v != nil && *v > 0 {
-		l.add(SeverityFailure, comp, CodeUncorrectableSectors, "%d offline uncorrectable sectors", *v)
-	}
-	if v := s.GrownDefects; v != nil && *v > 0 {
-		sev := SeverityWarning
-		if *v >= reallocatedFailAt {
-			sev = SeverityFailure
-		}
-		l.add(sev, comp, CodeGrownDefects, "%d entries in the grown defect list", *v)
-	}
-	if v := s.MediaErrors; v != nil && *v > 0 {
-		l.add(SeverityFailure, comp, CodeNVMeMediaErrors, "%d NVMe media and data integrity errors", *v)
-	}
-	if v := s.CriticalWarning; v != nil && *v != 0 {
-		l.add(SeverityFailure, comp, CodeNVMeCriticalWarning, "NVMe critical warning 0x%02x: %s", *v, nvmeCriticalBits(*v))
-	}
-	if s.AvailableSpare != nil && s.AvailableSpareThresh != nil && *s.AvailableSpareThresh > 0 && *s.AvailableSpare < *s.AvailableSpareThresh {
-		l.add(SeverityFailure, comp, CodeNVMeSpareLow, "available spare %d%% is below the threshold %d%%", *s.AvailableSpare, *s.AvailableSpareThresh)
-	}
-	if v := s.PercentageUsed; v != nil && *v >= wearWarnPercent {
-		sev := SeverityWarning
-		if *v >= wearFailPercent {
-			sev = SeverityFailure
-		}
-		l.add(sev, comp, CodeWear, "%d%% of rated endurance used", *v)
-	}
-	if v := s.TemperatureC; v != nil && *v >= diskTempWarnC {
-		l.add(SeverityWarning, comp, CodeDiskTemperature, "temperature %d °C", *v)
-	}
+	addIssues(l, comp, health.DiskIssues(health.Disk{
+		Passed:                  s.Passed,
+		ReallocatedSectors:      s.ReallocatedSectors,
+		PendingSectors:          s.PendingSectors,
+		OfflineUncorrectable:    s.OfflineUncorrectable,
+		GrownDefects:            s.GrownDefects,
+		MediaErrors:             s.MediaErrors,
+		CriticalWarning:         s.CriticalWarning,
+		AvailableSpare:          s.AvailableSpare,
+		AvailableSpareThreshold: s.AvailableSpareThresh,
+		PercentageUsed:          s.PercentageUsed,
+		TemperatureC:            s.TemperatureC,
+	}))
 }
 
-func nvmeCriticalBits(v int) string {
-	names := []string{"available spare below threshold", "temperature threshold", "reliability degraded", "read-only mode", "volatile memory backup failed", "persistent memory region read-only"}
-	var out []string
-	for i, n := range names {
-		if v&(1<<i) != 0 {
-			out = append(out, n)
+// addIssues adds the issues found by the health rules as findings of component.
+func addIssues(l *findingList, component string, is []health.Issue) {
+	for _, i := range is {
+		sev := SeverityWarning
+		if i.Severity == health.Failure {
+			sev = SeverityFailure
 		}
+		l.add(sev, component, i.Code, "%s", i.Message)
 	}
-	if len(out) == 0 {
-		return "unknown bits"
-	}
-	return strings.Join(out, ", ")
 }
 
 func pcieFindings(l *findingList, h *Hardware) {
@@ -308,45 +275,17 @@ func gpuFindings(l *findingList, h *Hardware, state string) {
 		}
 	}
 	for _, g := range h.GPUs {
-		comp := fmt.Sprintf("gpu:%d", g.Index)
-		if n := sumPtr(g.ECCVolatileUncorrected, nil); n > 0 {
-			l.add(SeverityFailure, comp, CodeGPUECCUncorrectable, "%d uncorrectable ECC errors since the driver loaded", n)
-		} else if n := sumPtr(g.ECCAggregateUncorrected, nil); n > 0 {
-			// History only (page retirement / row remapping handled them): warn.
-			l.add(SeverityWarning, comp, CodeGPUECCUncorrectable, "%d uncorrectable ECC errors over the GPU's lifetime (none since the driver loaded)", n)
-		}
-		retired := sumPtr(g.RetiredPagesSBE, g.RetiredPagesDBE)
-		if retired >= gpuRetiredPagesFailAt {
-			l.add(SeverityFailure, comp, CodeGPURetiredPages, "%d retired memory pages (%d from double-bit errors)", retired, sumPtr(g.RetiredPagesDBE, nil))
-		} else if sumPtr(g.RetiredPagesDBE, nil) > 0 {
-			l.add(SeverityWarning, comp, CodeGPURetiredPages, "%d retired memory pages (%d from double-bit errors)", retired, sumPtr(g.RetiredPagesDBE, nil))
-		}
-		if g.RetiredPagesPending != nil && *g.RetiredPagesPending {
-			l.add(SeverityWarning, comp, CodeGPURetirePending, "page retirement pending: reset or reboot the GPU")
-		}
-		if g.RemappedRowsFailure != nil && *g.RemappedRowsFailure {
-			l.add(SeverityFailure, comp, CodeGPURowRemapFailed, "row remapping failed: the GPU is out of spare rows")
-		}
-		if g.RemappedRowsPending != nil && *g.RemappedRowsPending {
-			l.add(SeverityWarning, comp, CodeGPURowRemapPending, "row remapping pending: reset the GPU")
-		}
-		for _, r := range g.ClockEventReasons {
-			if strings.HasPrefix(r, "hw_") {
-				l.add(SeverityWarning, comp, CodeGPUHWSlowdown, "hardware slowdown active: %s", r)
-			}
-		}
+		addIssues(l, fmt.Sprintf("gpu:%d", g.Index), health.GPUIssues(health.GPU{
+			ECCVolatileUncorrected:  g.ECCVolatileUncorrected,
+			ECCAggregateUncorrected: g.ECCAggregateUncorrected,
+			RetiredPagesSBE:         g.RetiredPagesSBE,
+			RetiredPagesDBE:         g.RetiredPagesDBE,
+			RetiredPagesPending:     g.RetiredPagesPending,
+			RemappedRowsPending:     g.RemappedRowsPending,
+			RemappedRowsFailure:     g.RemappedRowsFailure,
+			ActiveClockEventReasons: g.ClockEventReasons,
+		}))
 	}
-}
-
-func sumPtr(a, b *int64) int64 {
-	var s int64
-	if a != nil {
-		s += *a
-	}
-	if b != nil {
-		s += *b
-	}
-	return s
 }
 
 func humanBytes(n int64) string {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/beeaudit/bee/internal/gpureport"
+	"github.com/beeaudit/bee/internal/health"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/nvidiasmi"
 )
@@ -253,27 +254,31 @@ func (k *nvidiaKind) smiXML(ctx context.Context, s *session, name string, snap *
 }
 
 // judgeState reports what the GPUs' error state says on its own (whatever happened
-// before the test): the history a vendor asks about.
+// before the test): the history a vendor asks about. The rules are the audit's
+// (internal/health), so a state the audit calls a failure fails here too.
 func (k *nvidiaKind) judgeState(s *session, st *Step, l *nvidiasmi.Log) {
 	for _, g := range l.GPUs {
 		c := "gpu " + normBusID(g.PCIBusID)
-		if isTrue(g.RemappedRowsFailure) {
-			s.fail(st, c, "row remapping failed: the GPU ran out of spare rows (RMA per NVIDIA)")
+		var active []string
+		for r, on := range g.ClockEventReasons {
+			if on {
+				active = append(active, r)
+			}
 		}
-		if isTrue(g.RemappedRowsPending) {
-			s.warn(st, c, "a row remapping is pending: a GPU reset is needed to apply it")
-		}
-		if isTrue(g.RetiredPagesPending) {
-			s.warn(st, c, "a page retirement is pending: a GPU reset is needed to apply it")
-		}
-		if g.RetiredPagesDBE != nil && *g.RetiredPagesDBE > 0 {
-			s.warn(st, c, "%d pages retired after double-bit ECC errors", *g.RetiredPagesDBE)
-		}
+		sort.Strings(active)
+		judgeIssues(s, st, c, health.GPUIssues(health.GPU{
+			ECCVolatileUncorrected:  g.ECCVolatileUncorrected,
+			ECCAggregateUncorrected: g.ECCAggregateUncorrected,
+			RetiredPagesSBE:         g.RetiredPagesSBE,
+			RetiredPagesDBE:         g.RetiredPagesDBE,
+			RetiredPagesPending:     g.RetiredPagesPending,
+			RemappedRowsPending:     g.RemappedRowsPending,
+			RemappedRowsFailure:     g.RemappedRowsFailure,
+			ActiveClockEventReasons: active,
+		}))
+		// Beyond the audit's catalogue.
 		if g.RemappedRowsUncorrectable != nil && *g.RemappedRowsUncorrectable > 0 {
 			s.warn(st, c, "%d rows remapped after uncorrectable ECC errors", *g.RemappedRowsUncorrectable)
-		}
-		if g.ECCAggregateUncorrected != nil && *g.ECCAggregateUncorrected > 0 {
-			s.warn(st, c, "%d uncorrectable ECC errors in the GPU's lifetime (aggregate counter)", *g.ECCAggregateUncorrected)
 		}
 		if a := g.GPURecoveryAction; a != "" && !strings.EqualFold(a, "None") && !strings.EqualFold(a, "N/A") {
 			s.warn(st, c, "the driver asks for a recovery action: %s", a)
@@ -538,8 +543,6 @@ func normBusID(s string) string {
 	}
 	return d + ":" + rest
 }
-
-func isTrue(b *bool) bool { return b != nil && *b }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -121,8 +121,9 @@ func TestNvidiaStressFindsErrors(t *testing.T) {
 }
 
 func TestNvidiaRetiredPages(t *testing.T) {
-	// V100 with 2 pages retired after double-bit ECC errors (real capture); the stress
-	// reports that GPU clean: the verdict is still not pass.
+	// V100 with 2 pages retired after double-bit ECC errors and 1 uncorrectable ECC error
+	// since the driver loaded (real capture); the stress reports that GPU clean: the
+	// verdict is still not pass.
 	m := newMachine(t)
 	v100 := td(t, "nvidia-smi/v100-sxm3-32gb_retired-pages-dbe_q-x_v10.xml")
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
@@ -132,7 +133,12 @@ func TestNvidiaRetiredPages(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 	tb := readArchive(t, m.archive())
-	if !tb.hasReason(SeverityWarning, "2 pages retired after double-bit ECC errors") {
+	if !tb.hasReason(SeverityWarning, "2 retired memory pages (2 from double-bit errors)") {
+		t.Errorf("reasons %s", tb.reasons())
+	}
+	// Its volatile double-bit count is 1: uncorrectable errors since the driver loaded are
+	// a failure, as in the audit (GPU_ECC_UNCORRECTABLE), not the lifetime warning.
+	if !tb.hasReason(SeverityFailure, "1 uncorrectable ECC errors since the driver loaded") || tb.hasReason(SeverityWarning, "over the GPU's lifetime") {
 		t.Errorf("reasons %s", tb.reasons())
 	}
 	// ...and the V100 nvidia-smi lists was not tested by the stress (it reported the A5000s).

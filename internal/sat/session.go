@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/beeaudit/bee/internal/health"
 	"github.com/beeaudit/bee/internal/host"
 )
 
@@ -208,6 +209,18 @@ func (s *session) warn(st *Step, component, format string, a ...any) {
 	st.Status = worse(st.Status, StatusWarning)
 	st.Message = joinMsg(st.Message, msg)
 	s.reason(SeverityWarning, component, st.Name, "%s", msg)
+}
+
+// judgeIssues turns the issues found by the health rules into reasons: a failure fails
+// the step, a warning warns.
+func judgeIssues(s *session, st *Step, component string, is []health.Issue) {
+	for _, i := range is {
+		if i.Severity == health.Failure {
+			s.fail(st, component, "%s", i.Message)
+		} else {
+			s.warn(st, component, "%s", i.Message)
+		}
+	}
 }
 
 func joinMsg(a, b string) string {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/health"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/lsblk"
 	"github.com/beeaudit/bee/internal/parse/nvme"
@@ -401,56 +402,59 @@ func errOrExit(err error, res host.Result) string {
 }
 
 // judgeHealth turns the SMART state before the test into reasons. These are the drive's
-// history (the audit reports them too); what rises during the test is judged from the
-// counters.
+// history, judged by the same rules as the audit's findings (internal/health), so a state
+// the audit calls a failure fails here too; what rises during the test is judged from
+// the counters.
 func (k *storageKind) judgeHealth(s *session, d *diskRun, r *smartctl.Report) {
 	st := s.lastStep("smartctl-before-" + d.Name)
 	c := d.component
-	if r.SmartPassed != nil && !*r.SmartPassed {
-		s.fail(st, c, "SMART overall-health self-assessment: FAILED")
-	}
+	judgeIssues(s, st, c, health.DiskIssues(health.Disk{
+		Passed:                  r.SmartPassed,
+		ReallocatedSectors:      r.ReallocatedSectors,
+		PendingSectors:          r.PendingSectors,
+		OfflineUncorrectable:    r.OfflineUncorrectable,
+		GrownDefects:            r.GrownDefects,
+		MediaErrors:             r.MediaErrors,
+		CriticalWarning:         r.CriticalWarning,
+		AvailableSpare:          r.AvailableSpare,
+		AvailableSpareThreshold: r.AvailableSpareThreshold,
+		PercentageUsed:          r.PercentageUsed,
+		TemperatureC:            r.TemperatureC,
+	}))
+	// Beyond the audit's catalogue: smartctl's exit bits and counters the audit does not
+	// judge.
 	if r.ExitStatus&smartctl.ExitPrefailAttrs != 0 {
 		s.fail(st, c, "a pre-failure SMART attribute is at or below its threshold now")
-	}
-	if r.CriticalWarning != nil && *r.CriticalWarning != 0 {
-		s.fail(st, c, "NVMe critical warning 0x%02x", *r.CriticalWarning)
 	}
 	for _, v := range []struct {
 		p    *int64
 		what string
 	}{
-		{r.ReallocatedSectors, "reallocated sectors"}, {r.PendingSectors, "pending sectors"},
-		{r.OfflineUncorrectable, "offline uncorrectable sectors"}, {r.ReportedUncorrect, "reported uncorrectable errors"},
-		{r.MediaErrors, "NVMe media and data integrity errors"}, {r.GrownDefects, "grown defects"},
-		{r.ReadUncorrectedErrors, "uncorrected read errors"},
+		{r.ReportedUncorrect, "reported uncorrectable errors"}, {r.ReadUncorrectedErrors, "uncorrected read errors"},
 	} {
 		if v.p != nil && *v.p > 0 {
 			s.warn(st, c, "%d %s", *v.p, v.what)
 		}
-	}
-	if r.PercentageUsed != nil && *r.PercentageUsed >= 90 {
-		s.warn(st, c, "wear: %d%% of rated endurance used", *r.PercentageUsed)
 	}
 	if r.ExitStatus&smartctl.ExitSelfTestLog != 0 {
 		s.warn(st, c, "the self-test log records a failed self-test")
 	}
 }
 
-// judgeNVMe adds what nvme-cli's smart-log says and smartctl did not.
+// judgeNVMe judges what nvme-cli's smart-log says when smartctl could not be read, by
+// the same rules as judgeHealth.
 func (k *storageKind) judgeNVMe(s *session, d *diskRun, st *Step, l *nvme.SmartLog) {
 	if d.before != nil {
 		return // smartctl read the same log page and judgeHealth used it
 	}
-	c := d.component
-	if l.CriticalWarning != nil && *l.CriticalWarning != 0 {
-		s.fail(st, c, "NVMe critical warning 0x%02x", *l.CriticalWarning)
-	}
-	if l.MediaErrors != nil && *l.MediaErrors > 0 {
-		s.warn(st, c, "%d NVMe media and data integrity errors", *l.MediaErrors)
-	}
-	if l.PercentageUsed != nil && *l.PercentageUsed >= 90 {
-		s.warn(st, c, "wear: %d%% of rated endurance used", *l.PercentageUsed)
-	}
+	judgeIssues(s, st, d.component, health.DiskIssues(health.Disk{
+		MediaErrors:             l.MediaErrors,
+		CriticalWarning:         l.CriticalWarning,
+		AvailableSpare:          l.AvailableSpare,
+		AvailableSpareThreshold: l.SpareThreshold,
+		PercentageUsed:          l.PercentageUsed,
+		TemperatureC:            l.TemperatureC,
+	}))
 }
 
 // lastStep returns the most recent step with this name.

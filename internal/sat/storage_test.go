@@ -141,7 +141,12 @@ func TestStorageFailingSMART(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 	tb := readArchive(t, m.archive())
-	if !tb.hasReason(SeverityFailure, "SMART overall-health self-assessment: FAILED") || !tb.hasReason(SeverityFailure, "pre-failure") {
+	if !tb.hasReason(SeverityFailure, "SMART overall-health self-assessment FAILED") || !tb.hasReason(SeverityFailure, "pre-failure") {
+		t.Errorf("reasons %s", tb.reasons())
+	}
+	// The drive's history is judged as the audit judges it (internal/health): pending
+	// sectors and 100 or more reallocated sectors are failures, not warnings.
+	if !tb.hasReason(SeverityFailure, "8 sectors pending reallocation") || !tb.hasReason(SeverityFailure, "1975 reallocated sectors") {
 		t.Errorf("reasons %s", tb.reasons())
 	}
 	for _, r := range tb.man.Reasons {
@@ -158,10 +163,11 @@ func TestStorageNVMeMediaErrors(t *testing.T) {
 	sc.Commands[2] = cmd("smartctl", "-x", "-j", "/dev/nvme0").out(evo, 0)
 	sc.Commands = sc.Commands[:6]
 	f := newFake(t, sc)
-	m.run(f, "storage", "--selftest", "none")
+	code := m.run(f, "storage", "--selftest", "none")
 	tb := readArchive(t, m.archive())
-	if tb.man.Verdict != VerdictWarning || !tb.hasReason(SeverityWarning, "7 NVMe media and data integrity errors") {
-		t.Errorf("verdict %s reasons %s", tb.man.Verdict, tb.reasons())
+	// Media errors are unrecovered data: a failure, as in the audit (NVME_MEDIA_ERRORS).
+	if code != ExitFail || tb.man.Verdict != VerdictFail || !tb.hasReason(SeverityFailure, "7 NVMe media and data integrity errors") {
+		t.Errorf("exit %d verdict %s reasons %s", code, tb.man.Verdict, tb.reasons())
 	}
 }
 
