@@ -76,7 +76,7 @@ func findings(a *Audit, p *parts) []Finding {
 	}
 	pcieFindings(&l, h)
 	psuFindings(&l, h)
-	gpuFindings(&l, h, p.nvidiaState)
+	gpuFindings(&l, h, p)
 	sort.SliceStable(l, func(i, j int) bool {
 		if l[i].Severity != l[j].Severity {
 			return l[i].Severity == SeverityFailure
@@ -251,7 +251,7 @@ func psuFindings(l *findingList, h *Hardware) {
 	}
 }
 
-func gpuFindings(l *findingList, h *Hardware, state string) {
+func gpuFindings(l *findingList, h *Hardware, p *parts) {
 	seen := map[string]bool{}
 	for _, g := range h.GPUs {
 		if g.PCIAddress != nil {
@@ -265,12 +265,15 @@ func gpuFindings(l *findingList, h *Hardware, state string) {
 		}
 	}
 	if len(missing) > 0 {
-		if state == "ok" {
+		if p.nvidiaState == "ok" {
 			for _, a := range missing {
 				l.add(SeverityFailure, "pcie:"+a, CodeGPUNotVisible, "NVIDIA GPU on the PCI bus is not seen by nvidia-smi (fallen off the bus, or driver failed to initialise it)")
 			}
 		} else {
-			why := map[string]string{"no_tool": "nvidia-smi is not installed", "no_driver": "the NVIDIA driver is not loaded", "error": "nvidia-smi failed"}[state]
+			why := map[string]string{"no_tool": "nvidia-smi is not installed", "no_driver": "the NVIDIA driver is not loaded", "error": "nvidia-smi failed"}[p.nvidiaState]
+			if p.nvidiaLoad != "" {
+				why += "; " + p.nvidiaLoad
+			}
 			l.add(SeverityWarning, "gpu", CodeGPUDriverUnavailable, "%d NVIDIA GPU(s) on the PCI bus cannot be checked: %s", len(missing), why)
 		}
 	}

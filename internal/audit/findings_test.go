@@ -116,6 +116,8 @@ func TestFindingsOnRealCaptures(t *testing.T) {
 		cmds  map[string]fakeOut
 		files map[string]string
 		want  []string
+		// wantIn must appear in a finding's message and in the nvidia collector's reason.
+		wantIn string
 	}{
 		{
 			name: "V100 with double-bit-error retired pages",
@@ -135,6 +137,17 @@ func TestFindingsOnRealCaptures(t *testing.T) {
 				"/sys/bus/pci/devices/0000:17:00.0/class":  "0x030200\n",
 			},
 			want: []string{"GPU_DRIVER_UNAVAILABLE gpu warning"},
+		},
+		{
+			name: "Secure Boot refused the NVIDIA modules",
+			cmds: map[string]fakeOut{"nvidia-smi -q -x": {file: fx("nvidiasmi", "error_driver-not-loaded.txt"), exit: 9}},
+			files: map[string]string{
+				"/sys/bus/pci/devices/0000:17:00.0/vendor": "0x10de\n",
+				"/sys/bus/pci/devices/0000:17:00.0/class":  "0x030200\n",
+				"/run/bee/nvidia.status":                   "state=secure-boot-refused\nmessage=insmod nvidia.ko: Key was rejected by service\n",
+			},
+			want:   []string{"GPU_DRIVER_UNAVAILABLE gpu warning"},
+			wantIn: "Secure Boot is on and the kernel refused the unsigned NVIDIA modules (insmod nvidia.ko: Key was rejected by service)",
 		},
 		{
 			name: "Samsung NVMe whose SMART health failed",
@@ -212,6 +225,20 @@ func TestFindingsOnRealCaptures(t *testing.T) {
 			a := runAudit(t, tc.cmds, tc.files)
 			if diff := cmp.Diff(tc.want, findingSet(a)); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+			if tc.wantIn != "" {
+				var msgs []string
+				for _, f := range a.Hardware.Summary.Findings {
+					msgs = append(msgs, f.Message)
+				}
+				for _, c := range a.Collectors {
+					if c.Name == "nvidia" {
+						msgs = append(msgs, str(c.Error))
+					}
+				}
+				if n := strings.Count(strings.Join(msgs, "\n"), tc.wantIn); n != 2 {
+					t.Errorf("%q appears %d times in %q, want in the finding and the collector", tc.wantIn, n, msgs)
+				}
 			}
 		})
 	}

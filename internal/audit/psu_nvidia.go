@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/beeaudit/bee/internal/host"
@@ -66,6 +67,47 @@ func collectPSU(c *cctx, p *parts) error {
 // collectNvidia reads `nvidia-smi -q -x`. Skipped when nvidia-smi is absent or
 // the driver is not loaded (findings then still compare against the PCI bus).
 func collectNvidia(c *cctx, p *parts) error {
+	p.nvidiaLoad = readNvidiaStatus(c)
+	err := collectNvidiaSMI(c, p)
+	var s skipError
+	if p.nvidiaLoad != "" && p.nvidiaState != "ok" && errors.As(err, &s) {
+		return skip("%s; %s", s.reason, p.nvidiaLoad)
+	}
+	return err
+}
+
+// nvidiaStatusFile is written by the ISO's bee-nvidia.service: "state=..." and
+// "message=..." lines saying whether the modules loaded, and if not why
+// (Secure Boot refusing unsigned modules, an insmod error).
+const nvidiaStatusFile = "/run/bee/nvidia.status"
+
+// readNvidiaStatus returns bee-nvidia's explanation when the driver did not
+// load ("" when it loaded, found no GPU, or the file is absent: not the ISO).
+func readNvidiaStatus(c *cctx) string {
+	b, err := c.env.FS.ReadFile(nvidiaStatusFile)
+	if err != nil {
+		return ""
+	}
+	var state, msg string
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(line, "=")
+		switch strings.TrimSpace(k) {
+		case "state":
+			state = strings.TrimSpace(v)
+		case "message":
+			msg = strings.TrimSpace(v)
+		}
+	}
+	switch state {
+	case "", "loaded", "no-gpu":
+		return ""
+	case "secure-boot-refused":
+		return "bee-nvidia: Secure Boot is on and the kernel refused the unsigned NVIDIA modules (" + msg + ")"
+	}
+	return "bee-nvidia: " + state + " (" + msg + ")"
+}
+
+func collectNvidiaSMI(c *cctx, p *parts) error {
 	res := c.run(c.env.Timeouts.NvidiaSMI, "nvidia-smi", "-q", "-x")
 	if errors.Is(res.Err, host.ErrNotFound) {
 		p.nvidiaState = "no_tool"

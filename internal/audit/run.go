@@ -84,6 +84,8 @@ type parts struct {
 	gpus   []GPU
 	// nvidiaState says why GPUs are absent: "ok", "no_tool", "no_driver", "error".
 	nvidiaState string
+	// nvidiaLoad is bee-nvidia.service's account of a driver that did not load.
+	nvidiaLoad string
 }
 
 // collectors in SPEC §5 order; the audit lists them in this order whatever

@@ -233,6 +233,35 @@ full_boot() { # full_boot NAME bios|uefi
 		bad "$name: tty1 screen (/dev/vcs1) shows the TUI with this machine's serial"
 	fi
 
+	# 3b. acceptance tests (issue 3): bee sat memory and storage run on the emulated
+	# machine and leave complete archives. Once, on the BIOS boot (TCG is slow). The
+	# verdict may be a warning (QEMU has no EDAC; its NVMe cannot self-test): what is
+	# checked is that each ran, judged, and wrote manifest.json + summary.txt + raw outputs.
+	if [ "$name" = bios ]; then
+		for kind in memory storage; do
+			case $kind in
+			memory) flags="--size-mb 32 --loops 1 --timeout 10m" ;;
+			storage) flags="--poll-interval 5s --selftest-timeout 4m" ;;
+			esac
+			rc=0
+			ssh_vm "bee sat $kind $flags" >"$out/$name.sat-$kind.log" 2>&1 || rc=$?
+			arch=$(grep -a '^archive: ' "$out/$name.sat-$kind.log" | tail -n1 | cut -d' ' -f2-)
+			tgz="$out/$name.sat-$kind.tar.gz"
+			rm -f "$tgz"
+			if [ -n "$arch" ] && ssh_vm "cat '$arch'" >"$tgz" 2>/dev/null && tar -tzf "$tgz" >"$tgz.list" 2>/dev/null &&
+				grep -q '/manifest.json$' "$tgz.list" && grep -q '/summary.txt$' "$tgz.list" && grep -q '/raw/' "$tgz.list"; then
+				verdict=$(tar -xzOf "$tgz" "$(grep '/manifest.json$' "$tgz.list")" | jq -r .verdict)
+				case $verdict in
+				pass | warning | fail) ok "$name: bee sat $kind wrote $arch (exit $rc, verdict $verdict)" ;;
+				*) bad "$name: bee sat $kind manifest has no verdict ($verdict)" ;;
+				esac
+			else
+				bad "$name: bee sat $kind left an archive (exit $rc; see $out/$name.sat-$kind.log)"
+				tail -n 20 "$out/$name.sat-$kind.log" | sed 's/^/    /'
+			fi
+		done
+	fi
+
 	# 4. password login refused when keys were injected
 	pw=$(ssh -p "$port" -o BatchMode=yes -o PubkeyAuthentication=no -o PreferredAuthentications=password,keyboard-interactive \
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=10 root@127.0.0.1 true 2>&1 || true)
