@@ -602,19 +602,10 @@ func (k *storageKind) startSelfTest(ctx context.Context, s *session, d *diskRun)
 			s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
 			return false
 		case d.beforeNVMe != nil && d.beforeNVMe.InProgress:
-			d.SelfTest = selfTestResult{Outcome: stNotRun, Detail: "a self-test was already running; not interrupted"}
-			st := s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
-			if st.Status != StatusInterrupted {
-				s.warn(st, c, "a self-test was already running before bee started one: not checked")
-			}
-			return false
+			return k.alreadyRunning(ctx, s, d, argv)
 		}
-		st, res := s.exec(ctx, "selftest-start-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
-		if st.Status != "" {
-			d.SelfTest = selfTestResult{Outcome: stError, Detail: describeErr(st)}
-			if st.Status != StatusInterrupted {
-				s.warn(st, c, "self-test could not be started: %s", describeErr(st))
-			}
+		st, res, ok := k.execStart(ctx, s, d, argv)
+		if !ok {
 			return false
 		}
 		out := string(res.Stdout) + string(res.Stderr)
@@ -643,19 +634,10 @@ func (k *storageKind) startSelfTest(ctx context.Context, s *session, d *diskRun)
 		s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
 		return false
 	case d.before.SelfTestInProgress:
-		d.SelfTest = selfTestResult{Outcome: stNotRun, Detail: "a self-test was already running; not interrupted"}
-		st := s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
-		if st.Status != StatusInterrupted {
-			s.warn(st, c, "a self-test was already running before bee started one: not checked")
-		}
-		return false
+		return k.alreadyRunning(ctx, s, d, argv)
 	}
-	st, res := s.exec(ctx, "selftest-start-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
-	if st.Status != "" {
-		d.SelfTest = selfTestResult{Outcome: stError, Detail: describeErr(st)}
-		if st.Status != StatusInterrupted {
-			s.warn(st, c, "self-test could not be started: %s", describeErr(st))
-		}
+	st, res, ok := k.execStart(ctx, s, d, argv)
+	if !ok {
 		return false
 	}
 	out := string(res.Stdout)
@@ -674,6 +656,31 @@ func (k *storageKind) startSelfTest(ctx context.Context, s *session, d *diskRun)
 	d.SelfTest = selfTestResult{Outcome: stError, Detail: "could not start: " + lastLine(res)}
 	s.warn(st, c, "self-test could not be started (smartctl exit status %d: %s)", res.ExitCode, lastLine(res))
 	return false
+}
+
+// alreadyRunning records that a self-test was running before bee's: it is not
+// interrupted, and not counted as bee's result. It returns false (none started).
+func (k *storageKind) alreadyRunning(ctx context.Context, s *session, d *diskRun, argv []string) bool {
+	d.SelfTest = selfTestResult{Outcome: stNotRun, Detail: "a self-test was already running; not interrupted"}
+	st := s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
+	if st.Status != StatusInterrupted {
+		s.warn(st, d.component, "a self-test was already running before bee started one: not checked")
+	}
+	return false
+}
+
+// execStart runs the command that starts a self-test; ok is false (and the reason
+// recorded) when the command itself could not run.
+func (k *storageKind) execStart(ctx context.Context, s *session, d *diskRun, argv []string) (*Step, host.Result, bool) {
+	st, res := s.exec(ctx, "selftest-start-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	if st.Status != "" {
+		d.SelfTest = selfTestResult{Outcome: stError, Detail: describeErr(st)}
+		if st.Status != StatusInterrupted {
+			s.warn(st, d.component, "self-test could not be started: %s", describeErr(st))
+		}
+		return st, res, false
+	}
+	return st, res, true
 }
 
 type pollState int
