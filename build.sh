@@ -211,6 +211,13 @@ grep -q " $work/" /proc/mounts && die "$work still has mounts; unmount them befo
 rm -rf "$work"
 mkdir -p "$work" "$dist/lb-cache"
 cp -a "$builder/." "$work/"
+# local/live-build is read by live-build as a local copy of itself: the installed
+# tree, linked, plus our scripts/build.sh (it keeps binary-stage tools in the
+# package cache; see that file).
+for l in scripts/build:/usr/lib/live/build share:/usr/share/live/build data:/usr/share/live/build/data; do
+	[ -d "${l#*:}" ] || die "live-build's ${l#*:} is missing: install live-build (iso/builder/setup-builder.sh)"
+	ln -s "${l#*:}" "$work/local/live-build/${l%%:*}"
+done
 # live-build's package and bootstrap cache survives the disposable workdir.
 ln -s ../lb-cache "$work/cache"
 
@@ -229,6 +236,14 @@ out="$dist/bee-${bee_ver}-amd64.iso"
 mv "$iso" "$out"
 ln -sf "$(basename "$out")" "$dist/bee.iso"
 cp "$work/chroot.packages.live" "$dist/bee-${bee_ver}-amd64.packages" 2>/dev/null || true
+# What this build fetched from the mirror: APT prints "Need to get 0 B/<size>" when
+# every package came from a cache. A rebuild after a Go-only change fetches none.
+fetched=$(grep '^Need to get ' "$dist/build.log" | grep -vc '^Need to get 0 B/' || true)
+if [ "$fetched" -eq 0 ]; then
+	log "packages: none downloaded (all from dist/lb-cache and dist/apt)"
+else
+	log "packages: $fetched APT run(s) downloaded packages (grep '^Need to get' dist/build.log)"
+fi
 end=$(date +%s)
 log "done: $out ($(du -m "$out" | cut -f1) MiB) in $((end - start)) s"
 }
