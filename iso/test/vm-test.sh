@@ -64,24 +64,33 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# The hardware the audit must see (SMBIOS 0/1/2/3/4/17, NVMe, AHCI SATA, IPMI BMC).
-SYS_UUID=4bee0001-0000-4000-8000-00000000b001
+# The hardware the audit must see (SMBIOS 0/1/2/3/4/17, NVMe, AHCI SATA, IPMI BMC), with
+# identities new on every run (a random tag in every string) so that no constant can pass
+# for a parsed value; BEE_VM_TAG=<6 hex digits> repeats a run's identities.
+tag=${BEE_VM_TAG:-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')}
+case $tag in [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]) ;; *) die "BEE_VM_TAG must be 6 hex digits, not '$tag'" ;; esac
+export BIOS_VENDOR="BeeBIOS $tag Inc." SYS_VENDOR="BeeSys Corp $tag" SYS_PRODUCT="BeeServer 9000-$tag" \
+	SYS_SERIAL="SYS-$tag-01" BOARD_VENDOR="BeeBoard $tag Ltd" BOARD_PRODUCT="BB-MB-$tag" \
+	BOARD_SERIAL="BOARD-$tag-02" CPU_VENDOR="BeeCPU $tag Corp" DIMM_VENDOR="BeeRAM-$tag" \
+	DIMM_SERIAL="DIMM-$tag-05" NVME_SERIAL="NVME-$tag-06" SATA_MODEL="BEE SATA SSD $tag" \
+	SATA_SERIAL="SATA-$tag-07" SYS_UUID="${tag}00-0000-4000-8000-000000${tag}"
+echo "I: machine identities of this run: tag $tag (system serial $SYS_SERIAL)"
 boot_vm() { # boot_vm NAME bios|uefi nic|nonic
 	name=$1 fw=$2 net=$3
 	rm -f "$out/$name".*
 	qemu-img create -q -f qcow2 "$out/$name.nvme.qcow2" 2G
 	qemu-img create -q -f qcow2 "$out/$name.sata.qcow2" 2G
 	set -- -name "bee-$name" -machine q35 -accel "$accel" -m 2048 -smp 2 \
-		-smbios "type=0,vendor=BeeBIOS Inc.,version=BEE-BIOS-1.2.3,date=01/02/2025" \
-		-smbios "type=1,manufacturer=BeeSys Corp,product=BeeServer 9000,version=RevA,serial=SYS-SN-0001,uuid=$SYS_UUID,sku=BEE-SKU-1,family=BeeFamily" \
-		-smbios "type=2,manufacturer=BeeBoard Ltd,product=BB-MB-42,version=1.0,serial=BOARD-SN-0002,asset=BOARD-ASSET-2" \
+		-smbios "type=0,vendor=$BIOS_VENDOR,version=BEE-BIOS-1.2.3,date=01/02/2025" \
+		-smbios "type=1,manufacturer=$SYS_VENDOR,product=$SYS_PRODUCT,version=RevA,serial=$SYS_SERIAL,uuid=$SYS_UUID,sku=BEE-SKU-1,family=BeeFamily" \
+		-smbios "type=2,manufacturer=$BOARD_VENDOR,product=$BOARD_PRODUCT,version=1.0,serial=$BOARD_SERIAL,asset=BOARD-ASSET-2" \
 		-smbios "type=3,manufacturer=BeeChassis Co,version=C1,serial=CHASSIS-SN-0003,asset=CHASSIS-ASSET-3" \
-		-smbios "type=4,sock_pfx=CPU,manufacturer=BeeCPU Corp,version=BeeCPU 4000,serial=CPU-SN-0004,part=BEE-CPU-PN" \
-		-smbios "type=17,loc_pfx=DIMM,bank=BANK,manufacturer=BeeRAM,serial=DIMM-SN-0005,part=BEE-DIMM-2G,speed=3200" \
+		-smbios "type=4,sock_pfx=CPU,manufacturer=$CPU_VENDOR,version=BeeCPU 4000,serial=CPU-SN-0004,part=BEE-CPU-PN" \
+		-smbios "type=17,loc_pfx=DIMM,bank=BANK,manufacturer=$DIMM_VENDOR,serial=$DIMM_SERIAL,part=BEE-DIMM-2G,speed=3200" \
 		-drive "file=$out/$name.nvme.qcow2,if=none,id=nvm0,format=qcow2" \
-		-device "nvme,drive=nvm0,serial=NVME-SN-0006" \
+		-device "nvme,drive=nvm0,serial=$NVME_SERIAL" \
 		-drive "file=$out/$name.sata.qcow2,if=none,id=sata0,format=qcow2" \
-		-device "ide-hd,drive=sata0,bus=ide.0,model=BEE SATA SSD 480,serial=SATA-SN-0007" \
+		-device "ide-hd,drive=sata0,bus=ide.0,model=$SATA_MODEL,serial=$SATA_SERIAL" \
 		-drive "file=$iso,if=none,id=cd0,media=cdrom,readonly=on,format=raw" \
 		-device "ide-cd,drive=cd0,bus=ide.1,bootindex=0" \
 		-device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-kcs,bmc=bmc0 \
@@ -190,15 +199,15 @@ full_boot() { # full_boot NAME bios|uefi
 	a="$out/$name.audit.json"
 	ssh_vm 'cat /var/log/bee-audit.json' >"$a" || true
 	jcheck "$a" "$name: system manufacturer/product/serial/uuid" \
-		'.hardware.system.manufacturer=="BeeSys Corp" and .hardware.system.product_name=="BeeServer 9000" and .hardware.system.serial_number=="SYS-SN-0001" and (.hardware.system.uuid|ascii_downcase)=="'"$SYS_UUID"'"'
+		'.hardware.system.manufacturer==$ENV.SYS_VENDOR and .hardware.system.product_name==$ENV.SYS_PRODUCT and .hardware.system.serial_number==$ENV.SYS_SERIAL and (.hardware.system.uuid|ascii_downcase)==$ENV.SYS_UUID'
 	jcheck "$a" "$name: board manufacturer/product/serial" \
-		'.hardware.board.manufacturer=="BeeBoard Ltd" and .hardware.board.product_name=="BB-MB-42" and .hardware.board.serial_number=="BOARD-SN-0002"'
-	jcheck "$a" "$name: BIOS vendor" '.hardware.bios.vendor=="BeeBIOS Inc."'
-	jcheck "$a" "$name: CPU manufacturer" '[.hardware.cpus[]? | select(.manufacturer=="BeeCPU Corp")] | length >= 1'
+		'.hardware.board.manufacturer==$ENV.BOARD_VENDOR and .hardware.board.product_name==$ENV.BOARD_PRODUCT and .hardware.board.serial_number==$ENV.BOARD_SERIAL'
+	jcheck "$a" "$name: BIOS vendor" '.hardware.bios.vendor==$ENV.BIOS_VENDOR'
+	jcheck "$a" "$name: CPU manufacturer" '[.hardware.cpus[]? | select(.manufacturer==$ENV.CPU_VENDOR)] | length >= 1'
 	jcheck "$a" "$name: every populated DIMM has the injected serial" \
-		'[.hardware.memory.dimms[]? | select(.populated==true)] as $d | ($d|length) >= 1 and all($d[]; .serial_number=="DIMM-SN-0005" and .manufacturer=="BeeRAM")'
-	jcheck "$a" "$name: NVMe serial" '[.hardware.storage[]? | select(.serial_number=="NVME-SN-0006")] | length == 1'
-	jcheck "$a" "$name: SATA serial and model" '[.hardware.storage[]? | select(.serial_number=="SATA-SN-0007" and .model=="BEE SATA SSD 480")] | length == 1'
+		'[.hardware.memory.dimms[]? | select(.populated==true)] as $d | ($d|length) >= 1 and all($d[]; .serial_number==$ENV.DIMM_SERIAL and .manufacturer==$ENV.DIMM_VENDOR)'
+	jcheck "$a" "$name: NVMe serial" '[.hardware.storage[]? | select(.serial_number==$ENV.NVME_SERIAL)] | length == 1'
+	jcheck "$a" "$name: SATA serial and model" '[.hardware.storage[]? | select(.serial_number==$ENV.SATA_SERIAL and .model==$ENV.SATA_MODEL)] | length == 1'
 	jcheck "$a" "$name: summary verdict and counts" \
 		'(.hardware.summary.verdict|IN("pass","warning","fail")) and (.hardware.summary.warnings|type=="number") and (.hardware.summary.failures|type=="number")'
 	jcheck "$a" "$name: psu collector ran (BMC present)" '[.collectors[]? | select(.name=="psu" and .status!="skipped")] | length == 1'
@@ -227,7 +236,7 @@ full_boot() { # full_boot NAME bios|uefi
 	# /dev/vcs1 is the text of tty1: the TUI must be up and showing this machine's audit.
 	if grep -q 'the bee TUI did not start' "$out/$name.tty1.txt"; then
 		bad "$name: tty1 shows the menu (it shows the TUI failure fallback)"
-	elif sed '1,/^---$/d' "$out/$name.tty1.txt" | sed '1,/^---$/d' | grep -q 'SYS-SN-0001'; then
+	elif sed '1,/^---$/d' "$out/$name.tty1.txt" | sed '1,/^---$/d' | grep -qF "$SYS_SERIAL"; then
 		ok "$name: tty1 screen (/dev/vcs1) shows the TUI with this machine's serial"
 	else
 		bad "$name: tty1 screen (/dev/vcs1) shows the TUI with this machine's serial"
