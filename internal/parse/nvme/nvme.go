@@ -2,7 +2,8 @@
 // smart-log, list, self-test-log and error-log.
 //
 // The parsers are written for the format across nvme-cli releases, not for particular files:
-// 1.x (" : " spacing, flat `nvme list`), 2.x (128-bit counters printed as strings, the
+// 1.x (" : " spacing, flat `nvme list`, its "MaximiumLBA" misspelling), 2.x (128-bit counters
+// printed as strings, digit-grouped by the locale in 2.3 and 2.4 — "3,200,631,791,616" —, the
 // critical_warning bit-field object, capitalised keys in verbose mode) and 2.11's nested
 // `nvme list` layout. Keys are matched case-insensitively. Every value the output does not
 // carry, or carries in a form that cannot be read as a whole number (including 128-bit
@@ -214,7 +215,8 @@ func ParseIDCtrl(data []byte) (*IDCtrl, error) {
 // the 2.x bit-field object {"value": ...} (also the misspelt "critical_warrning"),
 // "temperature"/"Temperature" in Kelvin (a string such as "51 °C" or "324 K" is read by its
 // unit), "avail_spare"/"available_spare", "spare_thresh"/"available_spare_threshold",
-// "percent_used"/"percentage_used", and counters as numbers or strings.
+// "percent_used"/"percentage_used", and counters as numbers or strings (also digit-grouped,
+// "2,752,848").
 //
 // It returns an error for empty input, anything that is not a JSON object, and a JSON
 // object with none of the smart-log keys (another command's output).
@@ -280,6 +282,7 @@ type rawListNamespace struct {
 	SerialNumber str             `json:"SerialNumber"`
 	UsedBytes    num             `json:"UsedBytes"`
 	MaximumLBA   num             `json:"MaximumLBA"`
+	MaximiumLBA  num             `json:"MaximiumLBA"` // nvme-cli 1.x's misspelling
 	PhysicalSize num             `json:"PhysicalSize"`
 	SectorSize   num             `json:"SectorSize"`
 }
@@ -377,7 +380,7 @@ func listNamespace(ns rawListNamespace, c *rawListController) ListDevice {
 		NSID:         ns.NSID.Int(),
 		UsedBytes:    ns.UsedBytes.I64(),
 		PhysicalSize: ns.PhysicalSize.I64(),
-		MaximumLBA:   ns.MaximumLBA.I64(),
+		MaximumLBA:   either(ns.MaximumLBA, ns.MaximiumLBA).I64(),
 		SectorSize:   ns.SectorSize.Int(),
 	}
 	// "NameSpace" is the NSID in the flat layout and the block device name in the nested one.

@@ -280,6 +280,128 @@ func TestParseListFlat(t *testing.T) {
 	}
 }
 
+// Flat `nvme list -o json` captures of other nvme-cli releases (see testdata/PROVENANCE.md).
+func TestParseListFlatCaptures(t *testing.T) {
+	firecuda := func(dev, serial string) ListDevice {
+		return ListDevice{DevicePath: dev, SerialNumber: serial, ModelNumber: "Seagate FireCuda 530 ZP4000GM30023",
+			Firmware: "SU6SM001", NSID: pi(1), UsedBytes: pi64(4000787030016), PhysicalSize: pi64(4000787030016),
+			MaximumLBA: pi64(7814037168), SectorSize: pi(512)}
+	}
+	tests := []struct {
+		file string
+		want []ListDevice
+	}{
+		// nvme-cli 2.3: numeric NameSpace, Index and ProductName, no GenericPath.
+		{"list_nvme-cli-2.3_flat_firecuda530.json", []ListDevice{
+			firecuda("/dev/nvme0n1", "XXX00YYY"),
+			firecuda("/dev/nvme1n1", "XXX01YYY"),
+		}},
+		// nvme-cli 1.x without a NameSpace key: the NSID is unknown, not 0.
+		{"list_nvme-cli-1.x_no-namespace-key_ocp-autoval_redacted.json", []ListDevice{{
+			DevicePath: "/dev/nvme0n1", SerialNumber: "Sxxxxx", ModelNumber: "Unknown", Firmware: "X123",
+			UsedBytes: pi64(366898667520), PhysicalSize: pi64(512110190592), MaximumLBA: pi64(125026902), SectorSize: pi(4096),
+		}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			got, err := ParseList(readFile(t, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// nvme-cli 1.x printed the maximum LBA under the misspelt key "MaximiumLBA"
+// (nvme-print.c json_print_list_items); the entry below is as quoted from an AWS EC2 instance
+// in public code comments.
+func TestParseListMaximiumLBA(t *testing.T) {
+	in := `{
+  "Devices" : [
+    {
+      "DevicePath" : "/dev/nvme0n1",
+      "Firmware" : "0",
+      "Index" : 0,
+      "ModelNumber" : "Amazon EC2 NVMe Instance Storage",
+      "ProductName" : "Unknown Device",
+      "SerialNumber" : "AWS143416FC5A55CA413",
+      "UsedBytes" : 300000000000,
+      "MaximiumLBA" : 585937500,
+      "PhysicalSize" : 300000000000,
+      "SectorSize" : 512
+    }
+  ]
+}`
+	got, err := ParseList([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ListDevice{{DevicePath: "/dev/nvme0n1", SerialNumber: "AWS143416FC5A55CA413", ModelNumber: "Amazon EC2 NVMe Instance Storage",
+		Firmware: "0", UsedBytes: pi64(300000000000), PhysicalSize: pi64(300000000000), MaximumLBA: pi64(585937500), SectorSize: pi(512)}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// nvme-cli 2.3 and 2.4 print 128-bit values as strings with the locale's digit grouping
+// (linux-nvme/nvme-cli issue #1827: `"tnvmcap":"3,200,631,791,616"` under nvme-cli 2.3; a WD
+// SN850X under nvme-cli 2.4 gave `"data_units_read":"2,752,848"`).
+func TestParseDigitGrouping(t *testing.T) {
+	id, err := ParseIDCtrl([]byte(`{"vid":5197,"ssvid":5197,"sn":"S3X0NX0K000000      ","mn":"SAMSUNG MZWLL3T2HAJQ-00005              ",
+	"fr":"GPNA9B3Q","tnvmcap":"3,200,631,791,616","unvmcap":"0","nn":32}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(pi64(3200631791616), id.TotalCapacityBytes); diff != "" {
+		t.Errorf("TotalCapacityBytes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(pi64(0), id.UnallocatedCapacityBytes); diff != "" {
+		t.Errorf("UnallocatedCapacityBytes (-want +got):\n%s", diff)
+	}
+
+	l, err := ParseSmartLog([]byte(`{"critical_warning":0,"temperature":303,"avail_spare":100,"spare_thresh":10,"percent_used":0,
+"data_units_read":"2,752,848","data_units_written":"6,226,522","power_on_hours":"20","unsafe_shutdowns":"119",
+"media_errors":"0","num_err_log_entries":"0"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &SmartLog{CriticalWarning: pi(0), TemperatureC: pi(30), AvailableSpare: pi(100), SpareThreshold: pi(10),
+		PercentageUsed: pi(0), DataUnitsRead: pi64(2752848), DataUnitsWritten: pi64(6226522), PowerOnHours: pi64(20),
+		UnsafeShutdowns: pi64(119), MediaErrors: pi64(0), NumErrLogEntries: pi64(0)}
+	if diff := cmp.Diff(want, l); diff != "" {
+		t.Errorf("smart-log (-want +got):\n%s", diff)
+	}
+
+	for in, want := range map[string]*int64{
+		`"1,000"`:                      pi64(1000),
+		`"1 000"`:                      pi64(1000),
+		"\"1\u202f000\"":               pi64(1000), // fr_FR narrow no-break space
+		`"1'234'567"`:                  pi64(1234567),
+		`"1.234.567"`:                  pi64(1234567), // de_DE
+		`"1.000"`:                      pi64(1),       // one "." group is a decimal fraction, as jsonflex reads it
+		`"14051417.000000"`:            pi64(14051417),
+		`"12,34"`:                      nil,
+		`"1,2345"`:                     nil,
+		`",123"`:                       nil,
+		`"1,000 000"`:                  nil, // mixed separators
+		`"1,000."`:                     nil,
+		`"-1,000"`:                     nil,
+		`"99,999,999,999,999,999,999"`: nil, // beyond int64
+		`1000`:                         pi64(1000),
+	} {
+		var n num
+		if err := n.UnmarshalJSON([]byte(in)); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, n.I64()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", in, diff)
+		}
+	}
+}
+
 func TestParseListVariants(t *testing.T) {
 	tests := []struct {
 		name string

@@ -3,7 +3,7 @@
 // (ATA reallocated/pending/uncorrectable sectors, NVMe media errors and critical warning, SCSI
 // grown defects), SSD wear, the self-test state and smartctl's exit-status bitmask.
 //
-// The parser is written for the format, not for particular files: smartmontools 6.7 to 7.4
+// The parser is written for the format, not for particular files: smartmontools 6.7 to 7.5
 // JSON for ATA (including SAT behind USB bridges and MegaRAID), SCSI/SAS and NVMe devices,
 // whether the caller ran -x, -a or only -i -H -A. Every value that the output does not carry
 // is nil (or "" for strings); nothing is defaulted to 0.
@@ -98,8 +98,9 @@ type Report struct {
 	SmartSupported  *bool  // smart_support.available (smartctl >= 7.2 only)
 	SmartEnabled    *bool  // smart_support.enabled (smartctl >= 7.2 only)
 	SmartPassed     *bool  // smart_status.passed: the overall health self-assessment
-	// TemperatureC is temperature.current, else the NVMe health log's. A SCSI device that
-	// reports 0 (RAID volumes, devices without a temperature log page) reads as nil.
+	// TemperatureC is temperature.current, else the SCSI Environmental Reporting page's
+	// first temperature sensor (smartctl >= 7.3), else the NVMe health log's. A SCSI device
+	// that reports 0 (RAID volumes, devices without a temperature log page) reads as nil.
 	TemperatureC *int
 	PowerOnHours *int64
 	PowerCycles  *int64
@@ -317,9 +318,12 @@ type rawReport struct {
 		Write  rawSCSIErrorCounter `json:"write"`
 		Verify rawSCSIErrorCounter `json:"verify"`
 	} `json:"scsi_error_counter_log"`
-	SCSIPercentageUsed num `json:"scsi_percentage_used_endurance_indicator"`
-	PercentageUsedEI   num `json:"percentage_used_endurance_indicator"`
-	EnduranceUsed      struct {
+	// smartctl >= 7.3 -x / -l envrep: SCSI Environmental Reporting log page,
+	// {"temperature_1": {"current": 38, "lifetime_maximum": 42, ...}, "relative_humidity_...": ...}.
+	SCSIEnvironmentalReports map[string]json.RawMessage `json:"scsi_environmental_reports"`
+	SCSIPercentageUsed       num                        `json:"scsi_percentage_used_endurance_indicator"`
+	PercentageUsedEI         num                        `json:"percentage_used_endurance_indicator"`
+	EnduranceUsed            struct {
 		CurrentPercent num `json:"current_percent"`
 	} `json:"endurance_used"`
 	SCSISelfTest0 *struct {
@@ -437,6 +441,9 @@ func Parse(data []byte) (*Report, error) {
 		// SCSI devices without a usable temperature log page (RAID volumes, some
 		// bridges) report 0 °C; a spinning or running drive is never at 0 °C.
 		r.TemperatureC = nil
+	}
+	if r.TemperatureC == nil {
+		r.TemperatureC = envReportTemperature(raw.SCSIEnvironmentalReports)
 	}
 	r.PowerOnHours = raw.PowerOnTime.Hours.I64()
 	r.PowerCycles = raw.PowerCycleCount.I64()
@@ -633,6 +640,30 @@ func parseSCSI(raw *rawReport, r *Report) {
 			LifetimeHours: t.PowerOnTime.Hours.I64(),
 		}
 	}
+}
+
+// envReportTemperature reads the current temperature of the lowest-numbered
+// "temperature_N" sensor with a reading in the SCSI Environmental Reporting log page. SAS drives
+// whose Temperature log page is missing or reads 0 (temperature.current 0) still report
+// here. 0 and values outside the signed byte the page holds (-128 means "no reading")
+// read as nil, as for temperature.current.
+func envReportTemperature(reports map[string]json.RawMessage) *int {
+	best := -1
+	var out *int
+	for k, v := range reports {
+		n, err := strconv.Atoi(strings.TrimPrefix(k, "temperature_"))
+		if !strings.HasPrefix(k, "temperature_") || err != nil || n < 0 || best >= 0 && n >= best {
+			continue
+		}
+		var sensor struct {
+			Current num `json:"current"`
+		}
+		if decodeObject(v, &sensor) != nil || !sensor.Current.OK || sensor.Current.V <= 0 || sensor.Current.V > 127 {
+			continue
+		}
+		best, out = n, sensor.Current.Int()
+	}
+	return out
 }
 
 func canonicalProtocol(p string) string {
