@@ -36,7 +36,7 @@ import (
 //   - an indented line without a colon (e.g. "<TRUNCATED>") is stored as a
 //     key with an empty value.
 type Record struct {
-	Handle string // as printed, e.g. "0x0011"
+	Handle string // as printed, e.g. "0x0011"; "" in quiet-mode output (`dmidecode -q`)
 	Type   int    // DMI type number; -1 when the output did not say
 	Title  string // e.g. "Memory Device", "Inactive", "End Of Table"
 	Fields map[string]string
@@ -85,18 +85,23 @@ const (
 // It accepts dmidecode 2.7 to 3.x output ("Handle 0x0000, DMI type 0, 24
 // bytes", with or without a trailing period), the dmidecode 2.2-2.6 layout
 // ("Handle 0x0000" / "\tDMI type 0, 20 bytes." / "\tBIOS Information" /
-// "\t\tVendor: ..."), CRLF line ends, and indentation by spaces instead of
-// tabs. Header lines ("# dmidecode 3.2", "Getting SMBIOS data from sysfs.",
+// "\t\tVendor: ..."), the same layout of the dmidecode that came before 2.2
+// ("BIOS Information Block", "Release:", "Product:", "Processor Version:";
+// the typed helpers read those names too), CRLF line ends, and indentation by
+// spaces instead of tabs. Header lines ("# dmidecode 3.2", "Getting SMBIOS data from sysfs.",
 // "SMBIOS 3.2.1 present.", "# SMBIOS implementations newer than ...",
 // "Reading SMBIOS/DMI data from file ...", "Table at ...") are skipped.
 // Records come back in output order, including OEM-specific, "Inactive"
 // (type 126) and "End Of Table" (type 127) structures. Quiet-mode output
-// (`dmidecode -q`, which prints no "Handle" lines) is not supported.
+// (`dmidecode -q`, which prints no "Handle" lines and no header) is read too:
+// a record starts at an unindented structure title dmidecode prints ("Memory
+// Device"), its Type comes from that title and its Handle is "". A title with
+// no field below it is not taken for a structure.
 //
 // Empty or all-blank input gives (nil, nil). Any other input without a single
-// "Handle 0x..." structure, including garbage, gives a *NoRecordsError whose
-// message carries dmidecode's own explanation when there is one. Parse never
-// panics; a truncated output yields the structures read so far.
+// structure, including garbage, gives a *NoRecordsError whose message carries
+// dmidecode's own explanation when there is one. Parse never panics; a
+// truncated output yields the structures read so far.
 func Parse(data []byte) ([]Record, error) {
 	text := string(data)
 	if strings.TrimSpace(text) == "" {
@@ -128,6 +133,7 @@ type parser struct {
 	section      string
 	lastKey      string
 	seen         map[string]int
+	quiet        bool // the record was started by a title (`dmidecode -q`)
 }
 
 func (p *parser) line(raw string) {
@@ -152,6 +158,14 @@ func (p *parser) line(raw string) {
 		}
 	}
 	if p.cur == nil {
+		if typ, ok := quietTitle(content); ok && ind == 0 {
+			// `dmidecode -q`: a structure title with no Handle line.
+			p.start("", typ, true, ind)
+			p.quiet = true
+			p.haveTitle = true
+			p.cur.Title = content
+			return
+		}
 		p.message(content, ind)
 		return
 	}
@@ -219,13 +233,86 @@ func (p *parser) start(handle string, typ int, hasType bool, ind int) {
 	p.section = ""
 	p.lastKey = ""
 	p.seen = map[string]int{}
+	p.quiet = false
 }
 
 func (p *parser) finish() {
 	if p.cur != nil {
-		p.recs = append(p.recs, *p.cur)
+		// A title line without fields is no quiet-mode structure (dmidecode
+		// -q prints none such): drop it rather than guess.
+		if !p.quiet || len(p.cur.Fields) > 0 || len(p.cur.Lists) > 0 {
+			p.recs = append(p.recs, *p.cur)
+		}
 		p.cur = nil
 	}
+}
+
+// quietTypes maps the structure titles dmidecode prints to their DMI type,
+// for quiet-mode output (`dmidecode -q`), which omits the Handle lines.
+var quietTypes = map[string]int{
+	"BIOS Information":                     0,
+	"System Information":                   1,
+	"Base Board Information":               2,
+	"Chassis Information":                  3,
+	"Processor Information":                4,
+	"Memory Controller Information":        5,
+	"Memory Module Information":            6,
+	"Cache Information":                    7,
+	"Port Connector Information":           8,
+	"System Slot Information":              9,
+	"On Board Device Information":          10,
+	"OEM Strings":                          11,
+	"System Configuration Options":         12,
+	"BIOS Language Information":            13,
+	"Group Associations":                   14,
+	"System Event Log":                     15,
+	"Physical Memory Array":                16,
+	"Memory Device":                        17,
+	"32-bit Memory Error Information":      18,
+	"Memory Array Mapped Address":          19,
+	"Memory Device Mapped Address":         20,
+	"Built-in Pointing Device":             21,
+	"Portable Battery":                     22,
+	"System Reset":                         23,
+	"Hardware Security":                    24,
+	"System Power Controls":                25,
+	"Voltage Probe":                        26,
+	"Cooling Device":                       27,
+	"Temperature Probe":                    28,
+	"Electrical Current Probe":             29,
+	"Out-of-band Remote Access":            30,
+	"Boot Integrity Services Entry Point":  31,
+	"System Boot Information":              32,
+	"64-bit Memory Error Information":      33,
+	"Management Device":                    34,
+	"Management Device Component":          35,
+	"Management Device Threshold Data":     36,
+	"Memory Channel":                       37,
+	"IPMI Device Information":              38,
+	"System Power Supply":                  39,
+	"Additional Information":               40,
+	"Onboard Device":                       41,
+	"Management Controller Host Interface": 42,
+	"TPM Device":                           43,
+	"Processor Additional Information":     44,
+	"Firmware Inventory Information":       45,
+	"String Property":                      46,
+}
+
+// quietTitle reports whether s is a structure title of dmidecode's, and its
+// type. Type 10 titles are numbered ("On Board Device 1 Information") when a
+// structure holds several devices, type 40 ones too ("Additional Information 1").
+func quietTitle(s string) (int, bool) {
+	if t, ok := quietTypes[s]; ok {
+		return t, true
+	}
+	if rest, ok := strings.CutPrefix(s, "On Board Device "); ok && strings.HasSuffix(rest, " Information") && leadingInt(rest) > 0 {
+		return 10, true
+	}
+	if rest, ok := strings.CutPrefix(s, "Additional Information "); ok && leadingInt(rest) > 0 {
+		return 40, true
+	}
+	return 0, false
 }
 
 // message records a line outside any structure, keeping only dmidecode's own

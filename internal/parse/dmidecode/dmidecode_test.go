@@ -431,87 +431,91 @@ func TestFixtures(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		t.Run(tc.file, func(t *testing.T) {
-			recs := mustParse(t, tc.file)
-			if len(recs) != tc.records {
-				t.Errorf("len(records) = %d, want %d", len(recs), tc.records)
-			}
+		t.Run(tc.file, func(t *testing.T) { checkFixture(t, tc) })
+	}
+}
 
-			bios, ok := BIOSInfo(recs)
-			if ok != tc.biosOK {
-				t.Errorf("BIOSInfo ok = %v, want %v", ok, tc.biosOK)
-			}
-			if diff := cmp.Diff(tc.bios, bios); diff != "" {
-				t.Errorf("BIOSInfo (-want +got):\n%s", diff)
-			}
-			sys, ok := SystemInfo(recs)
-			if ok != tc.systemOK {
-				t.Errorf("SystemInfo ok = %v, want %v", ok, tc.systemOK)
-			}
-			if diff := cmp.Diff(tc.system, sys); diff != "" {
-				t.Errorf("SystemInfo (-want +got):\n%s", diff)
-			}
-			board, ok := BaseBoard(recs)
-			if ok != tc.boardOK {
-				t.Errorf("BaseBoard ok = %v, want %v", ok, tc.boardOK)
-			}
-			if diff := cmp.Diff(tc.board, board); diff != "" {
-				t.Errorf("BaseBoard (-want +got):\n%s", diff)
-			}
+// checkFixture parses tc.file and compares every helper's result with tc.
+func checkFixture(t *testing.T, tc fixtureWant) {
+	t.Helper()
+	recs := mustParse(t, tc.file)
+	if len(recs) != tc.records {
+		t.Errorf("len(records) = %d, want %d", len(recs), tc.records)
+	}
 
-			procs := Processors(recs)
-			var populated, enabled int
-			for _, p := range procs {
-				if p.Populated {
-					populated++
-				}
-				if p.Enabled {
-					enabled++
-				}
-			}
-			if len(procs) != tc.cpus || populated != tc.cpusPopulated || enabled != tc.cpusEnabled {
-				t.Errorf("CPUs total/populated/enabled = %d/%d/%d, want %d/%d/%d",
-					len(procs), populated, enabled, tc.cpus, tc.cpusPopulated, tc.cpusEnabled)
-			}
-			for i, want := range tc.procs {
-				if i >= len(procs) {
-					t.Errorf("Processors()[%d] missing", i)
-					continue
-				}
-				if diff := cmp.Diff(want, procs[i]); diff != "" {
-					t.Errorf("Processors()[%d] (-want +got):\n%s", i, diff)
-				}
-			}
+	bios, ok := BIOSInfo(recs)
+	if ok != tc.biosOK {
+		t.Errorf("BIOSInfo ok = %v, want %v", ok, tc.biosOK)
+	}
+	if diff := cmp.Diff(tc.bios, bios); diff != "" {
+		t.Errorf("BIOSInfo (-want +got):\n%s", diff)
+	}
+	sys, ok := SystemInfo(recs)
+	if ok != tc.systemOK {
+		t.Errorf("SystemInfo ok = %v, want %v", ok, tc.systemOK)
+	}
+	if diff := cmp.Diff(tc.system, sys); diff != "" {
+		t.Errorf("SystemInfo (-want +got):\n%s", diff)
+	}
+	board, ok := BaseBoard(recs)
+	if ok != tc.boardOK {
+		t.Errorf("BaseBoard ok = %v, want %v", ok, tc.boardOK)
+	}
+	if diff := cmp.Diff(tc.board, board); diff != "" {
+		t.Errorf("BaseBoard (-want +got):\n%s", diff)
+	}
 
-			dimms := MemoryDevices(recs)
-			var slotsPopulated int
-			var total int64
-			for _, d := range dimms {
-				if d.Populated {
-					slotsPopulated++
-					if d.SizeBytes == nil {
-						t.Errorf("%s: populated with unknown size", d.Locator)
-					} else {
-						total += *d.SizeBytes
-					}
-				} else if d.SizeBytes != nil {
-					t.Errorf("%s: not populated but SizeBytes = %d", d.Locator, *d.SizeBytes)
-				}
+	procs := Processors(recs)
+	var populated, enabled int
+	for _, p := range procs {
+		if p.Populated {
+			populated++
+		}
+		if p.Enabled {
+			enabled++
+		}
+	}
+	if len(procs) != tc.cpus || populated != tc.cpusPopulated || enabled != tc.cpusEnabled {
+		t.Errorf("CPUs total/populated/enabled = %d/%d/%d, want %d/%d/%d",
+			len(procs), populated, enabled, tc.cpus, tc.cpusPopulated, tc.cpusEnabled)
+	}
+	for i, want := range tc.procs {
+		if i >= len(procs) {
+			t.Errorf("Processors()[%d] missing", i)
+			continue
+		}
+		if diff := cmp.Diff(want, procs[i]); diff != "" {
+			t.Errorf("Processors()[%d] (-want +got):\n%s", i, diff)
+		}
+	}
+
+	dimms := MemoryDevices(recs)
+	var slotsPopulated int
+	var total int64
+	for _, d := range dimms {
+		if d.Populated {
+			slotsPopulated++
+			if d.SizeBytes == nil {
+				t.Errorf("%s: populated with unknown size", d.Locator)
+			} else {
+				total += *d.SizeBytes
 			}
-			if len(dimms) != tc.slots || slotsPopulated != tc.slotsPopulated || total != tc.totalBytes {
-				t.Errorf("DIMM slots total/populated/bytes = %d/%d/%d, want %d/%d/%d",
-					len(dimms), slotsPopulated, total, tc.slots, tc.slotsPopulated, tc.totalBytes)
-			}
-			for i, want := range tc.dimms {
-				if i >= len(dimms) {
-					t.Errorf("MemoryDevices()[%d] missing", i)
-					continue
-				}
-				if diff := cmp.Diff(want, dimms[i]); diff != "" {
-					t.Errorf("MemoryDevices()[%d] (-want +got):\n%s", i, diff)
-				}
-			}
-		})
+		} else if d.SizeBytes != nil {
+			t.Errorf("%s: not populated but SizeBytes = %d", d.Locator, *d.SizeBytes)
+		}
+	}
+	if len(dimms) != tc.slots || slotsPopulated != tc.slotsPopulated || total != tc.totalBytes {
+		t.Errorf("DIMM slots total/populated/bytes = %d/%d/%d, want %d/%d/%d",
+			len(dimms), slotsPopulated, total, tc.slots, tc.slotsPopulated, tc.totalBytes)
+	}
+	for i, want := range tc.dimms {
+		if i >= len(dimms) {
+			t.Errorf("MemoryDevices()[%d] missing", i)
+			continue
+		}
+		if diff := cmp.Diff(want, dimms[i]); diff != "" {
+			t.Errorf("MemoryDevices()[%d] (-want +got):\n%s", i, diff)
+		}
 	}
 }
 
@@ -900,7 +904,7 @@ func TestParseErrors(t *testing.T) {
 		{"html", "<!DOCTYPE html>\n<html><body>Handle me</body></html>\n",
 			"dmidecode: no DMI records found (input does not look like dmidecode output)", false},
 		{"other tool", "00:00.0 Host bridge: Intel Corporation 440FX\n\tSubsystem: Red Hat\n", "input does not look like dmidecode output", false},
-		{"quiet mode", "BIOS Information\n\tVendor: SeaBIOS\n\n", "no DMI records found", false},
+		{"quiet-mode title without fields", "BIOS Information\n\nMemory Device\n", "no DMI records found", false},
 		{"binary", "\x00\xff\xfe\x01Handle\x00\n\t\x80", "no DMI records found", false},
 	}
 	for _, tc := range tests {

@@ -31,7 +31,9 @@ type Processor struct {
 	Manufacturer string
 	Version      string // the model string, e.g. "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz"
 	Family       string
-	// Populated is true when Status starts with "Populated".
+	// Populated is true when Status starts with "Populated". Output of
+	// dmidecode before 2.2 has no Status line; there a socket that names a
+	// Manufacturer or Version (not empty, not all zeros) counts as populated.
 	Populated bool
 	// Status is the raw status, e.g. "Populated, Enabled", "Unpopulated",
 	// "Populated, CPU Disabled By User", "Populated, Idle".
@@ -67,6 +69,23 @@ type MemoryDevice struct {
 	ErrorHandle                                            string // "Error Information Handle", raw
 }
 
+// field returns the value of the first of keys present in f. Keys after the
+// first are the names dmidecode releases before 2.2 printed for the same
+// value ("Vendor" for "Manufacturer", "Release" for "Release Date", ...).
+func field(f map[string]string, keys ...string) string {
+	for _, k := range keys {
+		if v, ok := f[k]; ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// names reports whether s holds a name: not empty, blanks or zeros only.
+func names(s string) bool {
+	return strings.Trim(s, "0 ") != ""
+}
+
 // first returns the first record of type typ.
 func first(recs []Record, typ int) (Record, bool) {
 	for _, r := range recs {
@@ -88,7 +107,7 @@ func BIOSInfo(recs []Record) (BIOS, bool) {
 	return BIOS{
 		Vendor:      r.Fields["Vendor"],
 		Version:     r.Fields["Version"],
-		ReleaseDate: r.Fields["Release Date"],
+		ReleaseDate: field(r.Fields, "Release Date", "Release"),
 	}, true
 }
 
@@ -101,8 +120,8 @@ func SystemInfo(recs []Record) (System, bool) {
 		return System{}, false
 	}
 	return System{
-		Manufacturer: r.Fields["Manufacturer"],
-		ProductName:  r.Fields["Product Name"],
+		Manufacturer: field(r.Fields, "Manufacturer", "Vendor"),
+		ProductName:  field(r.Fields, "Product Name", "Product"),
 		SerialNumber: r.Fields["Serial Number"],
 		UUID:         r.Fields["UUID"],
 		SKU:          r.Fields["SKU Number"],
@@ -120,8 +139,8 @@ func BaseBoard(recs []Record) (Board, bool) {
 		return Board{}, false
 	}
 	return Board{
-		Manufacturer: r.Fields["Manufacturer"],
-		ProductName:  r.Fields["Product Name"],
+		Manufacturer: field(r.Fields, "Manufacturer", "Vendor"),
+		ProductName:  field(r.Fields, "Product Name", "Product"),
 		SerialNumber: r.Fields["Serial Number"],
 		Version:      r.Fields["Version"],
 		AssetTag:     r.Fields["Asset Tag"],
@@ -138,13 +157,22 @@ func Processors(recs []Record) []Processor {
 			continue
 		}
 		f := r.Fields
-		status := f["Status"]
+		status, hasStatus := f["Status"]
+		mfr := field(f, "Manufacturer", "Processor Manufacturer")
+		version := field(f, "Version", "Processor Version")
+		populated := strings.HasPrefix(status, "Populated")
+		if !hasStatus {
+			// dmidecode before 2.2 prints no Status line: a socket that
+			// names its processor is populated (VMware fills empty sockets
+			// with "000000000000").
+			populated = names(mfr) || names(version)
+		}
 		out = append(out, Processor{
 			Socket:          f["Socket Designation"],
-			Manufacturer:    f["Manufacturer"],
-			Version:         f["Version"],
-			Family:          f["Family"],
-			Populated:       strings.HasPrefix(status, "Populated"),
+			Manufacturer:    mfr,
+			Version:         version,
+			Family:          field(f, "Family", "Processor Family"),
+			Populated:       populated,
 			Status:          status,
 			Enabled:         status == "Populated, Enabled",
 			Cores:           parseCount(f["Core Count"]),

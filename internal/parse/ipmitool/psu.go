@@ -110,12 +110,53 @@ var failWordRe = regexp.MustCompile(`\b(failed|fault)\b`)
 var rank = map[string]int{
 	"":                   0,
 	"ns":                 1, // no reading; resolved to absent or unknown later
-	PSUUnknown:           2,
-	PSUOK:                3,
-	PSUAbsent:            4,
-	PSUPredictiveFailure: 5,
-	PSUFailed:            6,
-	PSUACLost:            7,
+	"empty":              2, // valid reading, no state asserted; absent unless another sensor says more
+	PSUUnknown:           3,
+	PSUOK:                4,
+	PSUAbsent:            5,
+	PSUPredictiveFailure: 6,
+	PSUFailed:            7,
+	PSUACLost:            8,
+}
+
+// hexStateRe matches the discrete reading `ipmitool sdr list` prints, "0x0b".
+var hexStateRe = regexp.MustCompile(`^0[xX][0-9a-fA-F]{1,4}$`)
+
+// Power supply sensor (type 08h) state offsets, as bits of the state byte.
+var psuStateBits = []struct {
+	bit  uint64
+	text string
+}{
+	{0x01, "Presence detected"},
+	{0x02, "Failure detected"},
+	{0x04, "Predictive failure"},
+	{0x08, "Power Supply AC lost"},
+	{0x10, "AC lost or out-of-range"},
+	{0x20, "AC out-of-range, but present"},
+	{0x40, "Config Error"},
+	{0x80, "Power Supply Inactive"},
+}
+
+// hexStateText turns the hex state byte of a `sdr list` power supply status
+// sensor ("0x0b") into the state texts `sdr elist` prints for it ("Presence
+// detected, Failure detected, Power Supply AC lost"). ok is false for
+// anything but a non-zero hex byte: BMCs that do not mirror the state bits
+// into the reading byte (Dell) print "0x00" whatever the state.
+func hexStateText(reading string) (string, bool) {
+	if !hexStateRe.MatchString(reading) {
+		return "", false
+	}
+	v, err := strconv.ParseUint(reading[2:], 16, 16)
+	if err != nil || v&0xff == 0 {
+		return "", false
+	}
+	var states []string
+	for _, b := range psuStateBits {
+		if v&b.bit != 0 {
+			states = append(states, b.text)
+		}
+	}
+	return strings.Join(states, ", "), true
 }
 
 // readingVerdict maps the discrete states of a power supply sensor to a
@@ -185,6 +226,7 @@ type psuSensor struct {
 	create  bool   // may create a PSU on its own
 	status  bool   // contributes a verdict
 	verdict string // verdict when status
+	decoded string // state texts decoded from a `sdr list` hex reading
 }
 
 // PSUs joins `ipmitool fru` records and `ipmitool sdr elist` sensors into
@@ -210,15 +252,21 @@ type psuSensor struct {
 // order: ac_lost ("Power Supply AC lost", "AC lost or out-of-range", "AC
 // out-of-range, but present"; this wins over the "Failure detected" BMCs
 // assert with it), failed ("Failure detected", "Config Error"),
-// predictive_failure, absent ("Device Absent", or a status sensor with a
-// valid reading and no state asserted, i.e. "Presence detected" not set), ok
-// ("Presence detected"), unknown. A "<name> Fail"/"Fault" sensor reading
-// "State Asserted" and a "Transition to Critical/Non-recoverable" state also
-// give failed. A status sensor with no reading (status
-// "ns": "No Reading", "Disabled") gives absent when nothing else is known
-// about the supply: no other status sensor, and no readable FRU with a serial
-// or model (an empty bay in a redundant pair typically looks like this); with
-// such a FRU it gives unknown. A supply known only from its FRU is unknown, or
+// predictive_failure, absent ("Device Absent"), ok ("Presence detected",
+// "Device Present"), unknown. A status sensor with a valid reading and no
+// state asserted ("Presence detected" not set) gives absent only when no
+// other sensor of the supply asserts a state: Huawei BMCs leave "PS1 Status"
+// empty on a healthy supply and report presence on "PS1 Presence". A
+// "<name> Fail"/"Fault" sensor reading "State Asserted" and a "Transition to
+// Critical/Non-recoverable" state also give failed. In `sdr list` output (no
+// entity column) a status sensor's hex state byte ("0x0b") is read as the
+// power supply states it encodes (bit 0 presence, 1 failure, 2 predictive
+// failure, 3-5 AC lost / out of range, 6 config error, 7 inactive); "0x00"
+// says nothing, as some BMCs print it whatever the state. A status sensor
+// with no reading (status "ns": "No Reading", "Disabled") gives absent when
+// nothing else is known about the supply: no other status sensor, and no
+// readable FRU with a serial or model (an empty bay in a redundant pair
+// typically looks like this); with such a FRU it gives unknown. A supply known only from its FRU is unknown, or
 // absent when the FRU reads "Device not present". Threshold sensors (PSU
 // temperatures, power) do not change Status; find them by name in Sensors.
 //
@@ -279,6 +327,14 @@ func PSUs(frus []FRU, sensors []Sensor) []PSU {
 			c.key = ""
 		}
 		statusLike := looksLikeStatusSensor(s.Name)
+		reading := s.Reading
+		if s.Entity == "" && statusLike {
+			// `sdr list` prints the state byte, not its texts.
+			if text, ok := hexStateText(reading); ok {
+				reading = text
+				c.decoded = text
+			}
+		}
 		switch {
 		case s.Reading == "Event-Only":
 			// An event-only record has no state to read.
@@ -287,11 +343,15 @@ func PSUs(frus []FRU, sensors []Sensor) []PSU {
 				c.status, c.verdict = true, "ns"
 			}
 		default:
-			if v := readingVerdict(s.Name, s.Reading); v != "" {
+			if v := readingVerdict(s.Name, reading); v != "" {
 				c.status, c.verdict = true, v
 			} else if statusLike && (named || onEntity) {
 				if s.Reading == "" {
-					c.status, c.verdict = true, PSUAbsent
+					// No state asserted. On BMCs whose status sensor
+					// carries the presence state that means an empty
+					// bay; others (Huawei) report presence on a separate
+					// sensor, which then decides.
+					c.status, c.verdict = true, "empty"
 				} else {
 					c.status, c.verdict = true, PSUUnknown
 				}
@@ -346,8 +406,11 @@ func PSUs(frus []FRU, sensors []Sensor) []PSU {
 			continue
 		}
 		reading := c.s.Reading
-		if reading == "" {
+		switch {
+		case reading == "":
 			reading = "(no state asserted)"
+		case c.decoded != "":
+			reading += " (" + c.decoded + ")"
 		}
 		p.Events = append(p.Events, c.s.Name+": "+reading)
 		if rank[c.verdict] > rank[verdicts[c.key]] {
@@ -382,6 +445,8 @@ func PSUs(frus []FRU, sensors []Sensor) []PSU {
 			} else {
 				p.Status = PSUUnknown
 			}
+		case "empty":
+			p.Status = PSUAbsent
 		case "ns":
 			if fruReadable {
 				p.Status = PSUUnknown

@@ -19,8 +19,12 @@ import (
 
 // Device is one block device of the lsblk tree.
 type Device struct {
-	Name   string // NAME, e.g. "sda", "nvme0n1"; derived from PATH when NAME was not asked for
-	Path   string // PATH, e.g. "/dev/sda"; derived from NAME when PATH is missing (util-linux < 2.33)
+	// Name is NAME, e.g. "sda", "nvme0n1"; derived from PATH when NAME was not asked for.
+	// With `lsblk -p`, which prints NAME as a full path, the last element of that path.
+	Name string
+	// Path is PATH, e.g. "/dev/sda"; derived from NAME when PATH is missing (util-linux
+	// < 2.33), taken from NAME as it is with `lsblk -p`.
+	Path   string
 	Type   string // TYPE: "disk", "part", "loop", "rom", "lvm", "crypt", "raid1", ...
 	Tran   string // TRAN: "sata", "sas", "nvme", "usb", ...
 	Model  string // MODEL, trimmed
@@ -58,7 +62,7 @@ type rawDevice struct {
 // (or any subset of those columns, from any util-linux that has -J) into the device tree,
 // in lsblk's order. A device without PATH gets "/dev/"+NAME ("/dev/mapper/"+NAME for the
 // device-mapper types lvm, crypt, dm and mpath); a device without NAME gets the last element
-// of PATH.
+// of PATH. NAME printed as a full path (`lsblk -p`) is the PATH, and Name its last element.
 //
 // {"blockdevices": []} gives an empty slice and no error. It returns an error for empty
 // input, anything that is not a JSON object (lsblk's text output, HTML, a truncated
@@ -120,6 +124,13 @@ func convert(r rawDevice) Device {
 	}
 	if d.SizeBytes != nil && *d.SizeBytes < 0 {
 		d.SizeBytes = nil
+	}
+	if strings.HasPrefix(d.Name, "/") {
+		// `lsblk -p`: NAME is the device node.
+		if d.Path == "" {
+			d.Path = d.Name
+		}
+		d.Name = ""
 	}
 	if d.Path == "" && d.Name != "" && !strings.Contains(d.Name, "/") {
 		switch strings.ToLower(d.Type) {
