@@ -74,6 +74,11 @@ func IsPlaceholder(s string) bool {
 	if strings.HasPrefix(t, "to be filled") || strings.HasPrefix(t, "0123456789") {
 		return true
 	}
+	// Zeros in a separated layout: NVIDIA's "000-00000-0000-000" part number and the
+	// "0000000000000" serial of boards whose serial was never programmed, an all-zero UUID.
+	if zeros := strings.Count(t, "0"); zeros >= 4 && strings.Trim(t, "0-. :_") == "" {
+		return true
+	}
 	// All one repeated character: "00000000", "FFFFFFFF", "          ", "........".
 	if len(t) >= 4 {
 		same := true

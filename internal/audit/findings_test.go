@@ -315,12 +315,13 @@ func TestVerdict(t *testing.T) {
 }
 
 func TestPlaceholders(t *testing.T) {
-	for _, s := range []string{"To Be Filled By O.E.M.", "  Not Specified ", "Default string", "0123456789", "None", "", "   ", "FFFFFFFF", "NO DIMM", "Unknown", "--"} {
+	for _, s := range []string{"To Be Filled By O.E.M.", "  Not Specified ", "Default string", "0123456789", "None", "", "   ", "FFFFFFFF", "NO DIMM", "Unknown", "--",
+		"000-00000-0000-000", "0000000000000", "00000000-0000-0000-0000-000000000000", "00:00:00:00"} {
 		if clean(s) != nil {
 			t.Errorf("clean(%q) = %q, want nil", s, *clean(s))
 		}
 	}
-	for _, s := range []string{"S309085X0B18791", "2RJF153", "A0", "0x2C00"} {
+	for _, s := range []string{"S309085X0B18791", "2RJF153", "A0", "0x2C00", "900-2G133-0080-000", "1320221000000", "0.0.0"} {
 		if c := clean(s); c == nil || *c != s {
 			t.Errorf("clean(%q) lost data", s)
 		}

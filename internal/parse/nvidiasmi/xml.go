@@ -18,8 +18,8 @@ import (
 
 // Log is the whole `nvidia-smi -q -x` report.
 type Log struct {
-	DriverVersion string // driver_version, e.g. "535.54.03"
-	CUDAVersion   string // cuda_version, raw (older drivers print "Not Found")
+	DriverVersion string // driver_version, e.g. "535.54.03" (kmd_version where it is absent)
+	CUDAVersion   string // cuda_version, raw (older drivers print "Not Found"; cuda_umd_version where absent)
 	AttachedGPUs  *int   // attached_gpus as reported; may differ from len(GPUs)
 	GPUs          []GPU  // in file order
 }
@@ -143,7 +143,11 @@ func (n *node) attr(name string) string {
 // tool's output) gives an error and a nil Log. A report without <gpu> elements gives a
 // Log with no GPUs and no error. Text before the document (stderr lines such as "Unable to
 // determine the device handle for GPU...", captured together with stdout) is skipped;
-// run ParseError on the same bytes to see it.
+// run ParseError on the same bytes to see it. Bytes that XML does not allow inside an
+// otherwise well-formed report (invalid UTF-8, control characters, a bare '&') are
+// replaced with U+FFFD ("&amp;" for '&') rather than failing the whole report; a report
+// that is broken in its structure (truncated, mismatched tags) is still an error. A note
+// that newer drivers append to a version ("610.43.02 [Deprecated; ...]") is dropped.
 func ParseXML(data []byte) (*Log, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("nvidia-smi: empty input")
@@ -153,12 +157,20 @@ func ParseXML(data []byte) (*Log, error) {
 			return nil, err
 		}
 	}
-	d := xml.NewDecoder(bytes.NewReader(data))
-	d.Strict = true
-	d.Entity = xml.HTMLEntity
-	d.CharsetReader = charsetReader
-	var root node
-	if err := d.Decode(&root); err != nil {
+	root, err := decodeXML(data)
+	if err != nil {
+		// nvidia-smi has been seen to print bytes that are not XML inside an otherwise
+		// sound report (arbitrary bytes in <process_name> when run concurrently, control
+		// characters, a bare '&'). Such characters are replaced and the document is
+		// decoded again, still strictly: a report that is malformed in its structure
+		// (truncated, mismatched tags) stays an error rather than being half-read.
+		if fixed, changed := sanitizeXML(data); changed {
+			if r, err2 := decodeXML(fixed); err2 == nil {
+				root, err = r, nil
+			}
+		}
+	}
+	if err != nil {
 		if perr := ParseError(data); perr != nil {
 			return nil, perr
 		}
@@ -168,8 +180,8 @@ func ParseXML(data []byte) (*Log, error) {
 		return nil, fmt.Errorf("nvidia-smi: root element is <%s>, want <nvidia_smi_log>", root.XMLName.Local)
 	}
 	out := &Log{
-		DriverVersion: root.str("driver_version"),
-		CUDAVersion:   root.str("cuda_version"),
+		DriverVersion: versionValue(root.str("driver_version"), root.str("kmd_version")),
+		CUDAVersion:   versionValue(root.str("cuda_version"), root.str("cuda_umd_version")),
 		AttachedGPUs:  parseInt(root.str("attached_gpus")),
 	}
 	for i := range root.Nodes {
@@ -268,7 +280,9 @@ func parseGPU(g *node, index int) GPU {
 }
 
 // firstFloat returns the first parseable number among fields, looking in each container in
-// turn.
+// turn. A field is looked for among the container's children first and then deeper, so
+// that layouts which group the limits in a sub-element (driver 610's -q report prints
+// "GPU Ceiling Power Limit / Current Power Limit") are read as well.
 func firstFloat(g *node, containers, fields []string) *float64 {
 	for _, c := range containers {
 		cn := g.child(c)
@@ -279,6 +293,30 @@ func firstFloat(g *node, containers, fields []string) *float64 {
 			if v := parseFloat(cn.str(f)); v != nil {
 				return v
 			}
+		}
+		for _, f := range fields {
+			if d := cn.descendant(f); d != nil {
+				if v := parseFloat(d.Text); v != nil {
+					return v
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// descendant returns the first element named name below n, breadth first, or nil.
+func (n *node) descendant(name string) *node {
+	queue := []*node{n}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		for i := range cur.Nodes {
+			c := &cur.Nodes[i]
+			if c.XMLName.Local == name && cur != n {
+				return c
+			}
+			queue = append(queue, c)
 		}
 	}
 	return nil
@@ -455,4 +493,71 @@ func charsetReader(charset string, input io.Reader) (io.Reader, error) {
 		return bytes.NewReader(out), nil
 	}
 	return nil, fmt.Errorf("unsupported charset %q", charset)
+}
+
+// decodeXML decodes the first element of data, strictly.
+func decodeXML(data []byte) (node, error) {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Strict = true
+	d.Entity = xml.HTMLEntity
+	d.CharsetReader = charsetReader
+	var root node
+	err := d.Decode(&root)
+	return root, err
+}
+
+// sanitizeXML replaces what no XML document may contain with U+FFFD: bytes that are not
+// UTF-8 and the control characters XML 1.0 forbids. A '&' that does not start an entity
+// or character reference becomes "&amp;". changed reports whether anything was replaced.
+func sanitizeXML(data []byte) (out []byte, changed bool) {
+	out = make([]byte, 0, len(data)+16)
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1,
+			r < 0x20 && r != '\t' && r != '\n' && r != '\r',
+			r == 0xFFFE || r == 0xFFFF:
+			out = utf8.AppendRune(out, utf8.RuneError)
+			changed = true
+		case r == '&' && !isReference(data[i:]):
+			out = append(out, "&amp;"...)
+			changed = true
+		default:
+			out = append(out, data[i:i+size]...)
+		}
+		i += size
+	}
+	return out, changed
+}
+
+// isReference reports whether s (which starts with '&') starts with an entity or a
+// character reference: "&name;", "&#123;" or "&#x1F;".
+func isReference(s []byte) bool {
+	for j := 1; j < len(s) && j < 40; j++ {
+		c := s[j]
+		switch {
+		case c == ';':
+			return j > 1
+		case c == '#' && j == 1,
+			c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
+			c == '_', c == '-', c == '.':
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// versionValue returns a version element's value without the note newer drivers append
+// ("610.43.02 [Deprecated; will be removed in CUDA 14.0. Use KMD Version instead]" ->
+// "610.43.02"); when the element is absent or empty, the value of its replacement
+// (kmd_version, cuda_umd_version) is used.
+func versionValue(v, replacement string) string {
+	if i := strings.Index(v, " ["); i > 0 && strings.HasSuffix(v, "]") {
+		v = strings.TrimSpace(v[:i])
+	}
+	if v == "" {
+		return replacement
+	}
+	return v
 }
