@@ -116,7 +116,7 @@ done
 
 # d. Build against the pinned Debian headers: SYSSRC is the -common tree, SYSOUT the
 #    flavour's build tree (Debian splits them), the kernel version named explicitly.
-log "building NVIDIA $NVIDIA_FLAVOUR $ver modules for $kver (about 8 minutes on 2 cores)"
+log "building NVIDIA $NVIDIA_FLAVOUR $ver modules for $kver (minutes: 2.5 to 8 on 2 cores; cached afterwards)"
 make -C "$ksrc" -j"$(nproc)" KERNEL_UNAME="$kver" SYSSRC="$hdr_common" SYSOUT="$hdr_amd64" modules >"$work/make.log" 2>&1 ||
 	{ tail -n 40 "$work/make.log" >&2; die "NVIDIA module build failed (full log: $work/make.log); add a fix under iso/builder/patches/$NVIDIA_FLAVOUR/"; }
 find "$ksrc" -maxdepth 1 -name '*.ko' -exec cp {} "$cache.tmp/modules/" \;
