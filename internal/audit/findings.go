@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,6 +31,8 @@ const (
 	CodeNVMeSpareLow         = health.CodeNVMeSpareLow         // failure: available spare below threshold
 	CodeWear                 = health.CodeWear                 // warning >= 90 %, failure >= 100 % of rated endurance used
 	CodeDiskTemperature      = health.CodeDiskTemperature      // warning: >= 70 °C
+	CodePrefailAttribute     = health.CodePrefailAttribute     // failure: a pre-failure SMART attribute at or below its threshold now
+	CodeSelfTestFailed       = health.CodeSelfTestFailed       // warning: the drive's self-test log records a failed self-test
 	CodePCIeLinkDegraded     = "PCIE_LINK_DEGRADED"            // warning: link narrower than the device can do
 	CodePCIeAERFatal         = "PCIE_AER_FATAL"                // failure
 	CodePCIeAERNonFatal      = "PCIE_AER_NONFATAL"             // warning
@@ -186,6 +189,9 @@ func diskFindings(l *findingList, d Disk) {
 		AvailableSpareThreshold: s.AvailableSpareThresh,
 		PercentageUsed:          s.PercentageUsed,
 		TemperatureC:            s.TemperatureC,
+		PrefailNow:              slices.Contains(s.SmartctlExitBits, "prefail_attributes_below_threshold"),
+		PrefailAttributes:       s.FailingAttributes,
+		SelfTestLogFailed:       slices.Contains(s.SmartctlExitBits, "self_test_log_has_errors"),
 	}))
 }
 

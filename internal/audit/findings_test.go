@@ -166,7 +166,10 @@ func TestFindingsOnRealCaptures(t *testing.T) {
 				"smartctl -j -x /dev/sda":   {file: fx("smartctl", "usb-jmicron_hitachi-hds721050dle630_FAILED_a.json"), exit: 216},
 				"smartctl -j -x /dev/nvme0": {file: fx("smartctl", "nvme_toshiba-kxg60znv256g_supermicro-x11dph-t_a.json")},
 			},
-			want: []string{"DISK_PENDING_SECTORS storage:/dev/sda failure", "DISK_REALLOCATED_SECTORS storage:/dev/sda failure", "SMART_HEALTH_FAILED storage:/dev/sda failure"},
+			// Exit 216: also a pre-failure attribute failing now (Reallocated_Sector_Ct) and
+			// three failed self-tests in the log.
+			want: []string{"DISK_PENDING_SECTORS storage:/dev/sda failure", "DISK_PREFAIL_ATTRIBUTE storage:/dev/sda failure",
+				"DISK_REALLOCATED_SECTORS storage:/dev/sda failure", "DISK_SELFTEST_FAILED storage:/dev/sda warning", "SMART_HEALTH_FAILED storage:/dev/sda failure"},
 		},
 		{
 			name: "Samsung 970 EVO with media errors",

@@ -180,6 +180,9 @@ type SMART struct {
 	ErrorLogEntries       *int64   `json:"error_log_entries,omitempty"`
 	UnsafeShutdowns       *int64   `json:"unsafe_shutdowns,omitempty"`
 	SmartctlExitBits      []string `json:"smartctl_exit_bits,omitempty"`
+	// FailingAttributes names the ATA pre-failure attributes at or below their threshold
+	// now (smartctl's when_failed "now").
+	FailingAttributes []string `json:"failing_attributes,omitempty"`
 }
 
 // PCIeDev is one PCI function.

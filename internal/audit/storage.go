@@ -155,6 +155,7 @@ func applySmartctl(c *cctx, d *Disk, res host.Result) {
 	s.AvailableSpareThresh = r.AvailableSpareThreshold
 	s.ErrorLogEntries = r.NumErrLogEntries
 	s.UnsafeShutdowns = r.UnsafeShutdowns
+	s.FailingAttributes = r.PrefailFailingNow()
 }
 
 // applyNVMe merges `nvme id-ctrl` and `nvme smart-log` of the namespace's

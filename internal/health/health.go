@@ -32,6 +32,8 @@ const (
 	CodeNVMeSpareLow         = "NVME_SPARE_LOW"             // failure: available spare below threshold
 	CodeWear                 = "DISK_WEAR"                  // warning >= 90 %, failure >= 100 % of rated endurance used
 	CodeDiskTemperature      = "DISK_TEMPERATURE_HIGH"      // warning: >= 70 °C
+	CodePrefailAttribute     = "DISK_PREFAIL_ATTRIBUTE"     // failure: a pre-failure SMART attribute at or below its threshold now
+	CodeSelfTestFailed       = "DISK_SELFTEST_FAILED"       // warning: the drive's self-test log records a failed self-test
 	CodeGPUECCUncorrectable  = "GPU_ECC_UNCORRECTABLE"      // failure (since the driver loaded) / warning (lifetime only)
 	CodeGPURetiredPages      = "GPU_RETIRED_PAGES"          // warning (>0 DBE), failure (>= 60 retired pages)
 	CodeGPURetirePending     = "GPU_RETIRED_PAGES_PENDING"  // warning: page retirement waits for a GPU reset
@@ -77,6 +79,13 @@ type Disk struct {
 	AvailableSpareThreshold *int   // NVMe available spare threshold, %
 	PercentageUsed          *int   // NVMe percentage used (share of rated endurance)
 	TemperatureC            *int
+	// PrefailNow: smartctl's exit bit 4, a pre-failure attribute is at or below its
+	// threshold now. PrefailAttributes names such attributes where the attribute table
+	// shows them (when_failed "now"); either one breaks the rule.
+	PrefailNow        bool
+	PrefailAttributes []string
+	// SelfTestLogFailed: smartctl's exit bit 7, the self-test log records an error.
+	SelfTestLogFailed bool
 }
 
 // DiskIssues applies the drive rules to d, in a fixed order.
@@ -111,6 +120,16 @@ func DiskIssues(d Disk) []Issue {
 	}
 	if v := d.TemperatureC; v != nil && *v >= DiskTempWarnC {
 		l.add(Warning, CodeDiskTemperature, "temperature %d °C", *v)
+	}
+	if len(d.PrefailAttributes) > 0 {
+		l.add(Failure, CodePrefailAttribute, "pre-failure SMART attribute at or below its threshold now: %s", strings.Join(d.PrefailAttributes, ", "))
+	} else if d.PrefailNow {
+		l.add(Failure, CodePrefailAttribute, "a pre-failure SMART attribute is at or below its threshold now")
+	}
+	if d.SelfTestLogFailed {
+		// A past event (the drive may have been repaired since): a warning, for a look at
+		// the log in the raw output.
+		l.add(Warning, CodeSelfTestFailed, "the self-test log records a failed self-test")
 	}
 	return l
 }

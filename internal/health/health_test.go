@@ -39,9 +39,14 @@ func TestDiskIssues(t *testing.T) {
 		{"wear at failure", Disk{PercentageUsed: p(100)}, []Issue{{Failure, CodeWear, "100% of rated endurance used"}}},
 		{"wear past rating", Disk{PercentageUsed: p(255)}, []Issue{{Failure, CodeWear, "255% of rated endurance used"}}},
 		{"hot", Disk{TemperatureC: p(70)}, []Issue{{Warning, CodeDiskTemperature, "temperature 70 °C"}}},
+		{"prefail by exit bit", Disk{PrefailNow: true}, []Issue{{Failure, CodePrefailAttribute, "a pre-failure SMART attribute is at or below its threshold now"}}},
+		{"prefail named", Disk{PrefailNow: true, PrefailAttributes: []string{"Reallocated_Sector_Ct", "Spin_Retry_Count"}},
+			[]Issue{{Failure, CodePrefailAttribute, "pre-failure SMART attribute at or below its threshold now: Reallocated_Sector_Ct, Spin_Retry_Count"}}},
+		{"failed self-test in the log", Disk{SelfTestLogFailed: true}, []Issue{{Warning, CodeSelfTestFailed, "the self-test log records a failed self-test"}}},
 		{"everything, in order", Disk{Passed: p(false), ReallocatedSectors: p[int64](1975), PendingSectors: p[int64](8),
 			OfflineUncorrectable: p[int64](8), GrownDefects: p[int64](2), MediaErrors: p[int64](7), CriticalWarning: p(0x04),
-			AvailableSpare: p(5), AvailableSpareThreshold: p(10), PercentageUsed: p(91), TemperatureC: p(75)}, []Issue{
+			AvailableSpare: p(5), AvailableSpareThreshold: p(10), PercentageUsed: p(91), TemperatureC: p(75),
+			PrefailNow: true, SelfTestLogFailed: true}, []Issue{
 			{Failure, CodeSMARTFailed, "SMART overall-health self-assessment FAILED"},
 			{Failure, CodeReallocatedSectors, "1975 reallocated sectors"},
 			{Failure, CodePendingSectors, "8 sectors pending reallocation (unreadable)"},
@@ -52,6 +57,8 @@ func TestDiskIssues(t *testing.T) {
 			{Failure, CodeNVMeSpareLow, "available spare 5% is below the threshold 10%"},
 			{Warning, CodeWear, "91% of rated endurance used"},
 			{Warning, CodeDiskTemperature, "temperature 75 °C"},
+			{Failure, CodePrefailAttribute, "a pre-failure SMART attribute is at or below its threshold now"},
+			{Warning, CodeSelfTestFailed, "the self-test log records a failed self-test"},
 		}},
 	} {
 		if d := cmp.Diff(tc.want, DiskIssues(tc.d)); d != "" {
@@ -109,6 +116,7 @@ func TestCodesDocumented(t *testing.T) {
 		CodeNVMeCriticalWarning: "failure", CodeNVMeSpareLow: "failure", CodeWear: "warning >= 90 %, failure >= 100 %",
 		CodeDiskTemperature: "warning: >= 70 °C", CodeGPUECCUncorrectable: "failure", CodeGPURetiredPages: "warning (>0 DBE), failure (>= 60 retired pages)",
 		CodeGPURetirePending: "warning", CodeGPURowRemapPending: "warning", CodeGPURowRemapFailed: "failure", CodeGPUHWSlowdown: "warning",
+		CodePrefailAttribute: "failure", CodeSelfTestFailed: "warning",
 	} {
 		row := regexp.MustCompile("(?m)^\\| `" + code + "` \\| " + regexp.QuoteMeta(sev))
 		if !row.Match(doc) {

@@ -420,12 +420,11 @@ func (k *storageKind) judgeHealth(s *session, d *diskRun, r *smartctl.Report) {
 		AvailableSpareThreshold: r.AvailableSpareThreshold,
 		PercentageUsed:          r.PercentageUsed,
 		TemperatureC:            r.TemperatureC,
+		PrefailNow:              r.ExitStatus&smartctl.ExitPrefailAttrs != 0,
+		PrefailAttributes:       r.PrefailFailingNow(),
+		SelfTestLogFailed:       r.ExitStatus&smartctl.ExitSelfTestLog != 0,
 	}))
-	// Beyond the audit's catalogue: smartctl's exit bits and counters the audit does not
-	// judge.
-	if r.ExitStatus&smartctl.ExitPrefailAttrs != 0 {
-		s.fail(st, c, "a pre-failure SMART attribute is at or below its threshold now")
-	}
+	// Beyond the audit's catalogue: counters the audit does not judge.
 	for _, v := range []struct {
 		p    *int64
 		what string
@@ -435,9 +434,6 @@ func (k *storageKind) judgeHealth(s *session, d *diskRun, r *smartctl.Report) {
 		if v.p != nil && *v.p > 0 {
 			s.warn(st, c, "%d %s", *v.p, v.what)
 		}
-	}
-	if r.ExitStatus&smartctl.ExitSelfTestLog != 0 {
-		s.warn(st, c, "the self-test log records a failed self-test")
 	}
 }
 

@@ -56,6 +56,23 @@ type Attribute struct {
 	RawString  string
 }
 
+// PrefailFailingNow names the pre-failure attributes of the ATA attribute table that are at
+// or below their threshold now (flags.prefailure and when_failed "now"), in table order,
+// as "Name (ID)"; nil when there are none or the table was not read.
+func (r *Report) PrefailFailingNow() []string {
+	var out []string
+	for _, a := range r.Attributes {
+		if a.WhenFailed == "now" && a.Prefailure != nil && *a.Prefailure {
+			name := a.Name
+			if name == "" {
+				name = "attribute"
+			}
+			out = append(out, fmt.Sprintf("%s (%d)", name, a.ID))
+		}
+	}
+	return out
+}
+
 // SelfTestEntry is the most recent finished self-test: the newest finished entry of the
 // device's self-test log or, for ATA when no log entry is available, the self-test execution
 // status in the SMART data (then Type is "" and LifetimeHours nil).

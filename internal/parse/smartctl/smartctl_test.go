@@ -66,6 +66,9 @@ func TestParseUSBJMicronFailingHDD(t *testing.T) {
 	if diff := cmp.Diff([]string{"disk_failing", "prefail_attributes_below_threshold", "error_log_has_errors", "self_test_log_has_errors"}, got.ExitBits()); diff != "" {
 		t.Errorf("ExitBits (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff([]string{"Reallocated_Sector_Ct (5)"}, got.PrefailFailingNow()); diff != "" {
+		t.Errorf("PrefailFailingNow (-want +got):\n%s", diff)
+	}
 	if len(got.Attributes) != 17 {
 		t.Fatalf("got %d attributes, want 17", len(got.Attributes))
 	}
