@@ -5,8 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/beeaudit/bee/internal/host"
@@ -18,6 +20,7 @@ import (
 type memoryKind struct {
 	sizeMB  int
 	loops   int
+	workers int
 	timeout time.Duration
 
 	res memoryResults
@@ -29,7 +32,13 @@ const (
 	memReserveMinMB    = 1024
 	memMinTestMB       = 16
 	maxFailuresKept    = 100
+	// memWorkerMinMB: by default one memtester per CPU, but none on less than this.
+	memWorkerMinMB = 4096
+	memMaxWorkers  = 256
 )
+
+// numCPU is the number of CPUs bee may use; tests replace it.
+var numCPU = runtime.NumCPU
 
 type memoryResults struct {
 	MemTotalBytes     *int64 `json:"mem_total_bytes"`
@@ -37,6 +46,16 @@ type memoryResults struct {
 	RequestedMB       int    `json:"requested_mb"`
 	SizeFrom          string `json:"size_from"` // "flag" or "auto (85% of MemAvailable, at least 1 GiB left)"
 	Loops             int    `json:"loops"`
+	// Workers memtester processes ran side by side, each on its share of RequestedMB.
+	Workers     int    `json:"workers"`
+	WorkersFrom string `json:"workers_from"` // "flag" or "auto: ..."
+	memtesterOutcome
+}
+
+// memtesterOutcome is what one memtester process showed, or all of them together: sizes
+// and counts add up, LoopsCompleted is the fewest any process completed, Completed and
+// Locked hold for all, TimedOut for any.
+type memtesterOutcome struct {
 	// TestedMB is what memtester reported it got (it may get less than asked).
 	TestedMB       *int  `json:"tested_mb"`
 	Locked         *bool `json:"locked"`
@@ -50,7 +69,8 @@ type memoryResults struct {
 
 func (k *memoryKind) about() string {
 	return "Runs memtester over a safe share of free memory (default: 85% of MemAvailable, leaving\n" +
-		"at least 1 GiB to the live system), bounded by --timeout. Any FAILURE fails the test; a\n" +
+		"at least 1 GiB to the live system), one memtester per CPU (at least 4 GiB each) side by\n" +
+		"side, bounded by --timeout. Any FAILURE fails the test; a\n" +
 		"run cut by the time bound with no failure is a warning (incomplete), never a pass.\n" +
 		"EDAC (ECC) and PCIe AER counters are read before and after."
 }
@@ -58,6 +78,7 @@ func (k *memoryKind) about() string {
 func (k *memoryKind) flags(fs *flag.FlagSet) {
 	fs.IntVar(&k.sizeMB, "size-mb", 0, "MiB of memory to test (0: 85% of MemAvailable, leaving at least 1 GiB)")
 	fs.IntVar(&k.loops, "loops", 1, "memtester loops (passes over the memory)")
+	fs.IntVar(&k.workers, "workers", 0, "memtester processes side by side, each on its share (0: one per CPU, at least 4 GiB each)")
 	fs.DurationVar(&k.timeout, "timeout", time.Hour, "stop memtester after this long (the result is then incomplete: a warning)")
 }
 
@@ -67,6 +88,8 @@ func (k *memoryKind) validate() error {
 		return errors.New("--size-mb must not be negative")
 	case k.loops < 1:
 		return errors.New("--loops must be at least 1")
+	case k.workers < 0 || k.workers > memMaxWorkers:
+		return fmt.Errorf("--workers must be between 0 (auto) and %d", memMaxWorkers)
 	case k.timeout <= 0:
 		return errors.New("--timeout must be positive")
 	}
@@ -74,7 +97,7 @@ func (k *memoryKind) validate() error {
 }
 
 func (k *memoryKind) options() map[string]any {
-	return map[string]any{"size_mb": k.sizeMB, "loops": k.loops, "timeout": k.timeout.String()}
+	return map[string]any{"size_mb": k.sizeMB, "loops": k.loops, "workers": k.workers, "timeout": k.timeout.String()}
 }
 
 func (k *memoryKind) results() any { return k.res }
@@ -126,8 +149,31 @@ func (k *memoryKind) run(ctx context.Context, s *session) {
 				max(k.res.RequestedMB, 0), bytesStr(k.res.MemAvailableBytes), memReserveMinMB)
 		}
 	default:
-		s.prog.phase(1, fmt.Sprintf("%d MiB, %d loop(s), at most %s", k.res.RequestedMB, k.loops, fmtDur(k.timeout)))
-		k.memtester(ctx, s, argv)
+		k.decideWorkers()
+		n := k.res.Workers
+		if n == 1 {
+			s.prog.phase(1, fmt.Sprintf("%d MiB, %d loop(s), at most %s", k.res.RequestedMB, k.loops, fmtDur(k.timeout)))
+			k.res.memtesterOutcome = k.memtester(ctx, s, "memtester", argv, k.res.RequestedMB)
+			break
+		}
+		s.prog.phase(1, fmt.Sprintf("%d MiB in %d memtester processes, %d loop(s), at most %s", k.res.RequestedMB, n, k.loops, fmtDur(k.timeout)))
+		outs := make([]memtesterOutcome, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			// Equal shares; the remainder goes to the first process.
+			size := k.res.RequestedMB / n
+			if i == 0 {
+				size += k.res.RequestedMB % n
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				argv := []string{"memtester", fmt.Sprintf("%dM", size), strconv.Itoa(k.loops)}
+				outs[i] = k.memtester(ctx, s, fmt.Sprintf("memtester-%d", i+1), argv, size)
+			}()
+		}
+		wg.Wait()
+		k.res.memtesterOutcome = combineOutcomes(outs)
 	}
 
 	s.prog.phase(2, "EDAC, PCIe AER")
@@ -135,110 +181,164 @@ func (k *memoryKind) run(ctx context.Context, s *session) {
 	s.prog.phase(3, "")
 }
 
-// memtester runs and judges memtester. Its output is parsed whatever happened: a run
-// killed by the time bound or by Ctrl-C may already have printed FAILURE lines.
-func (k *memoryKind) memtester(ctx context.Context, s *session, argv []string) {
-	st, res := s.exec(ctx, "memtester", argv, cmdOpts{timeout: k.timeout})
+// decideWorkers sets how many memtester processes share the memory: --workers, or one
+// per CPU with at least memWorkerMinMB each (one memtester tests at a few GB/s: alone, it
+// would need hours on a large server).
+func (k *memoryKind) decideWorkers() {
+	if k.workers > 0 {
+		k.res.Workers, k.res.WorkersFrom = k.workers, "flag"
+	} else {
+		k.res.Workers = min(numCPU(), k.res.RequestedMB/memWorkerMinMB, memMaxWorkers)
+		k.res.WorkersFrom = fmt.Sprintf("auto: one per CPU (%d), at least %d MiB each", numCPU(), memWorkerMinMB)
+	}
+	// Never a share under the minimum memtester size.
+	k.res.Workers = max(min(k.res.Workers, k.res.RequestedMB/memMinTestMB), 1)
+}
+
+// combineOutcomes adds up what the memtester processes showed.
+func combineOutcomes(outs []memtesterOutcome) memtesterOutcome {
+	var c memtesterOutcome
+	c.Completed = true
+	tested, locked := 0, true
+	for i, o := range outs {
+		if o.TestedMB == nil {
+			tested = -1
+		} else if tested >= 0 {
+			tested += *o.TestedMB
+		}
+		switch {
+		case o.Locked == nil:
+			c.Locked = nil
+			locked = false
+		case locked:
+			c.Locked = o.Locked
+			locked = *o.Locked
+		}
+		if i == 0 || o.LoopsCompleted < c.LoopsCompleted {
+			c.LoopsCompleted = o.LoopsCompleted
+		}
+		c.TestsPassed += o.TestsPassed
+		c.TestsFailed += o.TestsFailed
+		c.Failures += o.Failures
+		c.Completed = c.Completed && o.Completed
+		c.TimedOut = c.TimedOut || o.TimedOut
+	}
+	if tested >= 0 && len(outs) > 0 {
+		c.TestedMB = &tested
+	}
+	return c
+}
+
+// memtester runs and judges one memtester process over sizeMB. Its output is parsed
+// whatever happened: a run killed by the time bound or by Ctrl-C may already have printed
+// FAILURE lines.
+func (k *memoryKind) memtester(ctx context.Context, s *session, name string, argv []string, sizeMB int) (o memtesterOutcome) {
+	st, res := s.exec(ctx, name, argv, cmdOpts{timeout: k.timeout})
 	const comp = "memory"
-	k.res.TimedOut = errors.Is(res.Err, host.ErrTimeout)
+	o.TimedOut = errors.Is(res.Err, host.ErrTimeout)
 	var r *memtester.Result
 	if len(res.Stdout) > 0 {
 		var err error
 		r, err = memtester.Parse(res.Stdout)
 		if err != nil && st.Status == "" {
 			s.fail(st, comp, "memtester output could not be parsed (%v): memory not verified", err)
-			return
+			return o
 		}
 	}
 	if r != nil {
 		st.Result = memtesterSummary(r)
-		k.res.TestedMB, k.res.Locked, k.res.Completed = r.GotMB, r.LockedMemory, r.Completed
-		k.res.Failures = len(r.Failures)
+		o.TestedMB, o.Locked, o.Completed = r.GotMB, r.LockedMemory, r.Completed
+		o.Failures = len(r.Failures)
 		for _, l := range r.Loops {
 			complete := len(l.Tests) > 0
 			for _, t := range l.Tests {
 				switch {
 				case t.Failed:
-					k.res.TestsFailed++
+					o.TestsFailed++
 				case t.OK:
-					k.res.TestsPassed++
+					o.TestsPassed++
 				default:
 					complete = false
 				}
 			}
 			if complete && (r.Completed || l.Number < len(r.Loops)) {
-				k.res.LoopsCompleted++
+				o.LoopsCompleted++
 			}
 		}
 		if len(r.Failures) > 0 {
 			first := r.Failures[0]
 			s.fail(st, comp, "memtester reported %d FAILURE(s) in %d test(s); first in loop %d, %s: %s",
-				len(r.Failures), k.res.TestsFailed, first.Loop, orDash(first.Test), first.Line)
+				len(r.Failures), o.TestsFailed, first.Loop, orDash(first.Test), first.Line)
 		}
 	}
 	switch st.Status {
 	case StatusInterrupted:
-		return
+		return o
 	case StatusError, StatusFail:
-		if k.res.Failures > 0 {
-			return // already failed on its FAILURE lines
+		if o.Failures > 0 {
+			return o // already failed on its FAILURE lines
 		}
-		if k.res.TimedOut {
+		if o.TimedOut {
 			done := "no loop completed"
-			if k.res.LoopsCompleted > 0 {
-				done = fmt.Sprintf("%d of %d loop(s) completed", k.res.LoopsCompleted, k.loops)
+			if o.LoopsCompleted > 0 {
+				done = fmt.Sprintf("%d of %d loop(s) completed", o.LoopsCompleted, k.loops)
 			}
 			st.Status = StatusWarning // judged: an incomplete run, not a tool failure
 			s.warn(st, comp, "incomplete: memtester stopped by the %s time bound (%s, %d tests ok, no FAILURE seen); raise --timeout or lower --size-mb for a complete run",
-				fmtDur(k.timeout), done, k.res.TestsPassed)
-			return
+				fmtDur(k.timeout), done, o.TestsPassed)
+			return o
 		}
 		s.fail(st, comp, "memtester could not run (%s): memory not tested", describeErr(st))
-		return
+		return o
 	}
 	// The process exited by itself.
 	if r == nil {
 		s.fail(st, comp, "memtester printed nothing (exit status %d): memory not verified", res.ExitCode)
-		return
+		return o
 	}
-	if k.res.Failures > 0 {
-		return
+	if o.Failures > 0 {
+		return o
 	}
 	// memtester's exit status: 0x01 could not allocate/lock or bad invocation, 0x02
 	// stuck-address test failed, 0x04 another test failed.
 	switch {
 	case res.ExitCode&0x06 != 0:
 		s.fail(st, comp, "memtester exit status %d says a test failed, but no FAILURE line was found in its output", res.ExitCode)
-		return
+		return o
 	case res.ExitCode != 0:
 		s.fail(st, comp, "memtester exit status %d (could not allocate or lock memory?): %s; memory not tested", res.ExitCode, lastLine(res))
-		return
+		return o
 	case !r.Completed:
 		s.fail(st, comp, "memtester exited 0 without its final \"Done.\": output incomplete, memory not verified")
-		return
-	case k.res.LoopsCompleted < k.loops:
-		s.warn(st, comp, "memtester completed %d of %d loop(s) with every test ok", k.res.LoopsCompleted, k.loops)
+		return o
+	case o.LoopsCompleted < k.loops:
+		s.warn(st, comp, "memtester completed %d of %d loop(s) with every test ok", o.LoopsCompleted, k.loops)
 	}
-	if k.res.TestsPassed == 0 {
+	if o.TestsPassed == 0 {
 		s.fail(st, comp, "memtester reported no test as ok: memory not verified")
-		return
+		return o
 	}
-	if r.GotMB != nil && *r.GotMB < k.res.RequestedMB {
-		s.warn(st, comp, "memtester got only %d of the %d MiB asked for", *r.GotMB, k.res.RequestedMB)
+	if r.GotMB != nil && *r.GotMB < sizeMB {
+		s.warn(st, comp, "memtester got only %d of the %d MiB asked for", *r.GotMB, sizeMB)
 	}
 	if r.LockedMemory != nil && !*r.LockedMemory {
 		s.warn(st, comp, "memtester could not lock the memory (mlock): parts of it may have been swapped out and not tested in RAM")
 	}
 	if st.Status == "" {
 		st.Status = StatusOK
-		st.Message = fmt.Sprintf("%d tests ok over %s in %d loop(s)", k.res.TestsPassed, mbStr(r.GotMB), k.res.LoopsCompleted)
+		st.Message = fmt.Sprintf("%d tests ok over %s in %d loop(s)", o.TestsPassed, mbStr(r.GotMB), o.LoopsCompleted)
 	}
+	return o
 }
 
 func (k *memoryKind) summaryLines() []string {
 	r := k.res
-	line := fmt.Sprintf("memtester: asked %d MiB (%s), got %s, %d loop(s) asked, %d completed; %d tests ok, %d failed, %d FAILURE line(s)",
-		r.RequestedMB, r.SizeFrom, mbStr(r.TestedMB), r.Loops, r.LoopsCompleted, r.TestsPassed, r.TestsFailed, r.Failures)
+	procs := ""
+	if r.Workers > 1 {
+		procs = fmt.Sprintf(" in %d processes", r.Workers)
+	}
+	line := fmt.Sprintf("memtester: asked %d MiB (%s)%s, got %s, %d loop(s) asked, %d completed; %d tests ok, %d failed, %d FAILURE line(s)",
+		r.RequestedMB, r.SizeFrom, procs, mbStr(r.TestedMB), r.Loops, r.LoopsCompleted, r.TestsPassed, r.TestsFailed, r.Failures)
 	if r.TimedOut {
 		line += "; stopped by the time bound"
 	}

@@ -3,6 +3,7 @@ package sat
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -242,8 +243,16 @@ func TestMemoryInterrupted(t *testing.T) {
 	}
 }
 
+// withCPUs makes the run see n CPUs (the automatic memtester process count).
+func withCPUs(t *testing.T, n int) {
+	old := numCPU
+	numCPU = func() int { return n }
+	t.Cleanup(func() { numCPU = old })
+}
+
 func TestMemoryAutoSize(t *testing.T) {
 	// MemAvailable 23376508 kB = 22828 MiB; 15% of it (3424 MiB) is left to the system.
+	withCPUs(t, 1)
 	m := newMachine(t)
 	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("19404M", "1").resp(fakeResponse{
 		Stdout: td(t, "memtester/memtester-4.6.0_24M-1loop_killed-after-2s.txt"), Hang: true})}})
@@ -252,6 +261,25 @@ func TestMemoryAutoSize(t *testing.T) {
 	r := tb.raw["results"].(map[string]any)
 	if r["requested_mb"] != 19404.0 || !strings.HasPrefix(r["size_from"].(string), "auto") {
 		t.Errorf("results %v", r)
+	}
+	// With 4 CPUs the 19404 MiB go to 4 memtesters side by side (at least 4 GiB each).
+	withCPUs(t, 4)
+	m = newMachine(t)
+	f = newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("4851M", "1").out(td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt"), 0)}})
+	// The replayed output is a 24 MiB run: each process "got only 24 of the 4851 MiB".
+	if code := m.run(f, "memory"); code != ExitWarning {
+		t.Errorf("4 workers: exit %d, want %d", code, ExitWarning)
+	}
+	tb = readArchive(t, m.archive())
+	r = tb.raw["results"].(map[string]any)
+	if r["workers"] != 4.0 || !strings.HasPrefix(r["workers_from"].(string), "auto: one per CPU (4)") || r["tests_passed"] != 72.0 || r["tested_mb"] != 96.0 {
+		t.Errorf("4 workers: results %v", r)
+	}
+	for i := 1; i <= 4; i++ {
+		if st := tb.step(t, fmt.Sprintf("memtester-%d", i)); st.Status != StatusWarning || strings.Join(st.Argv, " ") != "memtester 4851M 1" ||
+			st.Message != "memtester got only 24 of the 4851 MiB asked for" {
+			t.Errorf("memtester-%d: %+v", i, st)
+		}
 	}
 	// Little free memory: at least 1 GiB stays free, and under 16 MiB nothing runs.
 	m = newMachine(t)
@@ -328,5 +356,41 @@ func TestUsage(t *testing.T) {
 		if code := Main(context.Background(), c.args, &out, &errb, Env{}); code != c.code {
 			t.Errorf("bee sat %q: exit %d, want %d", c.args, code, c.code)
 		}
+	}
+}
+
+// TestMemoryWorkers: --workers splits the size (the remainder to the first process, no
+// share under 16 MiB); a
+// FAILURE in any one process fails the run, and the results add up.
+func TestMemoryWorkers(t *testing.T) {
+	m := newMachine(t)
+	ok := td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt")
+	faults := td(t, "memtester/raw-4.6.0_100M-3loops_with-faults_backspaces.txt")
+	f := newFake(t, fakeScenario{Commands: []fakeCommand{
+		memtesterCmd("18M", "1").out(faults, 6),
+		memtesterCmd("16M", "1").out(ok, 0),
+	}})
+	if code := m.run(f, "memory", "--size-mb", "50", "--loops", "1", "--workers", "3"); code != ExitFail {
+		t.Fatalf("exit %d, want %d", code, ExitFail)
+	}
+	tb := readArchive(t, m.archive())
+	if st := tb.step(t, "memtester-1"); st.Status != StatusFail || !tb.hasReason(SeverityFailure, "FAILURE", "first in loop 1") {
+		t.Errorf("memtester-1 %s, reasons %s", st.Status, tb.reasons())
+	}
+	for _, n := range []string{"memtester-2", "memtester-3"} {
+		if st := tb.step(t, n); st.Status != StatusOK || strings.Join(st.Argv, " ") != "memtester 16M 1" {
+			t.Errorf("%s: %+v", n, st)
+		}
+	}
+	r := tb.raw["results"].(map[string]any)
+	if r["workers"] != 3.0 || r["workers_from"] != "flag" || r["failures"].(float64) < 10 || r["tests_passed"].(float64) < 36 || r["completed"] != true {
+		t.Errorf("results %v", r)
+	}
+	if sum := string(tb.files["summary.txt"]); !strings.Contains(sum, "in 3 processes") {
+		t.Errorf("summary.txt:\n%s", sum)
+	}
+	// Out of range.
+	if code := newMachine(t).run(newFake(t, fakeScenario{}), "memory", "--workers", "-1"); code == ExitPass || code == ExitFail {
+		t.Errorf("--workers -1: exit %d, want a usage error", code)
 	}
 }
