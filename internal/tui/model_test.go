@@ -85,7 +85,7 @@ func startTM(t *testing.T, opt Options, sz size) *teatest.TestModel {
 // output, which only repaints the lines that changed.
 func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	var last string
 	for time.Now().Before(deadline) {
 		last = frameOf(t, tm)
@@ -105,7 +105,7 @@ func frameOf(t *testing.T, tm *teatest.TestModel) string {
 	select {
 	case v := <-got:
 		return v
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("the program did not answer (finished or stuck)")
 	}
 	return ""
@@ -117,7 +117,7 @@ func finalView(t *testing.T, tm *teatest.TestModel) (*Model, string) {
 	if err := tm.Quit(); err != nil {
 		t.Fatal(err)
 	}
-	m := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
 	return m, m.View()
 }
 
@@ -289,7 +289,7 @@ func TestQuit(t *testing.T) {
 	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
 	if c := r.callList(); c != "" {
 		t.Errorf("quitting ran commands:\n%s", c)
 	}
@@ -376,7 +376,7 @@ func TestSATCancel(t *testing.T) {
 			press(tm, keys...)
 			select {
 			case <-canceled:
-			case <-time.After(10 * time.Second):
+			case <-time.After(30 * time.Second):
 				t.Fatal("the child's context was not canceled")
 			}
 			waitFor(t, tm, "NOT COMPLETED")
@@ -571,7 +571,7 @@ func TestShell(t *testing.T) {
 	press(tm, "s")
 	select {
 	case <-sh.ran:
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("the shell did not run")
 	}
 	waitFor(t, tm, "back from the shell")
