@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -195,36 +196,38 @@ func (k *memoryKind) decideWorkers() {
 	k.res.Workers = max(min(k.res.Workers, k.res.RequestedMB/memMinTestMB), 1)
 }
 
-// combineOutcomes adds up what the memtester processes showed.
+// combineOutcomes adds up what the memtester processes showed. A size or lock state that
+// any process did not report is unknown for the whole; one process that could not lock
+// its memory makes Locked false.
 func combineOutcomes(outs []memtesterOutcome) memtesterOutcome {
-	var c memtesterOutcome
-	c.Completed = true
-	tested, locked := 0, true
-	for i, o := range outs {
+	c := memtesterOutcome{Completed: len(outs) > 0, LoopsCompleted: math.MaxInt}
+	tested, sizeKnown, lockKnown, locked := 0, true, true, true
+	for _, o := range outs {
 		if o.TestedMB == nil {
-			tested = -1
-		} else if tested >= 0 {
+			sizeKnown = false
+		} else {
 			tested += *o.TestedMB
 		}
-		switch {
-		case o.Locked == nil:
-			c.Locked = nil
-			locked = false
-		case locked:
-			c.Locked = o.Locked
-			locked = *o.Locked
+		if o.Locked == nil {
+			lockKnown = false
+		} else {
+			locked = locked && *o.Locked
 		}
-		if i == 0 || o.LoopsCompleted < c.LoopsCompleted {
-			c.LoopsCompleted = o.LoopsCompleted
-		}
+		c.LoopsCompleted = min(c.LoopsCompleted, o.LoopsCompleted)
 		c.TestsPassed += o.TestsPassed
 		c.TestsFailed += o.TestsFailed
 		c.Failures += o.Failures
 		c.Completed = c.Completed && o.Completed
 		c.TimedOut = c.TimedOut || o.TimedOut
 	}
-	if tested >= 0 && len(outs) > 0 {
+	if len(outs) == 0 {
+		return memtesterOutcome{}
+	}
+	if sizeKnown {
 		c.TestedMB = &tested
+	}
+	if !locked || lockKnown {
+		c.Locked = &locked
 	}
 	return c
 }

@@ -17,8 +17,8 @@ import (
 )
 
 // Num is a whole number read from a JSON number (an integral float too), a string holding a
-// decimal or 0x-hex integer (a trailing "%" is allowed), or an object whose "value" member
-// is one of those. Anything else, and anything outside int64, leaves ok false.
+// decimal (also digit-grouped, "3,200,631,791,616") or 0x-hex integer (a trailing "%" is
+// allowed), or an object whose "value" member is one of those. Anything else, and anything outside int64, leaves ok false.
 type Num struct {
 	V  int64
 	OK bool
@@ -78,6 +78,9 @@ func parseNumString(s string) (int64, bool) {
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return i, true
 	}
+	if i, ok := parseGrouped(s); ok {
+		return i, true
+	}
 	// Only plain decimal floats ("14051417.000000", "1.4e7"); never "Inf", "NaN" or hex floats.
 	if strings.ContainsAny(s, "xXnNiI_") {
 		return 0, false
@@ -87,6 +90,42 @@ func parseNumString(s string) (int64, bool) {
 		return 0, false
 	}
 	return int64(f), true
+}
+
+// parseGrouped reads a non-negative integer printed with the locale's thousands separator:
+// nvme-cli 2.3 and 2.4 format 128-bit counters and capacities that way
+// ("tnvmcap":"3,200,631,791,616" under en_US; "1 000" or "1\u202f000" under fr_FR, "1'000"
+// under de_CH, "1.000.000" under de_DE). Every group after the first has exactly three
+// digits and all separators are the same; a single "." ("1.000") is a decimal fraction, not
+// grouping, and is left to the float path.
+func parseGrouped(s string) (int64, bool) {
+	var sep rune
+	var digits strings.Builder
+	groups, run := 0, 0
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			digits.WriteRune(c)
+			run++
+			continue
+		case strings.ContainsRune(",.' \u00a0\u202f\u2019", c):
+			if sep == 0 {
+				sep = c
+			}
+			if c != sep || run == 0 || run > 3 || groups > 0 && run != 3 {
+				return 0, false
+			}
+			groups++
+			run = 0
+		default:
+			return 0, false
+		}
+	}
+	if groups == 0 || run != 3 || sep == '.' && groups < 2 {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(digits.String(), 10, 64)
+	return v, err == nil
 }
 
 // I64 returns the value as *int64, nil when absent.
