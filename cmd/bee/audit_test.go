@@ -108,6 +108,16 @@ func TestAuditGPUServer(t *testing.T) {
 	if s(h.GPUs[0].SerialNumber) != "0322416026235" || s(h.GPUs[0].UUID) != "GPU-c3b26f7a-8dcb-619c-fa1b-8029265a4db0" || s(h.GPUs[0].PCIAddress) != "1580:00:00.0" {
 		t.Errorf("gpu 0 = serial %s uuid %s bus %s", s(h.GPUs[0].SerialNumber), s(h.GPUs[0].UUID), s(h.GPUs[0].PCIAddress))
 	}
+	// Issue 8, additive: the address under the GPUs' name, the link speeds as numbers.
+	for _, d := range h.PCIe {
+		if d.PCIAddress != d.Address {
+			t.Errorf("pcie %s: pci_address %q", d.Address, d.PCIAddress)
+		}
+		if d.Address == "1580:00:00.0" && (d.Link == nil || d.Link.CurrentGTs == nil || *d.Link.CurrentGTs != 2.5 ||
+			d.Link.MaxGTs == nil || *d.Link.MaxGTs != 8.0 || s(d.Link.CurrentSpeed) != "2.5 GT/s") {
+			t.Errorf("pcie 1580:00:00.0 link = %+v", d.Link)
+		}
+	}
 	// nvidia enriches the PCIe entries.
 	for _, d := range h.PCIe {
 		if d.Address == "1580:00:00.0" && (d.GPUIndex == nil || *d.GPUIndex != 0 || s(d.SerialNumber) != "0322416026235") {
@@ -247,6 +257,16 @@ func TestAuditEveryToolMissing(t *testing.T) {
 			t.Errorf("collector %s = %s (%s), want skipped with the reason", c.Name, c.Status, s(c.Error))
 		}
 	}
+	for _, c := range a.Collectors {
+		if s(c.SkipReason) != s(c.Error) {
+			t.Errorf("collector %s: skip_reason %s, error %s", c.Name, s(c.SkipReason), s(c.Error))
+		}
+	}
+	// Nothing ran: every list is unknown (null), not "none".
+	if h := a.Hardware; h.CPUs != nil || h.Storage != nil || h.PCIe != nil || h.PSUs != nil || h.GPUs != nil {
+		t.Errorf("lists of skipped collectors: cpus %v storage %v pcie %v psus %v gpus %v, want null",
+			h.CPUs, h.Storage, h.PCIe, h.PSUs, h.GPUs)
+	}
 	if a.Hardware.Summary.Verdict != "pass" {
 		t.Errorf("verdict %s: skipped collectors are not findings", a.Hardware.Summary.Verdict)
 	}
@@ -276,6 +296,49 @@ func TestAuditToolExitsNonZero(t *testing.T) {
 	}
 	if a.Hardware.System == nil || s(a.Hardware.System.SerialNumber) != "SYSSN12345" {
 		t.Error("the other collectors must still report")
+	}
+}
+
+// Issue 8: dmidecode exiting 1 (no root, broken table) leaves what SMBIOS
+// says unknown: null, not 0 slots, 0 bytes and no CPUs.
+func TestAuditDmidecodeFails(t *testing.T) {
+	m := qemuVM(t)
+	for _, types := range []string{"0,1,2", "4", "17", "16"} {
+		m = m.withCmd(fakeCmd{argv: []string{"dmidecode", "-t", types}, stderr: "/dev/mem: Permission denied\n", exit: 1})
+	}
+	e := m.setup(t)
+	a, _ := auditOn(t, e)
+	e.checkNoUnexpected()
+	st := collectorStatus(a)
+	for _, name := range []string{"board", "cpu", "memory"} {
+		if st[name] != "error" {
+			t.Errorf("collector %s = %s, want error", name, st[name])
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(e.out, "bee-audit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Hardware map[string]json.RawMessage `json:"hardware"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var mem map[string]json.RawMessage
+	if err := json.Unmarshal(doc.Hardware["memory"], &mem); err != nil {
+		t.Fatalf("memory = %s: %v", doc.Hardware["memory"], err)
+	}
+	for _, k := range []string{"total_bytes", "slots_total", "slots_populated", "dimms"} {
+		if string(mem[k]) != "null" {
+			t.Errorf("memory.%s = %s, want null", k, mem[k])
+		}
+	}
+	if string(doc.Hardware["cpus"]) != "null" {
+		t.Errorf("cpus = %s, want null", doc.Hardware["cpus"])
+	}
+	if len(codes(a)[audit.CodeCollectorError]) != 3 || len(codes(a)[audit.CodeNoDIMMs]) != 0 {
+		t.Errorf("findings %v", codes(a))
 	}
 }
 
