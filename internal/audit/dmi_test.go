@@ -291,7 +291,7 @@ func TestPlaceholderPatterns(t *testing.T) {
 	}{
 		// Templates.
 		{"123456789012345678", true, false}, // a DIMM part number in linuxhw dumps
-		{"01234567", true, false},          // chassis versions in linuxhw dumps
+		{"01234567", true, false},           // chassis versions in linuxhw dumps
 		{"12345", true, false},
 		{"0123456789ABCDEF", true, true},
 		{"tbd", true, false},
