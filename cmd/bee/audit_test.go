@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,6 +66,14 @@ func s(p *string) string {
 	return *p
 }
 
+// num is a nullable number as text, "<nil>" for null.
+func num[T int | int64](p *T) string {
+	if p == nil {
+		return "<nil>"
+	}
+	return fmt.Sprint(*p)
+}
+
 func TestAuditGPUServer(t *testing.T) {
 	e := gpuServer(t).setup(t)
 	a, stdout := auditOn(t, e)
@@ -85,8 +94,8 @@ func TestAuditGPUServer(t *testing.T) {
 	if s(h.Board.ProductName) != "X11DPG-OT-CPU" || s(h.Board.SerialNumber) != "UM204S004286" {
 		t.Errorf("board = %+v", *h.Board)
 	}
-	if h.Memory.SlotsTotal != 24 || h.Memory.SlotsPopulated != 8 || h.Memory.TotalBytes != 256<<30 {
-		t.Errorf("memory slots %d/%d total %d", h.Memory.SlotsPopulated, h.Memory.SlotsTotal, h.Memory.TotalBytes)
+	if num(h.Memory.SlotsTotal) != "24" || num(h.Memory.SlotsPopulated) != "8" || num(h.Memory.TotalBytes) != fmt.Sprint(256<<30) {
+		t.Errorf("memory slots %s/%s total %s", num(h.Memory.SlotsPopulated), num(h.Memory.SlotsTotal), num(h.Memory.TotalBytes))
 	}
 	for _, d := range h.Memory.DIMMs {
 		if !d.Populated && (d.SerialNumber != nil || d.SizeBytes != nil) {
@@ -98,6 +107,16 @@ func TestAuditGPUServer(t *testing.T) {
 	}
 	if s(h.GPUs[0].SerialNumber) != "0322416026235" || s(h.GPUs[0].UUID) != "GPU-c3b26f7a-8dcb-619c-fa1b-8029265a4db0" || s(h.GPUs[0].PCIAddress) != "1580:00:00.0" {
 		t.Errorf("gpu 0 = serial %s uuid %s bus %s", s(h.GPUs[0].SerialNumber), s(h.GPUs[0].UUID), s(h.GPUs[0].PCIAddress))
+	}
+	// Issue 8, additive: the address under the GPUs' name, the link speeds as numbers.
+	for _, d := range h.PCIe {
+		if d.PCIAddress != d.Address {
+			t.Errorf("pcie %s: pci_address %q", d.Address, d.PCIAddress)
+		}
+		if d.Address == "1580:00:00.0" && (d.Link == nil || d.Link.CurrentGTs == nil || *d.Link.CurrentGTs != 2.5 ||
+			d.Link.MaxGTs == nil || *d.Link.MaxGTs != 8.0 || s(d.Link.CurrentSpeed) != "2.5 GT/s") {
+			t.Errorf("pcie 1580:00:00.0 link = %+v", d.Link)
+		}
 	}
 	// nvidia enriches the PCIe entries.
 	for _, d := range h.PCIe {
@@ -147,7 +166,7 @@ func TestAuditQEMU(t *testing.T) {
 	if s(h.System.SerialNumber) != "SYSSN12345" || s(h.System.Manufacturer) != "TestVendor" || s(h.Board.SerialNumber) != "BRDSN777" {
 		t.Errorf("system %+v board %+v", *h.System, *h.Board)
 	}
-	if len(h.Memory.DIMMs) == 0 || s(h.Memory.DIMMs[0].SerialNumber) != "DIMMSN42" || h.Memory.TotalBytes != 3<<30 {
+	if len(h.Memory.DIMMs) == 0 || s(h.Memory.DIMMs[0].SerialNumber) != "DIMMSN42" || num(h.Memory.TotalBytes) != fmt.Sprint(3<<30) {
 		t.Errorf("memory = %+v", *h.Memory)
 	}
 	if len(h.CPUs) == 0 || !strings.Contains(s(h.CPUs[0].Model), "Test CPU X1") {
@@ -177,8 +196,8 @@ func TestAuditDellNoBMCNoGPU(t *testing.T) {
 	if s(h.System.SerialNumber) != "2RJF153" || s(h.System.ProductName) != "PowerEdge R640" {
 		t.Errorf("system = %+v", *h.System)
 	}
-	if h.Memory.SlotsTotal != 24 || h.Memory.SlotsPopulated != 8 {
-		t.Errorf("memory slots %d/%d", h.Memory.SlotsPopulated, h.Memory.SlotsTotal)
+	if num(h.Memory.SlotsTotal) != "24" || num(h.Memory.SlotsPopulated) != "8" {
+		t.Errorf("memory slots %s/%s", num(h.Memory.SlotsPopulated), num(h.Memory.SlotsTotal))
 	}
 	var first audit.DIMM
 	for _, d := range h.Memory.DIMMs {
@@ -238,6 +257,16 @@ func TestAuditEveryToolMissing(t *testing.T) {
 			t.Errorf("collector %s = %s (%s), want skipped with the reason", c.Name, c.Status, s(c.Error))
 		}
 	}
+	for _, c := range a.Collectors {
+		if s(c.SkipReason) != s(c.Error) {
+			t.Errorf("collector %s: skip_reason %s, error %s", c.Name, s(c.SkipReason), s(c.Error))
+		}
+	}
+	// Nothing ran: every list is unknown (null), not "none".
+	if h := a.Hardware; h.CPUs != nil || h.Storage != nil || h.PCIe != nil || h.PSUs != nil || h.GPUs != nil {
+		t.Errorf("lists of skipped collectors: cpus %v storage %v pcie %v psus %v gpus %v, want null",
+			h.CPUs, h.Storage, h.PCIe, h.PSUs, h.GPUs)
+	}
 	if a.Hardware.Summary.Verdict != "pass" {
 		t.Errorf("verdict %s: skipped collectors are not findings", a.Hardware.Summary.Verdict)
 	}
@@ -267,6 +296,49 @@ func TestAuditToolExitsNonZero(t *testing.T) {
 	}
 	if a.Hardware.System == nil || s(a.Hardware.System.SerialNumber) != "SYSSN12345" {
 		t.Error("the other collectors must still report")
+	}
+}
+
+// Issue 8: dmidecode exiting 1 (no root, broken table) leaves what SMBIOS
+// says unknown: null, not 0 slots, 0 bytes and no CPUs.
+func TestAuditDmidecodeFails(t *testing.T) {
+	m := qemuVM(t)
+	for _, types := range []string{"0,1,2", "4", "17", "16"} {
+		m = m.withCmd(fakeCmd{argv: []string{"dmidecode", "-t", types}, stderr: "/dev/mem: Permission denied\n", exit: 1})
+	}
+	e := m.setup(t)
+	a, _ := auditOn(t, e)
+	e.checkNoUnexpected()
+	st := collectorStatus(a)
+	for _, name := range []string{"board", "cpu", "memory"} {
+		if st[name] != "error" {
+			t.Errorf("collector %s = %s, want error", name, st[name])
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(e.out, "bee-audit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Hardware map[string]json.RawMessage `json:"hardware"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var mem map[string]json.RawMessage
+	if err := json.Unmarshal(doc.Hardware["memory"], &mem); err != nil {
+		t.Fatalf("memory = %s: %v", doc.Hardware["memory"], err)
+	}
+	for _, k := range []string{"total_bytes", "slots_total", "slots_populated", "dimms"} {
+		if string(mem[k]) != "null" {
+			t.Errorf("memory.%s = %s, want null", k, mem[k])
+		}
+	}
+	if string(doc.Hardware["cpus"]) != "null" {
+		t.Errorf("cpus = %s, want null", doc.Hardware["cpus"])
+	}
+	if len(codes(a)[audit.CodeCollectorError]) != 3 || len(codes(a)[audit.CodeNoDIMMs]) != 0 {
+		t.Errorf("findings %v", codes(a))
 	}
 }
 

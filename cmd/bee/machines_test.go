@@ -83,6 +83,7 @@ func gpuServer(t testing.TB) machine {
 			{argv: []string{"dmidecode", "-t", "0,1,2"}, stdout: dmi},
 			{argv: []string{"dmidecode", "-t", "4"}, stdout: dmi},
 			{argv: []string{"dmidecode", "-t", "17"}, stdout: dmi},
+			{argv: []string{"dmidecode", "-t", "16"}, stdout: dmi},
 			// lsblk lists sda, nvme0n1 (plus loop0 and sr0, which are not disks).
 			{argv: lsblkArgv, stdout: fixture("lsblk", "qemu/lsblk.json")},
 			smart(t, "/dev/sda", "usb-jmicron_hitachi-hds721050dle630_FAILED_a.json"),
@@ -109,6 +110,8 @@ func qemuVM(t testing.TB) machine {
 			{argv: []string{"dmidecode", "-t", "0,1,2"}, stdout: fixture("dmidecode", "qemu/dmidecode-t012.txt")},
 			{argv: []string{"dmidecode", "-t", "4"}, stdout: fixture("dmidecode", "qemu/dmidecode-t4.txt")},
 			{argv: []string{"dmidecode", "-t", "17"}, stdout: fixture("dmidecode", "qemu/dmidecode-t17.txt")},
+			// Constructed (see the dmidecode testdata PROVENANCE.md): the VM was captured before bee read type 16.
+			{argv: []string{"dmidecode", "-t", "16"}, stdout: fixture("dmidecode", "qemu/dmidecode-t16.txt")},
 			{argv: lsblkArgv, stdout: fixture("lsblk", "qemu/lsblk.json")},
 			smart(t, "/dev/sda", "qemu/smartctl-sda.json"),
 			smart(t, "/dev/nvme0", "qemu/smartctl-nvme0.json"),
@@ -133,6 +136,7 @@ func dellR640(t testing.TB) machine {
 			{argv: []string{"dmidecode", "-t", "0,1,2"}, stdout: dmi},
 			{argv: []string{"dmidecode", "-t", "4"}, stdout: dmi},
 			{argv: []string{"dmidecode", "-t", "17"}, stdout: dmi},
+			{argv: []string{"dmidecode", "-t", "16"}, stdout: dmi},
 			{argv: lsblkArgv, stdout: fixture("lsblk", "server_old-util-linux_string-bools_ocp-autoval.json")},
 			smart(t, "/dev/sda", "sas-hdd_hitachi-h109060sesun600g_redacted.json"),
 			smart(t, "/dev/nvme0", "nvme_micron-7450_redacted.json"),

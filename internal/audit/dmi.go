@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/beeaudit/bee/internal/parse/dmidecode"
 )
@@ -34,23 +35,35 @@ func collectBoard(c *cctx, p *parts) error {
 		return err
 	}
 	if b, ok := dmidecode.BIOSInfo(recs); ok {
-		p.bios = &BIOS{Vendor: clean(b.Vendor), Version: clean(b.Version), ReleaseDate: clean(b.ReleaseDate)}
+		p.bios = &BIOS{Vendor: cleanDMI(b.Vendor), Version: cleanDMI(b.Version), ReleaseDate: clean(b.ReleaseDate)}
+		p.bios.ReleaseDateISO = isoDate(str(p.bios.ReleaseDate))
 	}
 	if s, ok := dmidecode.SystemInfo(recs); ok {
 		p.system = &System{
-			Manufacturer: clean(s.Manufacturer), ProductName: clean(s.ProductName),
-			SerialNumber: clean(s.SerialNumber), UUID: cleanUUID(s.UUID), SKU: clean(s.SKU),
-			Family: clean(s.Family), Version: clean(s.Version),
+			Manufacturer: cleanDMI(s.Manufacturer), ProductName: cleanDMI(s.ProductName),
+			SerialNumber: cleanDMI(s.SerialNumber), UUID: cleanUUID(s.UUID), SKU: cleanDMI(s.SKU),
+			Family: cleanDMI(s.Family), Version: cleanDMI(s.Version),
 		}
 	}
 	if b, ok := dmidecode.BaseBoard(recs); ok {
-		p.board = &Board{Manufacturer: clean(b.Manufacturer), ProductName: clean(b.ProductName),
-			SerialNumber: clean(b.SerialNumber), Version: clean(b.Version)}
+		p.board = &Board{Manufacturer: cleanDMI(b.Manufacturer), ProductName: cleanDMI(b.ProductName),
+			SerialNumber: cleanDMI(b.SerialNumber), Version: cleanDMI(b.Version)}
 	}
 	if p.system == nil && p.board == nil && p.bios == nil {
 		return errors.New("dmidecode -t 0,1,2: no BIOS, system or board record")
 	}
 	return nil
+}
+
+// isoDate turns an SMBIOS BIOS release date, "MM/DD/YYYY" (e.g. "08/13/2020"),
+// into "2020-08-13"; nil for anything else, including the two-digit years
+// of SMBIOS before 2.3, whose century the string does not say.
+func isoDate(s string) *string {
+	t, err := time.Parse("01/02/2006", strings.TrimSpace(s))
+	if err != nil || len(strings.TrimSpace(s)) != len("01/02/2006") {
+		return nil
+	}
+	return ptr(t.Format("2006-01-02"))
 }
 
 // cleanUUID drops the all-zero/all-F UUIDs firmware uses for "unset".
@@ -75,26 +88,31 @@ func collectCPU(c *cctx, p *parts) error {
 	if err != nil {
 		return err
 	}
+	p.cpus = []CPU{}
 	for _, pr := range dmidecode.Processors(recs) {
 		cpu := CPU{
 			Socket: clean(pr.Socket), Populated: pr.Populated, Status: clean(pr.Status),
 		}
 		if pr.Populated {
-			cpu.Manufacturer = clean(pr.Manufacturer)
-			cpu.Model = clean(pr.Version)
+			cpu.Manufacturer = cleanDMI(pr.Manufacturer)
+			cpu.Model = cleanDMI(pr.Version)
 			cpu.Cores, cpu.Threads, cpu.MaxSpeedMHz = pr.Cores, pr.Threads, pr.MaxSpeedMHz
-			cpu.SerialNumber = clean(pr.SerialNumber)
+			cpu.SerialNumber = cleanDMI(pr.SerialNumber)
 		}
 		p.cpus = append(p.cpus, cpu)
 	}
 	return nil
 }
 
-// collectMemory reads every SMBIOS type 17 slot (`dmidecode -t 17`), the
-// kernel's MemTotal (/proc/meminfo) and the EDAC counters
-// (/sys/devices/system/edac/mc/mc*/{ce,ue}_count).
+// collectMemory reads every SMBIOS type 17 device (`dmidecode -t 17`) and the
+// arrays they belong to (`dmidecode -t 16`), the kernel's MemTotal
+// (/proc/meminfo) and the EDAC counters
+// (/sys/devices/system/edac/mc/mc*/{ce,ue}_count). Only devices of "System
+// Memory" arrays (or of arrays not known) are slots; the others, such as
+// the BIOS flash chip of Supermicro X8 boards, are listed apart and counted
+// nowhere. Totals stay null (unknown) when type 17 cannot be read.
 func collectMemory(c *cctx, p *parts) error {
-	m := &Memory{DIMMs: []DIMM{}}
+	m := &Memory{}
 	p.memory = m
 	m.KernelBytes = memTotal(c)
 	m.EDAC = readEDAC(c)
@@ -102,27 +120,64 @@ func collectMemory(c *cctx, p *parts) error {
 	if err != nil {
 		return err
 	}
+	var arrays []dmidecode.MemoryArray
+	arrayRecs, arraysErr := dmi(c, "16")
+	if arraysErr != nil {
+		c.problem("%v (memory arrays unknown: every memory device counted as a slot)", arraysErr)
+	} else {
+		arrays = dmidecode.MemoryArrays(arrayRecs)
+		m.OtherDevices = []MemoryDevice{}
+	}
+	m.DIMMs = []DIMM{}
+	var total int64
+	sizeKnown := true
 	for _, d := range dmidecode.MemoryDevices(recs) {
+		if !dmidecode.IsSystemMemory(d, arrays) {
+			m.OtherDevices = append(m.OtherDevices, otherDevice(d, arrays))
+			continue
+		}
 		dimm := DIMM{Locator: clean(d.Locator), BankLocator: clean(d.BankLocator), Populated: d.Populated}
 		if d.Populated {
 			dimm.SizeBytes = d.SizeBytes
 			dimm.Type = clean(d.Type)
 			dimm.SpeedMTs, dimm.ConfiguredSpeedMTs = d.SpeedMTs, d.ConfiguredSpeedMTs
-			dimm.Manufacturer = clean(d.Manufacturer)
+			dimm.Manufacturer = cleanDMI(d.Manufacturer)
 			if name := decodeJEDEC(d.Manufacturer); name != "" {
 				dimm.ManufacturerID, dimm.Manufacturer = dimm.Manufacturer, &name
 			}
-			dimm.SerialNumber = clean(d.SerialNumber)
-			dimm.PartNumber = clean(d.PartNumber)
-			m.SlotsPopulated++
+			dimm.SerialNumber = cleanDMI(d.SerialNumber)
+			dimm.PartNumber = cleanDMI(d.PartNumber)
 			if d.SizeBytes != nil {
-				m.TotalBytes += *d.SizeBytes
+				total += *d.SizeBytes
+			} else {
+				sizeKnown = false
 			}
 		}
 		m.DIMMs = append(m.DIMMs, dimm)
 	}
-	m.SlotsTotal = len(m.DIMMs)
+	populated := 0
+	for _, d := range m.DIMMs {
+		if d.Populated {
+			populated++
+		}
+	}
+	m.SlotsTotal, m.SlotsPopulated = ptr(len(m.DIMMs)), ptr(populated)
+	if sizeKnown {
+		m.TotalBytes = ptr(total)
+	}
 	return nil
+}
+
+// otherDevice describes a type 17 device that is not a memory slot.
+func otherDevice(d dmidecode.MemoryDevice, arrays []dmidecode.MemoryArray) MemoryDevice {
+	o := MemoryDevice{Locator: clean(d.Locator), BankLocator: clean(d.BankLocator), Type: clean(d.Type),
+		SizeBytes: d.SizeBytes, Manufacturer: cleanDMI(d.Manufacturer), PartNumber: cleanDMI(d.PartNumber)}
+	for _, a := range arrays {
+		if strings.EqualFold(a.Handle, d.ArrayHandle) {
+			o.ArrayUse = clean(a.Use)
+		}
+	}
+	return o
 }
 
 // memTotal reads MemTotal from /proc/meminfo, in bytes.

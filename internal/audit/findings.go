@@ -152,13 +152,13 @@ func memoryFindings(l *findingList, h *Hardware) {
 			l.add(SeverityWarning, "memory", CodeEDACCorrected, "%d corrected memory errors reported by EDAC since boot", e.Corrected)
 		}
 	}
-	if m.SlotsTotal > 0 && m.SlotsPopulated == 0 {
-		l.add(SeverityWarning, "memory", CodeNoDIMMs, "SMBIOS lists %d memory slots but none populated", m.SlotsTotal)
+	if m.SlotsTotal != nil && m.SlotsPopulated != nil && *m.SlotsTotal > 0 && *m.SlotsPopulated == 0 {
+		l.add(SeverityWarning, "memory", CodeNoDIMMs, "SMBIOS lists %d memory slots but none populated", *m.SlotsTotal)
 	}
-	if m.KernelBytes != nil && m.TotalBytes > 0 {
-		k, t := float64(*m.KernelBytes), float64(m.TotalBytes)
+	if m.KernelBytes != nil && m.TotalBytes != nil && *m.TotalBytes > 0 {
+		k, t := float64(*m.KernelBytes), float64(*m.TotalBytes)
 		if k < t*memTotalLowRatio || k > t*1.01 {
-			l.add(SeverityWarning, "memory", CodeMemorySizeMismatch, "kernel sees %s of memory, the DIMMs add up to %s", humanBytes(*m.KernelBytes), humanBytes(m.TotalBytes))
+			l.add(SeverityWarning, "memory", CodeMemorySizeMismatch, "kernel sees %s of memory, the DIMMs add up to %s", humanBytes(*m.KernelBytes), humanBytes(*m.TotalBytes))
 		}
 	}
 }

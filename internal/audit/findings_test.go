@@ -76,6 +76,7 @@ func TestAuditIsDeterministic(t *testing.T) {
 		"nvme id-ctrl /dev/nvme0 -o json":   {file: fx("nvme", "qemu/nvme-id-ctrl.json")},
 		"nvme smart-log /dev/nvme0 -o json": {file: fx("nvme", "qemu/nvme-smart-log.json")},
 		"dmidecode -t 17":                   {file: fx("dmidecode", "lenovo-thinksystem-sr950-v3_8cpu_128slots_120empty.txt")},
+		"dmidecode -t 16":                   {file: fx("dmidecode", "lenovo-thinksystem-sr950-v3_8cpu_128slots_120empty.txt")},
 		"dmidecode -t 4":                    {file: fx("dmidecode", "lenovo-thinksystem-sr950-v3_8cpu_128slots_120empty.txt")},
 		"nvidia-smi -q -x":                  {file: fx("nvidiasmi", "4x-tesla-k80_q-x_v10.xml")},
 	}
@@ -201,7 +202,10 @@ func TestFindingsOnRealCaptures(t *testing.T) {
 		},
 		{
 			name: "EDAC uncorrected errors and memory the kernel does not see",
-			cmds: map[string]fakeOut{"dmidecode -t 17": {file: fx("dmidecode", "dell-poweredge-r640_glpi_2cpu_24slots_16empty.txt")}},
+			cmds: map[string]fakeOut{
+				"dmidecode -t 17": {file: fx("dmidecode", "dell-poweredge-r640_glpi_2cpu_24slots_16empty.txt")},
+				"dmidecode -t 16": {file: fx("dmidecode", "dell-poweredge-r640_glpi_2cpu_24slots_16empty.txt")},
+			},
 			files: map[string]string{
 				"/proc/meminfo": "MemTotal:       65000000 kB\n",
 				"/sys/devices/system/edac/mc/mc0/ce_count": "0\n",

@@ -21,6 +21,10 @@ type Audit struct {
 }
 
 // Hardware is the inventory plus its verdict.
+//
+// A list is null when its collector did not finish and found nothing (the
+// tool failed, hung or is missing): unknown, not "none". An empty list means
+// the collector ran and found none.
 type Hardware struct {
 	Summary Summary   `json:"summary"`
 	System  *System   `json:"system"`
@@ -76,9 +80,13 @@ type System struct {
 
 // BIOS is SMBIOS type 0.
 type BIOS struct {
-	Vendor      *string `json:"vendor"`
-	Version     *string `json:"version"`
-	ReleaseDate *string `json:"release_date"`
+	Vendor  *string `json:"vendor"`
+	Version *string `json:"version"`
+	// ReleaseDate is the firmware's string as is (SMBIOS: "MM/DD/YYYY");
+	// ReleaseDateISO the same date as YYYY-MM-DD, null when it is not a
+	// valid MM/DD/YYYY date.
+	ReleaseDate    *string `json:"release_date"`
+	ReleaseDateISO *string `json:"release_date_iso"`
 }
 
 // Board is SMBIOS type 2.
@@ -102,14 +110,34 @@ type CPU struct {
 	SerialNumber *string `json:"serial_number,omitempty"`
 }
 
-// Memory is SMBIOS type 17 plus the kernel's view.
+// Memory is SMBIOS types 16 and 17 plus the kernel's view.
+//
+// DIMMs are the devices of arrays whose Use is "System Memory" (or whose
+// array is not known); the others (the BIOS flash chip some boards describe
+// as a "Flash Memory" array) are in OtherDevices and in no count or total.
+// TotalBytes, SlotsTotal, SlotsPopulated and DIMMs are null when SMBIOS could
+// not be read; TotalBytes is null too when a populated module's size is
+// unknown. OtherDevices is null when the arrays (type 16) could not be read.
 type Memory struct {
-	TotalBytes     int64  `json:"total_bytes"`
-	SlotsTotal     int    `json:"slots_total"`
-	SlotsPopulated int    `json:"slots_populated"`
-	KernelBytes    *int64 `json:"kernel_bytes"`
-	EDAC           *EDAC  `json:"edac"`
-	DIMMs          []DIMM `json:"dimms"`
+	TotalBytes     *int64         `json:"total_bytes"`
+	SlotsTotal     *int           `json:"slots_total"`
+	SlotsPopulated *int           `json:"slots_populated"`
+	KernelBytes    *int64         `json:"kernel_bytes"`
+	EDAC           *EDAC          `json:"edac"`
+	DIMMs          []DIMM         `json:"dimms"`
+	OtherDevices   []MemoryDevice `json:"other_devices"`
+}
+
+// MemoryDevice is an SMBIOS type 17 device that is not a memory slot: it
+// belongs to an array whose Use is not "System Memory".
+type MemoryDevice struct {
+	ArrayUse     *string `json:"array_use"` // e.g. "Flash Memory"
+	Locator      *string `json:"locator"`
+	BankLocator  *string `json:"bank_locator"`
+	Type         *string `json:"type"` // e.g. "Flash"
+	SizeBytes    *int64  `json:"size_bytes"`
+	Manufacturer *string `json:"manufacturer"`
+	PartNumber   *string `json:"part_number"`
 }
 
 // EDAC holds the kernel's memory error counters (/sys/devices/system/edac/mc);
@@ -187,7 +215,9 @@ type SMART struct {
 
 // PCIeDev is one PCI function.
 type PCIeDev struct {
-	Address           string  `json:"address"`
+	Address string `json:"address"`
+	// PCIAddress is Address again, under the name GPUs use for it.
+	PCIAddress        string  `json:"pci_address"`
 	Class             *string `json:"class"`
 	ClassID           *string `json:"class_id"`
 	Vendor            *string `json:"vendor"`
@@ -204,12 +234,16 @@ type PCIeDev struct {
 	SerialNumber      *string `json:"serial_number,omitempty"`
 }
 
-// Link is the PCIe link state from sysfs.
+// Link is the PCIe link state from sysfs. The speeds are strings as the
+// kernel prints them ("8.0 GT/s"); CurrentGTs and MaxGTs are the same numbers
+// in GT/s (null for a speed that is not in GT/s, e.g. "33 MHz PCI").
 type Link struct {
-	CurrentSpeed *string `json:"current_speed"`
-	CurrentWidth *int    `json:"current_width"`
-	MaxSpeed     *string `json:"max_speed"`
-	MaxWidth     *int    `json:"max_width"`
+	CurrentSpeed *string  `json:"current_speed"`
+	CurrentGTs   *float64 `json:"current_speed_gts"`
+	CurrentWidth *int     `json:"current_width"`
+	MaxSpeed     *string  `json:"max_speed"`
+	MaxGTs       *float64 `json:"max_speed_gts"`
+	MaxWidth     *int     `json:"max_width"`
 }
 
 // AER holds the totals of the PCIe Advanced Error Reporting counters.
@@ -265,12 +299,16 @@ const (
 	StatusError   = "error"
 )
 
-// Collector records how one collector ran.
+// Collector records how one collector ran. Error says why a collector that
+// did not finish ("error") failed; for a "skipped" one it carries the reason
+// too (schema_version 1), and SkipReason carries it under its own name
+// (null unless skipped).
 type Collector struct {
 	Name       string    `json:"name"`
 	Status     string    `json:"status"`
 	DurationMS int64     `json:"duration_ms"`
 	Error      *string   `json:"error"`
+	SkipReason *string   `json:"skip_reason"`
 	Commands   []Command `json:"commands"`
 }
 

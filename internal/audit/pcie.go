@@ -22,7 +22,7 @@ func collectPCIe(c *cctx, p *parts) error {
 		if d, ok := byAddr[addr]; ok {
 			return d
 		}
-		d := &PCIeDev{Address: addr}
+		d := &PCIeDev{Address: addr, PCIAddress: addr}
 		byAddr[addr] = d
 		return d
 	}
@@ -107,13 +107,13 @@ func readSysfsPCI(c *cctx, d *PCIeDev) {
 	}
 	var l Link
 	if s, ok := read("current_link_speed"); ok {
-		if v, _ := pcisysfs.ParseLinkSpeed(s); v != "" {
-			l.CurrentSpeed = ptr(v)
+		if v, gts := pcisysfs.ParseLinkSpeed(s); v != "" {
+			l.CurrentSpeed, l.CurrentGTs = ptr(v), gts
 		}
 	}
 	if s, ok := read("max_link_speed"); ok {
-		if v, _ := pcisysfs.ParseLinkSpeed(s); v != "" {
-			l.MaxSpeed = ptr(v)
+		if v, gts := pcisysfs.ParseLinkSpeed(s); v != "" {
+			l.MaxSpeed, l.MaxGTs = ptr(v), gts
 		}
 	}
 	if s, ok := read("current_link_width"); ok {

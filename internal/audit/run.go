@@ -199,6 +199,7 @@ func Run(ctx context.Context, env Env) *Audit {
 	h.CPUs, h.Memory, h.Storage, h.PCIe, h.PSUs, h.GPUs = p.cpus, p.memory, p.disks, p.pcie, p.psus, p.gpus
 	enrichPCIe(h)
 	a.Collectors = recs
+	emptyLists(h, recs)
 	h.Summary = summarize(findings(a, &p))
 	a.FinishedAt = env.Now().UTC().Format(time.RFC3339)
 	normalizeSlices(a)
@@ -228,6 +229,7 @@ func runCollector(ctx context.Context, env *Env, col collector, p *parts) (rec C
 	case errors.As(err, &s):
 		rec.Status = StatusSkipped
 		rec.Error = ptr(s.reason)
+		rec.SkipReason = ptr(s.reason)
 	case err != nil:
 		rec.Status = StatusError
 		msg := err.Error()
@@ -261,24 +263,40 @@ func readTrim(fs host.FS, name string) *string {
 	return clean(string(b))
 }
 
-// normalizeSlices makes empty lists [] rather than null, and orders them stably.
+// emptyLists makes the list of each collector that finished ("ok") [] rather
+// than null when it found nothing; the list of a collector that did not
+// finish stays null when it found nothing: unknown, not "none".
+func emptyLists(h *Hardware, recs []Collector) {
+	for _, r := range recs {
+		if r.Status != StatusOK {
+			continue
+		}
+		switch r.Name {
+		case "cpu":
+			h.CPUs = orEmpty(h.CPUs)
+		case "storage":
+			h.Storage = orEmpty(h.Storage)
+		case "pcie":
+			h.PCIe = orEmpty(h.PCIe)
+		case "psu":
+			h.PSUs = orEmpty(h.PSUs)
+		case "nvidia":
+			h.GPUs = orEmpty(h.GPUs)
+		}
+	}
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// normalizeSlices makes the findings [] rather than null, and orders the
+// lists stably.
 func normalizeSlices(a *Audit) {
 	h := &a.Hardware
-	if h.CPUs == nil {
-		h.CPUs = []CPU{}
-	}
-	if h.Storage == nil {
-		h.Storage = []Disk{}
-	}
-	if h.PCIe == nil {
-		h.PCIe = []PCIeDev{}
-	}
-	if h.PSUs == nil {
-		h.PSUs = []PSU{}
-	}
-	if h.GPUs == nil {
-		h.GPUs = []GPU{}
-	}
 	if h.Summary.Findings == nil {
 		h.Summary.Findings = []Finding{}
 	}

@@ -230,8 +230,8 @@ func inventoryOneLine(h audit.Hardware) string {
 		parts = append(parts, count(cpus, "CPU")+fmt.Sprintf(", %d cores", cores))
 	}
 	switch m := h.Memory; {
-	case m != nil && m.SlotsTotal > 0:
-		parts = append(parts, fmt.Sprintf("%s in %d/%d DIMMs", iec(m.TotalBytes), m.SlotsPopulated, m.SlotsTotal))
+	case m != nil && m.SlotsTotal != nil && *m.SlotsTotal > 0 && m.SlotsPopulated != nil && m.TotalBytes != nil:
+		parts = append(parts, fmt.Sprintf("%s in %d/%d DIMMs", iec(*m.TotalBytes), *m.SlotsPopulated, *m.SlotsTotal))
 	case m != nil && m.KernelBytes != nil:
 		parts = append(parts, iec(*m.KernelBytes)+" RAM (kernel)")
 	default:

@@ -203,7 +203,14 @@ func memorySection(a *audit.Audit) section {
 		sec.empty = collectorNote(a, "memory", "No memory records in SMBIOS")
 		return sec
 	}
-	line := fmt.Sprintf("%s in %d of %d slots", iec(m.TotalBytes), m.SlotsPopulated, m.SlotsTotal)
+	line := "DIMM slots unknown (SMBIOS not read)"
+	if m.SlotsTotal != nil && m.SlotsPopulated != nil {
+		size := "unknown size"
+		if m.TotalBytes != nil {
+			size = iec(*m.TotalBytes)
+		}
+		line = fmt.Sprintf("%s in %d of %d slots", size, *m.SlotsPopulated, *m.SlotsTotal)
+	}
 	if m.KernelBytes != nil {
 		line += fmt.Sprintf("; kernel sees %s", iec(*m.KernelBytes))
 	}

@@ -216,3 +216,130 @@ func TestQuietMode(t *testing.T) {
 		t.Errorf("second on-board device type = %q", got)
 	}
 }
+
+// TestMemoryArrays checks type 16 and the split of type 17 devices into memory
+// slots and others on two real boards that describe their BIOS SPI flash as a
+// "Flash Memory" array with one device under it (linuxhw/DMI dumps; see
+// testdata/PROVENANCE.md). Values read by hand from the files.
+func TestMemoryArrays(t *testing.T) {
+	tests := []struct {
+		file                 string
+		arrays               []MemoryArray
+		slots, populated     int
+		totalBytes           int64
+		flash                MemoryDevice // the one device that is not a slot
+		allDevices, populAll int
+		allBytes             int64
+	}{
+		{
+			// Supermicro X8DTL: two system arrays of 3 slots, all populated
+			// (3 x 4 GB + 3 x 8 GB), and "Locator: BIOS", "Bank Locator:
+			// ROM0", "Type: Flash", "Size: 4096 kB" under a flash array.
+			file: "supermicro-x8dtl_flash-array_manufacturer00.txt",
+			arrays: []MemoryArray{
+				{Handle: "0x002D", Location: "System Board Or Motherboard", Use: "System Memory",
+					ErrorCorrection: "Multi-bit ECC", MaxCapacityBytes: gib(96), Devices: ip(3)},
+				{Handle: "0x0035", Location: "System Board Or Motherboard", Use: "System Memory",
+					ErrorCorrection: "Multi-bit ECC", MaxCapacityBytes: gib(96), Devices: ip(3)},
+				{Handle: "0x003D", Location: "System Board Or Motherboard", Use: "Flash Memory",
+					ErrorCorrection: "None", MaxCapacityBytes: i64(4 << 20), Devices: ip(1)},
+			},
+			slots: 6, populated: 6, totalBytes: 36 << 30,
+			flash: MemoryDevice{Locator: "BIOS", BankLocator: "ROM0", Populated: true, SizeBytes: i64(4 << 20),
+				Type: "Flash", TypeDetail: "Non-Volatile", FormFactor: "Other", SpeedMTs: ip(33),
+				Manufacturer: "ATMEL", SerialNumber: "--", PartNumber: "26DF321", Rank: "Unknown",
+				ErrorHandle: "Not Provided", ArrayHandle: "0x003D"},
+			allDevices: 7, populAll: 7, allBytes: 36<<30 + 4<<20,
+		},
+		{
+			// Sun Fire X4270 M2: two system arrays of 9 slots, 3 x 16 GB
+			// populated, and a flash device with blank locators.
+			file: "sun-fire-x4270-m2_flash-array.txt",
+			arrays: []MemoryArray{
+				{Handle: "0x0033", Location: "System Board Or Motherboard", Use: "System Memory",
+					ErrorCorrection: "Multi-bit ECC", MaxCapacityBytes: gib(72), Devices: ip(9)},
+				{Handle: "0x0048", Location: "System Board Or Motherboard", Use: "System Memory",
+					ErrorCorrection: "Multi-bit ECC", MaxCapacityBytes: gib(72), Devices: ip(9)},
+				{Handle: "0x005D", Location: "System Board Or Motherboard", Use: "Flash Memory",
+					ErrorCorrection: "None", MaxCapacityBytes: i64(4 << 20), Devices: ip(1)},
+			},
+			slots: 18, populated: 3, totalBytes: 48 << 30,
+			flash: MemoryDevice{Populated: true, SizeBytes: i64(4 << 20),
+				Type: "Flash", TypeDetail: "Non-Volatile", FormFactor: "Other", SpeedMTs: ip(33),
+				SerialNumber: "--", Rank: "Unknown", ErrorHandle: "Not Provided", ArrayHandle: "0x005D"},
+			allDevices: 19, populAll: 4, allBytes: 48<<30 + 4<<20,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			recs := mustParse(t, tc.file)
+			arrays := MemoryArrays(recs)
+			if diff := cmp.Diff(tc.arrays, arrays); diff != "" {
+				t.Errorf("MemoryArrays (-want +got):\n%s", diff)
+			}
+			var slots, populated, populAll int
+			var total, allBytes int64
+			var others []MemoryDevice
+			devs := MemoryDevices(recs)
+			for _, d := range devs {
+				if d.ArrayHandle == "" {
+					t.Errorf("%s: no ArrayHandle", d.Locator)
+				}
+				if d.Populated {
+					populAll++
+					allBytes += *d.SizeBytes
+				}
+				if !IsSystemMemory(d, arrays) {
+					others = append(others, d)
+					continue
+				}
+				slots++
+				if d.Populated {
+					populated++
+					total += *d.SizeBytes
+				}
+			}
+			// The counts bee reported before type 16 was read.
+			if len(devs) != tc.allDevices || populAll != tc.populAll || allBytes != tc.allBytes {
+				t.Errorf("all devices/populated/bytes = %d/%d/%d, want %d/%d/%d",
+					len(devs), populAll, allBytes, tc.allDevices, tc.populAll, tc.allBytes)
+			}
+			if slots != tc.slots || populated != tc.populated || total != tc.totalBytes {
+				t.Errorf("memory slots/populated/bytes = %d/%d/%d, want %d/%d/%d",
+					slots, populated, total, tc.slots, tc.populated, tc.totalBytes)
+			}
+			if len(others) != 1 {
+				t.Fatalf("non-memory devices = %+v, want the flash chip alone", others)
+			}
+			if diff := cmp.Diff(tc.flash, others[0]); diff != "" {
+				t.Errorf("flash device (-want +got):\n%s", diff)
+			}
+			// Without type 16 (a `dmidecode -t 17` alone), nothing says a
+			// device is not memory: every one counts.
+			if !IsSystemMemory(others[0], nil) {
+				t.Error("a device of an array not read must count as a slot")
+			}
+		})
+	}
+}
+
+// TestIsSystemMemory covers the arrays dmidecode can describe.
+func TestIsSystemMemory(t *testing.T) {
+	arrays := []MemoryArray{
+		{Handle: "0x0010", Use: "System Memory"},
+		{Handle: "0x0011", Use: "Flash Memory"},
+		{Handle: "0x0012", Use: "Video Memory"},
+		{Use: "Flash Memory"}, // quiet mode: no handle, matches nothing
+	}
+	for _, tc := range []struct {
+		handle string
+		want   bool
+	}{
+		{"0x0010", true}, {"0X0010", true}, {"0x0011", false}, {"0x0012", false},
+		{"", true}, {"0x0099", true}, {"Not Provided", true},
+	} {
+		if got := IsSystemMemory(MemoryDevice{ArrayHandle: tc.handle}, arrays); got != tc.want {
+			t.Errorf("IsSystemMemory(array %q) = %v, want %v", tc.handle, got, tc.want)
+		}
+	}
+}

@@ -3,8 +3,8 @@
 // `dmidecode -t 4`, `dmidecode -t 17`, ...).
 //
 // Parse turns the text into generic records, one per DMI structure; the typed
-// helpers (BIOSInfo, SystemInfo, BaseBoard, Processors, MemoryDevices) read
-// the fields bee reports from those records. Values are returned trimmed but
+// helpers (BIOSInfo, SystemInfo, BaseBoard, Processors, MemoryArrays,
+// MemoryDevices) read the fields bee reports from those records. Values are returned trimmed but
 // otherwise raw: vendor placeholders such as "Not Specified" or
 // "To Be Filled By O.E.M." are left for the caller to recognise. Numbers that
 // dmidecode prints as "Unknown" (or that are absent) are nil pointers.

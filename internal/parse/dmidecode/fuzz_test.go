@@ -75,7 +75,14 @@ func FuzzParseDmidecode(f *testing.F) {
 				}
 			}
 		}
+		arrays := MemoryArrays(recs)
+		for _, a := range arrays {
+			if a.MaxCapacityBytes != nil && *a.MaxCapacityBytes < 0 || a.Devices != nil && *a.Devices < 0 {
+				t.Fatalf("negative array size: %+v", a)
+			}
+		}
 		for _, d := range MemoryDevices(recs) {
+			IsSystemMemory(d, arrays)
 			if d.SizeBytes != nil && (!d.Populated || *d.SizeBytes <= 0) {
 				t.Fatalf("size %d with populated=%v", *d.SizeBytes, d.Populated)
 			}

@@ -12,6 +12,7 @@ const (
 	TypeSystem       = 1
 	TypeBaseBoard    = 2
 	TypeProcessor    = 4
+	TypeMemoryArray  = 16
 	TypeMemoryDevice = 17
 )
 
@@ -67,6 +68,68 @@ type MemoryDevice struct {
 	SpeedMTs, ConfiguredSpeedMTs                           *int
 	Manufacturer, SerialNumber, PartNumber, AssetTag, Rank string
 	ErrorHandle                                            string // "Error Information Handle", raw
+	// ArrayHandle is the handle of the type 16 Physical Memory Array the
+	// device belongs to ("Array Handle", e.g. "0x003D"); "" when not printed.
+	ArrayHandle string
+}
+
+// MemoryArray is one DMI type 16 structure ("Physical Memory Array").
+type MemoryArray struct {
+	Handle   string // e.g. "0x003D"; "" in quiet-mode output
+	Location string // e.g. "System Board Or Motherboard"
+	// Use is what the array holds, as dmidecode prints it: "System Memory",
+	// "Flash Memory" (the BIOS SPI flash of e.g. Supermicro X8 boards and
+	// Sun Fire X4270 M2), "Video Memory", "Non-volatile RAM", "Cache Memory",
+	// "Other", "Unknown".
+	Use             string
+	ErrorCorrection string // "Error Correction Type", e.g. "Multi-bit ECC"
+	// MaxCapacityBytes is "Maximum Capacity" in bytes; nil when unknown.
+	MaxCapacityBytes *int64
+	Devices          *int // "Number Of Devices"
+}
+
+// UseSystemMemory is the Use of an array whose devices are memory slots.
+const UseSystemMemory = "System Memory"
+
+// IsSystemMemory reports whether d is a memory slot: a device of an array
+// whose Use is "System Memory", or of an array arrays does not hold (the
+// device names none, or its array was not in the output read), since
+// nothing then says it is not one. arrays is MemoryArrays' result, usually
+// from `dmidecode -t 16`.
+func IsSystemMemory(d MemoryDevice, arrays []MemoryArray) bool {
+	if d.ArrayHandle == "" {
+		return true
+	}
+	for _, a := range arrays {
+		if a.Handle != "" && strings.EqualFold(a.Handle, d.ArrayHandle) {
+			return strings.EqualFold(a.Use, UseSystemMemory)
+		}
+	}
+	return true
+}
+
+// MemoryArrays returns every type 16 record of Parse's result, in order, from
+// `dmidecode -t 16` (or `-t memory`, or the full `dmidecode`).
+func MemoryArrays(recs []Record) []MemoryArray {
+	var out []MemoryArray
+	for _, r := range recs {
+		if r.Type != TypeMemoryArray {
+			continue
+		}
+		f := r.Fields
+		a := MemoryArray{
+			Handle:          r.Handle,
+			Location:        f["Location"],
+			Use:             f["Use"],
+			ErrorCorrection: f["Error Correction Type"],
+			Devices:         parseCount(f["Number Of Devices"]),
+		}
+		if n, ok := parseBytes(f["Maximum Capacity"]); ok {
+			a.MaxCapacityBytes = &n
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // field returns the value of the first of keys present in f. Keys after the
@@ -219,6 +282,7 @@ func MemoryDevices(recs []Record) []MemoryDevice {
 			AssetTag:           f["Asset Tag"],
 			Rank:               f["Rank"],
 			ErrorHandle:        f["Error Information Handle"],
+			ArrayHandle:        f["Array Handle"],
 		})
 	}
 	return out
