@@ -75,6 +75,53 @@ func clean(s string, layout bool) string {
 	return b.String()
 }
 
+// Styled is Line for a line bee has styled itself: SGR sequences (ESC [
+// digits, ';' or ':' ... m: colour, bold, reverse) are kept, every other
+// control is escaped as by Line. It is the last guard of a screen whose values
+// were made safe where they entered: a value that slipped through can at most
+// change a colour, never move the cursor, clear the screen or set the title.
+func Styled(s string) string {
+	if safe(s, false) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for {
+		i := strings.IndexByte(s, 0x1b)
+		if i < 0 {
+			b.WriteString(Line(s))
+			return b.String()
+		}
+		b.WriteString(Line(s[:i]))
+		n := sgrLen(s[i:])
+		if n == 0 {
+			b.WriteString(`\x1b`)
+			n = 1
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		s = s[i+n:]
+	}
+}
+
+// sgrLen is the length of the SGR sequence at the start of s, 0 when s does
+// not start with one.
+func sgrLen(s string) int {
+	if len(s) < 3 || s[0] != 0x1b || s[1] != '[' {
+		return 0
+	}
+	for i := 2; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == ';', c == ':':
+		case c == 'm':
+			return i + 1
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
 // safe reports whether s needs no change (the common case: plain ASCII).
 func safe(s string, layout bool) bool {
 	for i := 0; i < len(s); i++ {
@@ -119,23 +166,27 @@ func Truncate(s string, w int) string {
 	return Fit(Line(s), w)
 }
 
-// Fit cuts s, which is safe already or carries bee's own styling (lipgloss
-// SGR sequences are kept whole), to at most w columns, ending in Ellipsis
-// when anything was cut. Spaces before the mark are dropped ("model ..." reads
-// as a word cut, not a value ending in a space). Below len(Ellipsis)+1 columns
-// there is no room for a mark and the text is only cut.
-func Fit(s string, w int) string {
+// Fit cuts s, which is safe already or carries bee's own styling (SGR
+// sequences are kept whole), to at most w columns, ending in Ellipsis when
+// anything was cut.
+func Fit(s string, w int) string { return Cut(s, w, Ellipsis) }
+
+// Cut is Fit with another mark (a table cell cut to a narrow column ends in a
+// one-column "~", which leaves more of the value). Spaces before the mark are
+// dropped ("model ..." would read as a value ending in a space). When w has no
+// room for the mark and one character, the text is only cut.
+func Cut(s string, w int, mark string) string {
 	if w <= 0 {
 		return ""
 	}
 	if ansi.StringWidth(s) <= w {
 		return s
 	}
-	if w <= len(Ellipsis) {
+	mw := ansi.StringWidth(mark)
+	if w <= mw {
 		return ansi.Truncate(s, w, "")
 	}
-	cut := ansi.Truncate(s, w-len(Ellipsis), "")
-	return strings.TrimRight(cut, " ") + Ellipsis
+	return strings.TrimRight(ansi.Truncate(s, w-mw, ""), " ") + mark
 }
 
 // Strings sanitizes, in place and with Line, every string reachable from v,

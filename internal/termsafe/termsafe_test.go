@@ -66,10 +66,21 @@ func TestFit(t *testing.T) {
 			t.Errorf("Fit(%q, %d) is %d columns wide", tc.in, tc.w, Width(got))
 		}
 	}
+	if got := Cut("SAMSUNG MZQLB1T9HAJR", 8, "~"); got != "SAMSUNG~" {
+		t.Errorf("Cut = %q", got)
+	}
 	// Sanitize first, then cut: what is cut is the escape's text, never half a
 	// sequence a terminal could complete.
 	if got := Truncate("ab\033[2J", 8); got != `ab\x1...` {
 		t.Errorf("Truncate = %q", got)
+	}
+}
+
+func TestStyled(t *testing.T) {
+	in := "\033[1;31mFAIL\033[0m " + pwned + " \033[38:5:2mok\033[m \033[2J\033[31"
+	want := "\033[1;31mFAIL\033[0m " + `bad \x1b[2J\x1b]0;pwned\x07 ` + "\uFFFD" + " \033[38:5:2mok\033[m " + `\x1b[2J\x1b[31`
+	if got := Styled(in); got != want {
+		t.Errorf("Styled(%q) =\n%q, want\n%q", in, got, want)
 	}
 }
 
@@ -121,7 +132,7 @@ func checkSafe(t *testing.T, in, out string, layout bool) {
 }
 
 func FuzzSanitize(f *testing.F) {
-	for _, s := range []string{"", pwned, "\u009b\u202e\u2066\x00\x7f", "a\r\nb\tc", "日本\xe6\x97", "\xed\xa0\x80\xf4\x90\x80\x80"} {
+	for _, s := range []string{"", pwned, "\u009b\u202e\u2066\x00\x7f", "a\r\nb\tc", "日本\xe6\x97", "\xed\xa0\x80\xf4\x90\x80\x80", "\033[1;31mx\033[0m\033[2"} {
 		f.Add(s, 10)
 	}
 	f.Fuzz(func(t *testing.T, s string, w int) {
@@ -134,6 +145,17 @@ func FuzzSanitize(f *testing.F) {
 			t.Fatalf("Line is not idempotent: %q -> %q -> %q", s, line, again)
 		}
 		checkSafe(t, s, Text(s), true)
+		// Styled keeps only SGR sequences: with them removed, nothing is left
+		// that a terminal obeys.
+		styled := Styled(s)
+		for i := strings.IndexByte(styled, 0x1b); i >= 0; i = strings.IndexByte(styled, 0x1b) {
+			n := sgrLen(styled[i:])
+			if n == 0 {
+				t.Fatalf("Styled(%q) = %q keeps an ESC that starts no SGR", s, styled)
+			}
+			styled = styled[:i] + styled[i+n:]
+		}
+		checkSafe(t, s, styled, false)
 		w = w % 200
 		if w < 0 {
 			w = -w
