@@ -14,9 +14,10 @@ import (
 
 // Untrusted strings (issue 15): whatever the machine's firmware and tools say
 // is shown on a terminal escaped (docs/untrusted-text.md) and kept exact in the
-// JSON. The hostile values are constructed here, in the test, from the real
+// JSON. The hostile values are CONSTRUCTED here, in the test, from the real
 // qemu captures: each is the real file with one value replaced, written to a
-// temporary file; nothing under testdata is changed.
+// temporary file; nothing under testdata is changed (the parsers' PROVENANCE.md
+// files list only real captures).
 
 // hostileStderr is the issue's tool: it clears the screen, sets the window
 // title and writes an invalid UTF-8 byte; plus a NUL, a UTF-8 C1 CSI and a
