@@ -14,6 +14,7 @@ import (
 	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/qrsum"
+	"github.com/beeaudit/bee/internal/termsafe"
 )
 
 // DefaultAuditPath is where the audit is written on the live ISO.
@@ -90,7 +91,7 @@ func auditCommand(args []string, stdout, stderr io.Writer) int {
 	if !*quiet {
 		env.Progress = func(name, status string) {
 			if status != "running" {
-				fmt.Fprintf(stderr, "bee audit: %-8s %s\n", name, status)
+				fmt.Fprintf(stderr, "bee audit: %-8s %s\n", termsafe.Line(name), termsafe.Line(status))
 			}
 		}
 	}
@@ -136,7 +137,9 @@ func checkWritableDir(output string) error {
 	return os.Remove(name)
 }
 
-// printSummary is the short human account of an audit.
+// printSummary is the short human account of an audit. Every value from the
+// machine goes through termsafe.Line: it reaches the terminal escaped, never
+// raw (docs/untrusted-text.md); the JSON keeps it exact.
 func printSummary(w io.Writer, a *audit.Audit, path string) {
 	h := a.Hardware
 	var who []string
@@ -153,7 +156,7 @@ func printSummary(w io.Writer, a *audit.Audit, path string) {
 	if len(who) == 0 {
 		who = append(who, "unidentified system")
 	}
-	fmt.Fprintf(w, "%s\n", strings.Join(who, " "))
+	fmt.Fprintf(w, "%s\n", termsafe.Line(strings.Join(who, " ")))
 	s := h.Summary
 	fmt.Fprintf(w, "VERDICT: %s — %d failure(s), %d warning(s)\n", strings.ToUpper(s.Verdict), s.Failures, s.Warnings)
 	for i, f := range s.Findings {
@@ -161,12 +164,12 @@ func printSummary(w io.Writer, a *audit.Audit, path string) {
 			fmt.Fprintf(w, "  ... and %d more (see the JSON)\n", len(s.Findings)-10)
 			break
 		}
-		fmt.Fprintf(w, "  %-7s %-22s %s: %s\n", strings.ToUpper(f.Severity), f.Code, f.Component, f.Message)
+		fmt.Fprintf(w, "  %-7s %-22s %s: %s\n", strings.ToUpper(f.Severity), termsafe.Line(f.Code), termsafe.Line(f.Component), termsafe.Line(f.Message))
 	}
 	var parts []string
 	for _, c := range a.Collectors {
-		parts = append(parts, c.Name+"="+c.Status)
+		parts = append(parts, termsafe.Line(c.Name+"="+c.Status))
 	}
 	fmt.Fprintf(w, "collectors: %s\n", strings.Join(parts, " "))
-	fmt.Fprintf(w, "audit written to %s\n", path)
+	fmt.Fprintf(w, "audit written to %s\n", termsafe.Line(path))
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/beeaudit/bee/internal/gpureport"
+	"github.com/beeaudit/bee/internal/termsafe"
 	"github.com/beeaudit/bee/internal/version"
 )
 
@@ -437,5 +438,6 @@ func (l *logger) printf(format string, args ...any) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fmt.Fprintf(l.w, "bee-gpu-stress: "+format+"\n", args...)
+	// Arguments carry GPU names and driver messages: one safe line (docs/untrusted-text.md).
+	fmt.Fprintf(l.w, "bee-gpu-stress: %s\n", termsafe.Line(fmt.Sprintf(format, args...)))
 }

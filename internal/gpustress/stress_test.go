@@ -457,6 +457,12 @@ GPU 1  0000:18:00.0  NVIDIA H100 80GB HBM3  GPU-2  FAIL (60 s)
 	if got := Summary(r); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
+	// A name or message from the driver is shown escaped (constructed values).
+	r = &gpureport.Report{Tool: gpureport.Tool, GPUs: []gpureport.GPU{{Index: 0, PCIBusID: "0000:17:00.0", Name: "H100\033]0;x\007\u202e", UUID: "GPU-1\x9b",
+		Error: &gpureport.Error{Code: "X", Message: "a\nb\033[2J"}}}}
+	if got, want := Summary(r), "GPU 0  0000:17:00.0  H100\\x1b]0;x\\x07\\u202e  GPU-1\uFFFD  FAIL (0 s)\n  FAIL: error: X: a\\nb\\x1b[2J\n"; !strings.HasPrefix(got, want) {
+		t.Errorf("got %q, want prefix %q", got, want)
+	}
 	r = &gpureport.Report{Tool: gpureport.Tool, Error: &gpureport.Error{Code: "LIBCUDA_NOT_FOUND", Message: "cannot load"}}
 	if got := Summary(r); got != "bee-gpu-stress: nothing tested: LIBCUDA_NOT_FOUND: cannot load\n" {
 		t.Errorf("got %q", got)

@@ -5,14 +5,16 @@ import (
 	"strings"
 
 	"github.com/beeaudit/bee/internal/gpureport"
+	"github.com/beeaudit/bee/internal/termsafe"
 )
 
 // Summary renders r for a person: a verdict line per GPU with its numbers and,
-// for a GPU that did not pass, the reasons.
+// for a GPU that did not pass, the reasons. Names and messages come from the
+// driver: they are shown through termsafe.Line (docs/untrusted-text.md).
 func Summary(r *gpureport.Report) string {
 	var b strings.Builder
 	if r.Error != nil {
-		fmt.Fprintf(&b, "bee-gpu-stress: nothing tested: %s\n", r.Error.String())
+		fmt.Fprintf(&b, "bee-gpu-stress: nothing tested: %s\n", termsafe.Line(r.Error.String()))
 		return b.String()
 	}
 	for _, g := range r.GPUs {
@@ -21,7 +23,7 @@ func Summary(r *gpureport.Report) string {
 		if len(problems) > 0 {
 			verdict = "FAIL"
 		}
-		fmt.Fprintf(&b, "GPU %d  %s  %s  %s  %s (%.0f s)\n", g.Index, g.PCIBusID, g.Name, g.UUID, verdict, float64(g.DurationMS)/1000)
+		fmt.Fprintf(&b, "GPU %d  %s  %s  %s  %s (%.0f s)\n", g.Index, termsafe.Line(g.PCIBusID), termsafe.Line(g.Name), termsafe.Line(g.UUID), verdict, float64(g.DurationMS)/1000)
 		if m := g.Memory; m != nil {
 			fmt.Fprintf(&b, "  memory:  %.2f GB tested, %d passes, %d errors, %.1f GB/s\n",
 				float64(m.BytesTested)/1e9, m.Passes, m.Errors, m.GBps)
@@ -31,7 +33,7 @@ func Summary(r *gpureport.Report) string {
 				c.Iterations, c.Errors, c.Checked, c.GFLOPS)
 		}
 		for _, p := range problems {
-			fmt.Fprintf(&b, "  FAIL: %s\n", p)
+			fmt.Fprintf(&b, "  FAIL: %s\n", termsafe.Line(p))
 		}
 	}
 	return b.String()

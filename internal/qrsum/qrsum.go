@@ -14,6 +14,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/termsafe"
 )
 
 // Format is the version tag that starts every summary text.
@@ -32,7 +33,8 @@ const (
 //	BEE1;SN=<system serial>;PN=<product name>;V=<verdict>;W=<warnings>;F=<failures>;H=<sha256 of the audit JSON, 12 hex>
 //
 // Unknown serial or product are empty. ';' and '=' in values become '_', so the
-// text always splits back into its fields.
+// text always splits back into its fields; control, C1 and bidi characters are
+// escaped ("\x1b") and invalid UTF-8 is U+FFFD (docs/untrusted-text.md).
 func Text(a *audit.Audit, auditJSON []byte) string {
 	var sn, pn string
 	if s := a.Hardware.System; s != nil {
@@ -53,16 +55,16 @@ func Text(a *audit.Audit, auditJSON []byte) string {
 		hex.EncodeToString(sum[:])[:12])
 }
 
+// field makes s terminal-safe (termsafe.Line: a phone shows the decoded text
+// as it is, so control and bidi characters arrive escaped, never raw), keeps
+// ';' and '=' out of it and cuts it to n bytes on a character boundary.
 func field(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == ';' || r == '=':
+		if r == ';' || r == '=' {
 			return '_'
-		case r < 0x20 || r == 0x7f:
-			return -1
 		}
 		return r
-	}, strings.TrimSpace(s))
+	}, termsafe.Line(strings.TrimSpace(s)))
 	for len(s) > n {
 		_, size := utf8.DecodeLastRuneInString(s)
 		s = s[:len(s)-size]

@@ -131,3 +131,15 @@ func TestRenderRejectsOversizedText(t *testing.T) {
 		t.Fatal("want error for oversized text")
 	}
 }
+
+// A serial written by hostile firmware reaches the phone escaped: no control,
+// C1 or bidi character and no invalid UTF-8 in the text (constructed values).
+func TestTextUntrustedSerial(t *testing.T) {
+	a := &audit.Audit{}
+	a.Hardware.System = &audit.System{SerialNumber: sp("S\033]0;x\007\u009b\u202e\xff1"), ProductName: sp("P\tQ")}
+	a.Hardware.Summary.Verdict = "pass"
+	got := Text(a, nil)
+	if want := `BEE1;SN=S\x1b]0_x\x07\u009b\u202e` + "\uFFFD" + `1;PN=P\tQ;V=pass;`; !strings.HasPrefix(got, want) {
+		t.Fatalf("Text = %q, want prefix %q", got, want)
+	}
+}

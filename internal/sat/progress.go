@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/beeaudit/bee/internal/termsafe"
 )
 
 // progress prints what the run is doing to a terminal (or a log): one line per phase
@@ -70,7 +72,7 @@ func (p *progress) phase(i int, detail string) {
 	if i+1 < len(p.phases) {
 		line += " — then: " + strings.Join(p.phases[i+1:], ", ")
 	}
-	fmt.Fprintf(p.w, "%s (%s elapsed)\n", line, fmtDur(p.now().Sub(p.start)))
+	fmt.Fprintf(p.w, "%s (%s elapsed)\n", termsafe.Line(line), fmtDur(p.now().Sub(p.start)))
 }
 
 // command shows a running command's elapsed time against its bound until the returned
@@ -119,6 +121,7 @@ func (p *progress) show(name string, started time.Time, bound time.Duration) {
 	if p.cur+1 < len(p.phases) {
 		line += "; then " + strings.Join(p.phases[p.cur+1:], ", ")
 	}
+	line = termsafe.Line(line) // names come from the machine: shown escaped, never raw
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 		p.live = true

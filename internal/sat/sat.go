@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/termsafe"
 	"github.com/beeaudit/bee/internal/version"
 )
 
@@ -144,7 +145,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, env Env)
 	res := run(ctx, kind, k, c, &env)
 	fmt.Fprint(stdout, res.summary)
 	if res.err != nil {
-		fmt.Fprintf(stderr, "bee sat %s: %v\n", kind, res.err)
+		fmt.Fprintf(stderr, "bee sat %s: %s\n", kind, termsafe.Line(res.err.Error()))
 		return ExitNoArchive
 	}
 	fmt.Fprintf(stdout, "archive: %s\n", res.path)

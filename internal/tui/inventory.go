@@ -105,9 +105,14 @@ func collectorNote(a *audit.Audit, name, none string) string {
 	return none + " (" + name + " collector did not run)"
 }
 
+// firstLine is the first line of a message; the audit's strings are escaped on
+// load, so a line break is the two characters "\n" by then.
 func firstLine(s string) string {
+	if i := strings.Index(s, `\n`); i >= 0 {
+		s = s[:i]
+	}
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+		s = s[:i]
 	}
 	return s
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/termsafe"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -135,6 +136,10 @@ func loadAudit(path string, known time.Time) auditLoadedMsg {
 	if a.SchemaVersion != audit.SchemaVersion {
 		return auditLoadedMsg{err: fmt.Errorf("%s: schema_version %d, this bee reads %d", path, a.SchemaVersion, audit.SchemaVersion)}
 	}
+	// Every string the screens show from the audit came from the machine:
+	// escaped once here (docs/untrusted-text.md), so every screen, cell and
+	// detail is safe and cut after sanitizing. raw stays exact (QR hash).
+	termsafe.Strings(&a)
 	return auditLoadedMsg{a: &a, raw: raw, mod: fi.ModTime()}
 }
 
@@ -145,14 +150,14 @@ func (m *Model) applyAudit(msg auditLoadedMsg) {
 	case msg.err != nil:
 		if m.audit != nil {
 			// Keep showing the audit we have; say the file went wrong.
-			m.status = "audit file: " + msg.err.Error()
+			m.status = "audit file: " + termsafe.Line(msg.err.Error())
 			return
 		}
 		m.auditMissing = errors.Is(msg.err, fs.ErrNotExist)
 		if m.auditMissing {
 			m.auditProblem = "No audit at " + m.opt.AuditPath + "."
 		} else {
-			m.auditProblem = msg.err.Error()
+			m.auditProblem = termsafe.Line(msg.err.Error())
 		}
 		return
 	}
@@ -242,7 +247,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.netBusy = false
 		m.net = netView{Loaded: true, Ifaces: msg.ifaces, SSH: msg.ssh}
 		if msg.err != nil {
-			m.net.Err = msg.err.Error()
+			m.net.Err = termsafe.Line(msg.err.Error())
 		}
 		m.netCursor = min(m.netCursor, max(0, len(m.net.Ifaces)-1))
 		return m, nil
@@ -285,9 +290,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.jobDone(msg.res)
 	case actionDoneMsg:
-		text := msg.what + ": done"
+		text := termsafe.Line(msg.what) + ": done"
 		if msg.err != "" {
-			text = msg.what + ": FAILED: " + msg.err
+			text = termsafe.Line(msg.what) + ": FAILED: " + termsafe.Line(msg.err) // a tool's stderr
 		}
 		if m.scr == scrNetwork || m.scr == scrStatic {
 			m.netStatus = text
@@ -302,7 +307,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case shellDoneMsg:
 		m.status = "back from the shell"
 		if msg.err != nil {
-			m.status = "shell: " + msg.err.Error()
+			m.status = "shell: " + termsafe.Line(msg.err.Error())
 		}
 		return m, tea.Batch(m.refreshNet(), m.reloadAudit())
 	case tea.KeyMsg:
@@ -356,11 +361,11 @@ func (m *Model) jobDone(res host.Result) tea.Cmd {
 	case errors.Is(res.Err, host.ErrCanceled):
 		j.result = "Canceled. Nothing was archived by the menu; partial output is above."
 	case res.Err != nil:
-		j.result = res.Describe()
+		j.result = termsafe.Line(res.Describe())
 	case j.kind == jobAudit && res.ExitCode == 0:
 		r := loadAudit(m.opt.AuditPath, time.Time{})
 		if r.err != nil {
-			j.result = "The audit ran but its file cannot be read: " + r.err.Error()
+			j.result = "The audit ran but its file cannot be read: " + termsafe.Line(r.err.Error())
 			break
 		}
 		m.applyAudit(r)
@@ -516,7 +521,7 @@ func (m *Model) activate(a action) tea.Cmd {
 			if m.opt.QR == nil {
 				m.qrErr = "not built into this bee"
 			} else if q, err := m.opt.QR(m.audit, m.auditRaw); err != nil {
-				m.qrErr = err.Error()
+				m.qrErr = termsafe.Line(err.Error())
 			} else {
 				m.qr = q
 			}
@@ -656,7 +661,7 @@ func (m *Model) networkKey(s string) tea.Cmd {
 			return nil
 		}
 		name := m.net.Ifaces[m.netCursor].Name
-		m.netStatus = "starting DHCP on " + name + " ..."
+		m.netStatus = "starting DHCP on " + termsafe.Line(name) + " ..."
 		return m.runCmds(strings.Join(dhcpCommand(name), " "), [][]string{dhcpCommand(name)}, netCmdTimeout, true)
 	case "s":
 		if m.netCursor >= len(m.net.Ifaces) {
@@ -747,9 +752,11 @@ func (m *Model) View() string {
 	case scrQR:
 		return renderQR(m.qr, m.qrErr, m.audit, w, h)
 	case scrNetwork:
-		return renderNetwork(m.net, m.netCursor, m.netStatus, w, h)
+		return renderNetwork(m.net.display(), m.netCursor, m.netStatus, w, h)
 	case scrStatic:
-		return renderStatic(m.form, w, h)
+		f := m.form
+		f.iface = termsafe.Line(f.iface)
+		return renderStatic(f, w, h)
 	case scrConfirm:
 		return renderConfirm(m.confirm, w, h)
 	case scrWaitAudit:
@@ -760,5 +767,19 @@ func (m *Model) View() string {
 
 func (m *Model) homeView() homeView {
 	return homeView{Version: m.opt.Version, Runtime: m.opt.Runtime, Audit: m.audit, AuditPath: m.opt.AuditPath,
-		AuditProblem: m.auditProblem, Net: m.net, Menu: m.menu, Cursor: m.cursor, Status: m.status, Now: m.opt.Now()}
+		AuditProblem: m.auditProblem, Net: m.net.display(), Menu: m.menu, Cursor: m.cursor, Status: m.status, Now: m.opt.Now()}
+}
+
+// display is the network state as the screens show it: names, kinds and
+// scopes escaped (termsafe.Strings) in a copy, because the model keeps the
+// real interface names for the commands it runs (dhclient -nw NAME).
+func (n netView) display() netView {
+	out := n
+	out.Ifaces = make([]Iface, len(n.Ifaces))
+	for i, f := range n.Ifaces {
+		f.Addrs = append([]Addr(nil), f.Addrs...)
+		out.Ifaces[i] = f
+	}
+	termsafe.Strings(&out.Ifaces)
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/beeaudit/bee/internal/termsafe"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -43,8 +44,11 @@ func st() styles {
 	}
 }
 
-// frame fits lines into a w×h screen: each line truncated to w, the list cut or
-// padded to exactly h lines.
+// frame fits lines into a w×h screen: each line made terminal-safe and cut to w
+// with termsafe.Ellipsis, the list cut or padded to exactly h lines. Values from
+// the machine are escaped where they enter the model (termsafe.Strings on the
+// audit and the network state, termsafe.Line on messages); termsafe.Styled here
+// is the last guard: only bee's own colour sequences reach the terminal.
 func frame(lines []string, w, h int) string {
 	if h <= 0 {
 		return ""
@@ -57,10 +61,7 @@ func frame(lines []string, w, h int) string {
 }
 
 func fitLine(s string, w int) string {
-	if ansi.StringWidth(s) > w {
-		return ansi.Truncate(s, w, "")
-	}
-	return s
+	return termsafe.Fit(termsafe.Styled(s), w)
 }
 
 // layout places a header block at the top and a footer block at the bottom of
@@ -118,7 +119,8 @@ type column struct {
 
 // table lays rows out under headers in width w. Columns get their natural
 // width (capped at max); when the whole is wider than w, flex columns shrink
-// toward their min. Cells too long for their column end in "~".
+// toward their min. Cells too long for their column end in "~" (one column:
+// a narrow column keeps more of the value than with "...").
 func table(cols []column, rows [][]string, w int) (header string, lines []string) {
 	const gap = 2
 	widths := make([]int, len(cols))
@@ -163,7 +165,7 @@ func table(cols []column, rows [][]string, w int) (header string, lines []string
 				cell = cells[i]
 			}
 			if ansi.StringWidth(cell) > widths[i] {
-				cell = strings.TrimRight(ansi.Truncate(cell, widths[i]-1, ""), " ") + "~"
+				cell = termsafe.Cut(cell, widths[i], "~")
 			}
 			pad := strings.Repeat(" ", widths[i]-ansi.StringWidth(cell))
 			if c.right {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/termsafe"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -156,9 +157,7 @@ func renderDetail(title string, kvs []kv, offset, w, h int) (string, int) {
 	var body []string
 	for _, x := range kvs {
 		k := x.k
-		if len(k) > kw {
-			k = k[:kw-1] + "~"
-		}
+		k = termsafe.Cut(k, kw, "~")
 		lines := wrap(x.v, w, strings.Repeat(" ", kw+3))
 		lines[0] = fmt.Sprintf(" %-*s  %s", kw, k, strings.TrimLeft(lines[0], " "))
 		body = append(body, lines...)
@@ -282,7 +281,7 @@ func renderJob(v jobView, w, h int) string {
 	}
 	body := make([]string, 0, len(lines))
 	for _, l := range lines {
-		body = append(body, " "+ansi.Truncate(l, max(0, w-1), ""))
+		body = append(body, " "+termsafe.Truncate(l, max(0, w-1)))
 	}
 	if len(v.Lines) == 0 && !v.Done {
 		body = append(body, " (waiting for output)")
