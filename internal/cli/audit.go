@@ -13,6 +13,7 @@ import (
 
 	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/profile"
 	"github.com/beeaudit/bee/internal/qrsum"
 )
 
@@ -31,6 +32,7 @@ func auditCommand(args []string, stdout, stderr io.Writer) int {
 	toolTimeout := fs.Duration("tool-timeout", 0, "limit every tool's timeout to `DURATION` (default: per-tool, 15s-90s)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	noQR := fs.Bool("no-qr", false, "do not print the QR code")
+	profileOpt := fs.String("profile", "", "judge against the hardware profile `FILE|NAME`, or none (default: bee.profile= on the kernel command line, else the profile whose match fits; docs/profiles.md)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: bee audit [flags]\n\nInventory every component (SPEC §5), judge its health and write the audit JSON.\nExit 0 when the audit was written, whatever the verdict (see --fail-on); 1 when it could not be written.\n\nFlags:")
 		fs.PrintDefaults()
@@ -58,6 +60,7 @@ func auditCommand(args []string, stdout, stderr io.Writer) int {
 
 	env := audit.Env{Runner: host.Exec{}, FS: host.RootFS{Root: *root}, Runtime: *runtime,
 		Timeouts: audit.DefaultTimeouts.Capped(*toolTimeout)}
+	chooser := profile.Chooser{FS: env.FS, Dirs: profile.DefaultDirs, ReadFile: os.ReadFile}
 	var rec *host.Recorder
 	switch {
 	case *replay != "":
@@ -82,6 +85,9 @@ func auditCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bee audit: cannot write %s: %v\n", *output, err)
 		return 1
 	}
+
+	chooser.FS = env.FS
+	env.Judge = func(a *audit.Audit) []audit.Finding { return chooser.Apply(*profileOpt, a) }
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -162,6 +168,9 @@ func printSummary(w io.Writer, a *audit.Audit, path string) {
 			break
 		}
 		fmt.Fprintf(w, "  %-7s %-22s %s: %s\n", strings.ToUpper(f.Severity), f.Code, f.Component, f.Message)
+	}
+	if l := profileLine(a); l != "" {
+		fmt.Fprintln(w, l)
 	}
 	var parts []string
 	for _, c := range a.Collectors {
