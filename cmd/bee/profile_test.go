@@ -1,0 +1,195 @@
+package main
+
+// Hardware profiles (docs/profiles.md) end to end: the real bee binary audits a
+// fake machine, writes its profile with `bee profile new`, and audits again
+// with the profile under the fake root's /etc/bee/profiles.
+//
+// Variants of a machine are constructed here, in code, from the real captures
+// (a DIMM's Size line set to "No Module Installed", a <gpu> element and its
+// sysfs directory removed, a link width of 8, a PSU's SDR line removed, the
+// BIOS version lowered, a drive replaced by another real capture of a smaller
+// model); the captures on disk are never changed.
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/beeaudit/bee/internal/audit"
+)
+
+// configCodes lists the CONFIG_* findings of an audit as "CODE component".
+func configCodes(a *audit.Audit) []string {
+	var l []string
+	for _, f := range a.Hardware.Summary.Findings {
+		if strings.HasPrefix(f.Code, "CONFIG_") {
+			l = append(l, f.Code+" "+f.Component)
+		}
+	}
+	sort.Strings(l)
+	return l
+}
+
+// goldenProfile audits m, writes its profile with bee profile new and returns
+// the YAML.
+func goldenProfile(t *testing.T, m machine, name string) string {
+	t.Helper()
+	e := m.setup(t)
+	auditOn(t, e)
+	stdout, stderr, code := e.run("profile", "new", "--from", filepath.Join(e.out, "bee-audit.json"), "--name", name)
+	if code != 0 {
+		t.Fatalf("bee profile new: exit %d\n%s", code, stderr)
+	}
+	return stdout
+}
+
+// withProfile installs profile files into the machine's /etc/bee/profiles.
+func (m machine) withProfiles(profiles map[string]string) machine {
+	out := m
+	out.files = map[string]string{}
+	for k, v := range m.files {
+		out.files[k] = v
+	}
+	for name, y := range profiles {
+		out.files["/etc/bee/profiles/"+name] = y
+	}
+	return out
+}
+
+func TestProfileSameMachinePasses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		m    func(testing.TB) machine
+	}{{"gpu-server", gpuServer}, {"qemu-vm", qemuVM}, {"dell-r640", dellR640}} {
+		t.Run(tc.name, func(t *testing.T) {
+			y := goldenProfile(t, tc.m(t), tc.name)
+			e := tc.m(t).withProfiles(map[string]string{tc.name + ".yaml": y}).setup(t)
+			a, stdout := auditOn(t, e)
+			p := a.Hardware.Profile
+			if p == nil || p.Name != tc.name || p.MatchedBy != "match" || p.Source != "/etc/bee/profiles/"+tc.name+".yaml" || len(p.SHA256) != 64 {
+				t.Fatalf("hardware.profile = %+v, want %s matched from /etc/bee/profiles", p, tc.name)
+			}
+			if c := configCodes(a); len(c) != 0 {
+				t.Errorf("profile generated from the machine finds differences on it:\n%s\nprofile:\n%s", strings.Join(c, "\n"), y)
+			}
+			if !strings.Contains(stdout, "profile: "+tc.name+" ") || !strings.Contains(stdout, "0 difference(s)") {
+				t.Errorf("summary does not name the profile:\n%s", stdout)
+			}
+			e.checkNoUnexpected()
+		})
+	}
+}
+
+// constructed writes a variant of a real capture, changed by edit, and returns its path.
+func constructed(t *testing.T, src string, edit func(string) string) string {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := edit(string(b))
+	if out == string(b) {
+		t.Fatalf("variant of %s changes nothing", src)
+	}
+	p := filepath.Join(t.TempDir(), filepath.Base(src))
+	if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func replaceOnce(t *testing.T, s, old, new string) string {
+	t.Helper()
+	if strings.Count(s, old) != 1 {
+		t.Fatalf("%q found %d times, want once", old, strings.Count(s, old))
+	}
+	return strings.Replace(s, old, new, 1)
+}
+
+func withDMI(m machine, path string) machine {
+	for _, argv := range [][]string{{"dmidecode", "-t", "0,1,2"}, {"dmidecode", "-t", "4"}, {"dmidecode", "-t", "17"}} {
+		m = m.withCmd(fakeCmd{argv: argv, stdout: path})
+	}
+	return m
+}
+
+func TestProfileVariantsGiveExactlyTheirFinding(t *testing.T) {
+	y := goldenProfile(t, gpuServer(t), "smc-gpu")
+	dmi := fixture("dmidecode", "supermicro-sys-4029gp-trt2_8gpu_from-nvidia-bug-report.txt")
+	for _, tc := range []struct {
+		name    string
+		variant func(t *testing.T, m machine) machine
+		want    []string
+	}{
+		{"one DIMM slot empty", func(t *testing.T, m machine) machine {
+			return withDMI(m, constructed(t, dmi, func(s string) string {
+				i := strings.Index(s, "Locator: P1-DIMMD1")
+				j := strings.LastIndex(s[:i], "Size: 32 GB")
+				return s[:j] + "Size: No Module Installed" + s[j+len("Size: 32 GB"):]
+			}))
+		}, []string{"CONFIG_DIMM_MISSING dimm:P1-DIMMD1"}},
+		{"a GPU gone from nvidia-smi and the PCI bus", func(t *testing.T, m machine) machine {
+			xml := constructed(t, fixture("nvidiasmi", "4x-tesla-k80_q-x_v10.xml"), func(s string) string {
+				i := strings.Index(s, `<gpu id="0000F8D6:00:00.0">`)
+				j := i + strings.Index(s[i:], "</gpu>") + len("</gpu>")
+				return replaceOnce(t, s[:i]+s[j:], "<attached_gpus>4</attached_gpus>", "<attached_gpus>3</attached_gpus>")
+			})
+			m = m.withCmd(fakeCmd{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: xml})
+			files := map[string]string{}
+			for k, v := range m.files {
+				if !strings.HasPrefix(k, "/sys/bus/pci/devices/f8d6:00:00.0/") {
+					files[k] = v
+				}
+			}
+			m.files = files
+			return m
+		}, []string{"CONFIG_GPU_COUNT gpu"}},
+		{"a GPU link at x8", func(t *testing.T, m machine) machine {
+			m.files["/sys/bus/pci/devices/2df7:00:00.0/current_link_width"] = "8\n"
+			return m
+		}, []string{"CONFIG_PCIE_LINK pcie:2df7:00:00.0"}},
+		{"a PSU gone", func(t *testing.T, m machine) machine {
+			sdr := constructed(t, fixture("ipmitool", "supermicro-sys-4029gp-trt2_sdr-elist_psu-failure.txt"), func(s string) string {
+				return replaceOnce(t, s, "PS4 Status       | C7h | ok  | 10.89 | Presence detected\n", "")
+			})
+			return m.withCmd(fakeCmd{argv: []string{"ipmitool", "sdr", "elist"}, stdout: sdr})
+		}, []string{"CONFIG_PSU_COUNT psu"}},
+		{"an older BIOS", func(t *testing.T, m machine) machine {
+			return withDMI(m, constructed(t, dmi, func(s string) string {
+				return replaceOnce(t, s, "Vendor: American Megatrends Inc.\n\tVersion: 3.3a\n", "Vendor: American Megatrends Inc.\n\tVersion: 3.2\n")
+			}))
+		}, []string{"CONFIG_BIOS_VERSION bios"}},
+		{"a drive replaced by a smaller model", func(t *testing.T, m machine) machine {
+			lsblk := constructed(t, fixture("lsblk", "qemu/lsblk.json"), func(s string) string {
+				return replaceOnce(t, s, `"size": 1073741824,
+         "model": "TESTSSD"`, `"size": 536870912,
+         "model": "TESTSSD"`)
+			})
+			m = m.withCmd(fakeCmd{argv: lsblkArgv, stdout: lsblk})
+			return m.withCmd(smart(t, "/dev/sda", "qemu/smartctl-sda.json"))
+		}, []string{"CONFIG_DISK_COUNT storage"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.variant(t, gpuServer(t).withProfiles(map[string]string{"smc-gpu.yaml": y}))
+			e := m.setup(t)
+			a, _ := auditOn(t, e)
+			got := configCodes(a)
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("CONFIG findings:\n%s\nwant exactly:\n%s\nall findings: %+v", strings.Join(got, "\n"), strings.Join(tc.want, "\n"), a.Hardware.Summary.Findings)
+			}
+			if a.Hardware.Summary.Verdict != "fail" {
+				t.Errorf("verdict %s, want fail", a.Hardware.Summary.Verdict)
+			}
+			for _, f := range a.Hardware.Summary.Findings {
+				if strings.HasPrefix(f.Code, "CONFIG_") {
+					t.Logf("%s %s %s", f.Code, f.Component, f.Message)
+					if !strings.Contains(f.Message, "expected") {
+						t.Errorf("message does not say what was expected: %s", f.Message)
+					}
+				}
+			}
+		})
+	}
+}
