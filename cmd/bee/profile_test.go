@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -193,3 +194,152 @@ func TestProfileVariantsGiveExactlyTheirFinding(t *testing.T) {
 		})
 	}
 }
+
+func TestProfileOnADifferentMachineIsShortAndGrouped(t *testing.T) {
+	y := goldenProfile(t, gpuServer(t), "smc-gpu")
+	m := dellR640(t)
+	m.files["/tmp/smc-gpu.yaml"] = y
+	e := m.setup(t)
+	a, stdout := auditOn(t, e, "--profile", filepath.Join(e.root, "tmp", "smc-gpu.yaml"))
+	if a.Hardware.Profile == nil || a.Hardware.Profile.MatchedBy != "option" {
+		t.Fatalf("hardware.profile = %+v, want smc-gpu by option", a.Hardware.Profile)
+	}
+	perKind := map[string]int{}
+	more := 0
+	for _, f := range a.Hardware.Summary.Findings {
+		if !strings.HasPrefix(f.Code, "CONFIG_") {
+			continue
+		}
+		k, _, _ := strings.Cut(f.Component, ":")
+		perKind[k]++
+		if f.Code == "CONFIG_MORE" {
+			more++
+			if !strings.HasPrefix(f.Message, "and ") || !strings.Contains(f.Message, "more") {
+				t.Errorf("CONFIG_MORE message: %s", f.Message)
+			}
+		}
+	}
+	for k, n := range perKind {
+		if n > 6 {
+			t.Errorf("%d CONFIG findings for %s, want at most 6", n, k)
+		}
+	}
+	if more == 0 {
+		t.Errorf("no CONFIG_MORE: the DIMM differences of an R640 against a Supermicro profile should be capped: %v", perKind)
+	}
+	for _, k := range []string{"cpu", "dimm", "storage", "gpu", "bios"} {
+		if perKind[k] == 0 {
+			t.Errorf("no difference listed for %s: %v", k, perKind)
+		}
+	}
+	if !strings.Contains(stdout, "profile: smc-gpu") {
+		t.Errorf("summary does not name the profile:\n%s", stdout)
+	}
+}
+
+func TestProfileProblemsLeaveTheAuditComplete(t *testing.T) {
+	y := goldenProfile(t, qemuVM(t), "vm")
+	second := strings.Replace(y, "name: vm", "name: vm-copy", 1)
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		args  []string
+		want  []string // substrings of the CONFIG_PROFILE_UNUSABLE messages
+		used  string   // profile used, "" none
+	}{
+		{"YAML syntax error", map[string]string{"/etc/bee/profiles/vm.yaml": y + "cpu: [\n"}, nil,
+			[]string{"/etc/bee/profiles/vm.yaml is broken, skipped: line "}, ""},
+		{"unknown key", map[string]string{"/etc/bee/profiles/vm.yaml": strings.Replace(y, "dimm_count:", "dimm_cont:", 1)}, nil,
+			[]string{`unknown key "dimm_cont" in memory`}, ""},
+		{"two profiles match", map[string]string{"/etc/bee/profiles/vm.yaml": y, "/etc/bee/profiles/vm-copy.yaml": second}, nil,
+			[]string{"2 profiles fit this machine: vm-copy (/etc/bee/profiles/vm-copy.yaml) and vm (/etc/bee/profiles/vm.yaml)", "not judged against a profile"}, ""},
+		{"unreadable USB stick folder, profile on the ISO still used", map[string]string{"/etc/bee/profiles/vm.yaml": y, "/run/bee/stick/profiles": "not a folder"}, nil,
+			[]string{"cannot read the profile folder /run/bee/stick/profiles"}, "vm"},
+		{"--profile names no profile", map[string]string{"/etc/bee/profiles/vm.yaml": y}, []string{"--profile", "nosuch"},
+			[]string{`--profile names profile "nosuch", there is none of that name in /etc/bee/profiles, /run/bee/stick/profiles`}, ""},
+		{"--profile none", map[string]string{"/etc/bee/profiles/vm.yaml": y}, []string{"--profile", "none"}, nil, ""},
+		{"bee.profile= on the kernel command line", map[string]string{"/etc/bee/profiles/x.yaml": strings.Replace(second, "manufacturer: TestVendor", "manufacturer: Other", 1),
+			"/proc/cmdline": "BOOT_IMAGE=/live/vmlinuz boot=live bee.profile=vm-copy quiet\n"}, nil, nil, "vm-copy"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := qemuVM(t)
+			for k, v := range tc.files {
+				m.files[k] = v
+			}
+			e := m.setup(t)
+			a, _ := auditOn(t, e, tc.args...)
+			var msgs []string
+			for _, f := range a.Hardware.Summary.Findings {
+				if f.Code == "CONFIG_PROFILE_UNUSABLE" {
+					if f.Severity != "warning" {
+						t.Errorf("CONFIG_PROFILE_UNUSABLE is a %s, want warning", f.Severity)
+					}
+					msgs = append(msgs, f.Message)
+				} else if strings.HasPrefix(f.Code, "CONFIG_") {
+					t.Errorf("unexpected %s %s: %s", f.Code, f.Component, f.Message)
+				}
+			}
+			all := strings.Join(msgs, "\n")
+			for _, w := range tc.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("CONFIG_PROFILE_UNUSABLE messages:\n%s\nwant one containing %q", all, w)
+				}
+			}
+			if len(tc.want) == 0 && len(msgs) > 0 {
+				t.Errorf("unexpected CONFIG_PROFILE_UNUSABLE: %s", all)
+			}
+			got := ""
+			if a.Hardware.Profile != nil {
+				got = a.Hardware.Profile.Name
+			}
+			if got != tc.used {
+				t.Errorf("profile used %q, want %q", got, tc.used)
+			}
+		})
+	}
+}
+
+func TestProfileCheckCommand(t *testing.T) {
+	y := goldenProfile(t, qemuVM(t), "vm")
+	e := qemuVM(t).setup(t)
+	good := filepath.Join(e.out, "vm.yaml")
+	bad := filepath.Join(e.out, "bad.yaml")
+	write(t, good, y)
+	write(t, bad, strings.Replace(strings.Replace(y, "dimm_count: 1", "dimm_count: -1", 1), "  model: Test CPU", "  modle: Test CPU", 1))
+	stdout, _, code := e.run("profile", "check", good)
+	if code != 0 || !strings.Contains(stdout, "ok, profile vm (matches TestVendor TestProduct)") {
+		t.Errorf("check of a generated profile: exit %d\n%s", code, stdout)
+	}
+	stdout, _, code = e.run("profile", "check", good, bad)
+	if code != 1 {
+		t.Errorf("check of a broken profile: exit %d, want 1", code)
+	}
+	lines := strings.Split(y, "\n")
+	lineOf := func(prefix string) string {
+		for i, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), prefix) {
+				return "line " + strconv.Itoa(i+1) + ":"
+			}
+		}
+		t.Fatalf("no %q in the profile", prefix)
+		return ""
+	}
+	for _, w := range []string{bad + ": " + lineOf("model: Test CPU") + ` unknown key "modle" in cpu`, bad + ": " + lineOf("dimm_count:") + " memory.dimm_count:"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("check output:\n%s\nwant %q", stdout, w)
+		}
+	}
+	if _, stderr, code := e.run("profile", "check"); code != 2 || !strings.Contains(stderr, "no FILE") {
+		t.Errorf("check without FILE: exit %d, stderr %q", code, stderr)
+	}
+	if stdout, _, code := e.run("profile", "new", "--help"); code != 0 || !strings.Contains(stdout, "--from") {
+		t.Errorf("profile new --help: exit %d, stdout %q", code, stdout)
+	}
+	if _, stderr, code := e.run("profile", "new", "--from", good); code != 2 || !strings.Contains(stderr, "--name") {
+		t.Errorf("profile new without --name: exit %d, stderr %q", code, stderr)
+	}
+	if _, stderr, code := e.run("profile", "new", "--bogus"); code != 2 || stderr == "" {
+		t.Errorf("profile new --bogus: exit %d, stderr %q", code, stderr)
+	}
+}
+

@@ -198,7 +198,7 @@ func (c Chooser) Choose(option string, a *audit.Audit) (*Profile, *audit.Profile
 		case 1:
 			return hits[0].p, hits[0].ref(by), probs
 		}
-		return nil, nil, append(probs, unusable("%s names profile %q, and %s", src, option, bothNamed(hits)))
+		return nil, nil, append(probs, unusable("%s names profile %q, and %d profiles have that name: %s", src, option, len(hits), bothNamed(hits)))
 	}
 	var hits []loaded
 	for _, l := range all {
@@ -212,7 +212,7 @@ func (c Chooser) Choose(option string, a *audit.Audit) (*Profile, *audit.Profile
 	case 1:
 		return hits[0].p, hits[0].ref(ByMatch), probs
 	}
-	return nil, nil, append(probs, unusable("this machine matches %s: keep one, or choose with bee audit --profile NAME", bothNamed(hits)))
+	return nil, nil, append(probs, unusable("%d profiles fit this machine: %s; keep one, or choose with bee audit --profile NAME", len(hits), bothNamed(hits)))
 }
 
 func bothNamed(hits []loaded) string {
@@ -220,7 +220,7 @@ func bothNamed(hits []loaded) string {
 	for _, h := range hits {
 		l = append(l, fmt.Sprintf("%s (%s)", h.p.Name, h.path))
 	}
-	return fmt.Sprintf("%d profiles fit: %s", len(hits), strings.Join(l, " and "))
+	return strings.Join(l, " and ")
 }
 
 // Apply chooses the profile of an audit, records it in hardware.profile and
