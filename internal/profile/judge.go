@@ -123,7 +123,40 @@ func kindOf(component string) string {
 	return k
 }
 
+// mergeRepeats folds the same difference on several components of one kind
+// (8 DIMMs of the wrong size, 2 CPUs of the wrong model) into one finding that
+// names them all.
+func mergeRepeats(fs []audit.Finding) []audit.Finding {
+	type key struct{ kind, sev, code, msg string }
+	var order []key
+	comps := map[key][]string{}
+	for _, f := range fs {
+		k := key{kindOf(f.Component), f.Severity, f.Code, f.Message}
+		if _, ok := comps[k]; !ok {
+			order = append(order, k)
+		}
+		comps[k] = append(comps[k], f.Component)
+	}
+	var out []audit.Finding
+	for _, k := range order {
+		c := comps[k]
+		if len(c) == 1 {
+			out = append(out, audit.Finding{Severity: k.sev, Component: c[0], Code: k.code, Message: k.msg})
+			continue
+		}
+		var names []string
+		for _, x := range c {
+			_, n, _ := strings.Cut(x, ":")
+			names = append(names, n)
+		}
+		out = append(out, audit.Finding{Severity: k.sev, Component: k.kind, Code: k.code,
+			Message: fmt.Sprintf("%s (%d: %s)", k.msg, len(c), shortList(names, 8))})
+	}
+	return out
+}
+
 func capPerKind(fs []audit.Finding, limit int) []audit.Finding {
+	fs = mergeRepeats(fs)
 	var order []string
 	byKind := map[string][]audit.Finding{}
 	for _, f := range fs {
@@ -257,10 +290,16 @@ func (j *judge) memory(r *MemoryRule) {
 		}
 	}
 	slotDiffs := 0
-	unknown := func(s, want string) {
+	var unknownSlots []string
+	unknown := func(s, _ string) {
 		slotDiffs++
-		j.add(r.Severity, "dimm:"+s, CodeDIMMSlotUnknown, "expected %s in slot %s, this machine has no slot of that name (its slots: %s)", want, s, shortList(locs, 8))
+		unknownSlots = append(unknownSlots, s)
 	}
+	defer func() {
+		if len(unknownSlots) > 0 {
+			j.add(r.Severity, "memory", CodeDIMMSlotUnknown, "expected slots %s (the profile's population map), this machine has no slot of those names; its slots: %s", shortList(unknownSlots, 6), shortList(locs, 6))
+		}
+	}()
 	for _, s := range r.Populated {
 		d, ok := slots[s]
 		switch {

@@ -18,6 +18,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
 )
 
@@ -280,40 +282,71 @@ func toJSONValue(n *yaml.Node) (any, error) {
 }
 
 // schemaProblems flattens a validation error into problems at the lines of the
-// YAML nodes they concern.
+// YAML nodes they concern: one per failing keyword, in file order.
 func schemaProblems(ve *jsonschema.ValidationError, doc *yaml.Node) []Problem {
+	printer := message.NewPrinter(language.English)
 	var out []Problem
 	seen := map[string]bool{}
-	var walk func(u jsonschema.OutputUnit)
-	walk = func(u jsonschema.OutputUnit) {
-		if u.Error != nil && len(u.Errors) == 0 {
-			loc := u.InstanceLocation
-			msg := u.Error.String()
-			where := strings.ReplaceAll(strings.TrimPrefix(loc, "/"), "/", ".")
-			if where != "" {
-				msg = where + ": " + msg
-			}
-			line := nodeAt(doc, loc).Line
-			if ap, ok := u.Error.Kind.(*kind.AdditionalProperties); ok && len(ap.Properties) > 0 {
-				msg = fmt.Sprintf("unknown key %q", ap.Properties[0])
-				if where != "" {
-					msg += " in " + where
-				}
-				msg += " (a typo would silently disable a check; see docs/profiles.md)"
-				line = keyLine(nodeAt(doc, loc), ap.Properties[0], line)
-			}
-			if !seen[msg] {
-				seen[msg] = true
-				out = append(out, Problem{line, msg})
-			}
-		}
-		for _, c := range u.Errors {
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		for _, c := range e.Causes {
 			walk(c)
 		}
+		if len(e.Causes) > 0 {
+			return
+		}
+		loc := "/" + strings.Join(e.InstanceLocation, "/")
+		where := strings.Join(e.InstanceLocation, ".")
+		msg := e.ErrorKind.LocalizedString(printer)
+		if where != "" {
+			msg = where + ": " + msg
+		}
+		line := nodeAt(doc, loc).Line
+		if hint := schemaHint(e); hint != "" {
+			msg = hint
+			if where != "" {
+				msg = where + ": " + hint
+			}
+		}
+		if ap, ok := e.ErrorKind.(*kind.AdditionalProperties); ok && len(ap.Properties) > 0 {
+			msg = fmt.Sprintf("unknown key %q", ap.Properties[0])
+			if where != "" {
+				msg += " in " + where
+			}
+			msg += " (a typo would silently disable a check; see docs/profiles.md)"
+			line = keyLine(nodeAt(doc, loc), ap.Properties[0], line)
+		}
+		if !seen[msg] {
+			seen[msg] = true
+			out = append(out, Problem{line, msg})
+		}
 	}
-	walk(*ve.BasicOutput())
+	walk(ve)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return out
+}
+
+// schemaHint says in words what some schema rules mean, where the
+// validator's own message would quote a regular expression.
+func schemaHint(e *jsonschema.ValidationError) string {
+	u := e.SchemaURL + "/" + strings.Join(e.ErrorKind.KeywordPath(), "/")
+	_, isType := e.ErrorKind.(*kind.Type)
+	_, isNot := e.ErrorKind.(*kind.Not)
+	switch {
+	case strings.Contains(u, "/$defs/size/"):
+		return "not a size (examples: 64 GiB, 960 GB, 1.92 TB, or bytes)"
+	case isNot: // the schema's only 'not' is in version rules
+		return "give version (exact) or min_version, not both"
+	case strings.HasSuffix(u, "/properties/name/pattern"):
+		return "use letters, digits, '.', '_' and '-' (the name is also a file name)"
+	case strings.HasSuffix(u, "/properties/id/pattern"):
+		return "a PCI vendor:device id is 4 hex digits, ':', 4 hex digits (\"10de:2330\")"
+	case strings.HasSuffix(u, "/properties/address/pattern"):
+		return "a PCI address is domain:bus:device.function (\"0000:1b:00.0\")"
+	case isType && strings.Contains(e.ErrorKind.LocalizedString(message.NewPrinter(language.English)), "want string"):
+		return e.ErrorKind.LocalizedString(message.NewPrinter(language.English)) + " (quote it: \"2.10\" unquoted is the number 2.1)"
+	}
+	return ""
 }
 
 // nodeAt follows a JSON pointer ("/memory/dimm_count") through YAML nodes, as

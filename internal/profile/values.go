@@ -55,12 +55,14 @@ func formatSize(n int64) string {
 	if n == 0 {
 		return "0 B"
 	}
-	for _, u := range []struct {
+	exact := []struct {
 		name string
 		v    int64
-	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"TB", 1e12}, {"GB", 1e9}, {"MiB", 1 << 20}, {"MB", 1e6}} {
-		if n >= u.v && n%u.v == 0 {
-			return fmt.Sprintf("%d %s", n/u.v, u.name)
+		frac int64 // the smallest step shown: 1 or 0.01 of the unit
+	}{{"TiB", 1 << 40, 1 << 40}, {"GiB", 1 << 30, 1 << 30}, {"TB", 1e12, 1e10}, {"GB", 1e9, 1e7}, {"MiB", 1 << 20, 1 << 20}, {"MB", 1e6, 1e4}}
+	for _, u := range exact {
+		if n >= u.v && n%u.frac == 0 {
+			return trimFloat(float64(n)/float64(u.v)) + " " + u.name
 		}
 	}
 	switch {
