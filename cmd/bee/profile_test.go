@@ -347,4 +347,3 @@ func TestProfileCheckCommand(t *testing.T) {
 		t.Errorf("profile new --bogus: exit %d, stderr %q", code, stderr)
 	}
 }
-
