@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/beeaudit/bee/internal/audit"
@@ -61,6 +62,9 @@ func q(s string) string {
 	}
 	return strings.TrimSuffix(string(b), "\n")
 }
+
+// qv quotes a version always, so that an edit to "2.10" stays a string.
+func qv(s string) string { return strconv.Quote(s) }
 
 func qList(l []string) string {
 	var parts []string
@@ -327,7 +331,11 @@ func (g *gen) gpu(a *audit.Audit) {
 		g.line(1, "memory: %s", formatSize(*m))
 	}
 	if len(vbios) > 0 {
-		g.line(1, "vbios: %s  # allowed versions", qList(sortedKeys(vbios)))
+		var vs []string
+		for _, v := range sortedKeys(vbios) {
+			vs = append(vs, qv(v))
+		}
+		g.line(1, "vbios: [%s]  # allowed versions", strings.Join(vs, ", "))
 	}
 	st, _ := (&judge{a: a}).collector("nvidia")
 	g.line(1, "driver_loaded: %t", st == audit.StatusOK)
@@ -470,14 +478,14 @@ func (g *gen) firmware(h audit.Hardware) {
 	g.line(0, "# Firmware: version (exact) or min_version (this or newer; 2.10 > 2.9).")
 	g.line(0, "firmware:")
 	if bios {
-		g.line(1, "bios: {version: %s}", q(*h.BIOS.Version))
+		g.line(1, "bios: {version: %s}  # or min_version: this or newer", qv(*h.BIOS.Version))
 	}
 	var lines []string
 	for _, f := range disks {
 		if len(f.vers) != 1 {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("- {model: %s, version: %s}", q(f.model), q(sortedKeys(f.vers)[0])))
+		lines = append(lines, fmt.Sprintf("- {model: %s, version: %s}", q(f.model), qv(sortedKeys(f.vers)[0])))
 	}
 	if len(lines) > 0 {
 		g.line(1, "disks:")
