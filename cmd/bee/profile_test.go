@@ -227,7 +227,7 @@ func TestProfileOnADifferentMachineIsShortAndGrouped(t *testing.T) {
 		}
 	}
 	if more == 0 {
-		t.Errorf("no CONFIG_MORE: the nine PCI functions of the R640 missing from the VM should be capped: %v", perKind)
+		t.Errorf("no CONFIG_MORE: the eight PCI functions of the R640 missing from the VM should be capped: %v", perKind)
 	}
 	if n > 16 {
 		t.Errorf("%d CONFIG findings, want a short list", n)

@@ -341,11 +341,27 @@ func (g *gen) gpu(a *audit.Audit) {
 	g.line(1, "driver_loaded: %t", st == audit.StatusOK)
 }
 
-func isBridge(d audit.PCIeDev) bool {
-	if d.ClassID != nil {
-		return strings.HasPrefix(*d.ClassID, "06")
+// isPlumbing reports the PCI functions a generated profile leaves out: bridges
+// and root ports, and the chipset's and CPUs' own functions (memory
+// controllers, system peripherals, performance counters, SMBus), which come
+// with the board and the CPUs, dozens of them per socket: the cpu and memory
+// rules speak for those.
+func isPlumbing(d audit.PCIeDev) bool {
+	if c := strings.ToLower(ptrStr(d.ClassID)); c != "" {
+		for _, p := range []string{"05", "06", "08", "11", "0c05"} {
+			if strings.HasPrefix(c, p) {
+				return true
+			}
+		}
+		return false
 	}
-	return strings.Contains(strings.ToLower(ptrStr(d.Class)), "bridge")
+	c := strings.ToLower(ptrStr(d.Class))
+	for _, p := range []string{"bridge", "system peripheral", "signal processing", "performance counter", "smbus", "memory controller", "ram memory"} {
+		if strings.Contains(c, p) && !strings.Contains(c, "non-volatile") {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *gen) pcie(devs []audit.PCIeDev) {
@@ -357,7 +373,7 @@ func (g *gen) pcie(devs []audit.PCIeDev) {
 	var order []string
 	groups := map[string]*group{}
 	for _, d := range devs {
-		if isBridge(d) {
+		if isPlumbing(d) {
 			continue
 		}
 		id, name := pcieID(d), strings.TrimSpace(ptrStr(d.Device))
@@ -380,9 +396,9 @@ func (g *gen) pcie(devs []audit.PCIeDev) {
 	if len(order) == 0 {
 		return
 	}
-	g.line(0, "# PCI functions (bridges left out): count by vendor:device id (or lspci's name),")
-	g.line(0, "# link width, and speed in GT/s: negotiated speed, for GPUs the maximum speed")
-	g.line(0, "# (an idle GPU drops its link speed).")
+	g.line(0, "# PCI functions by vendor:device id (or lspci's name; bridges and chipset")
+	g.line(0, "# functions left out): count, link width, and speed in GT/s: the negotiated")
+	g.line(0, "# speed, for GPUs the maximum speed (an idle GPU drops its link speed).")
 	g.line(0, "pcie:")
 	for _, k := range order {
 		gr := groups[k]
