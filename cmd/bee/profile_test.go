@@ -347,3 +347,30 @@ func TestProfileCheckCommand(t *testing.T) {
 		t.Errorf("profile new --bogus: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// Boards that repeat a slot locator per CPU (the Lenovo SR950 V3 names eight
+// slots "DIMM A1") get slots named "bank locator / locator", in the profile and
+// in the findings alike.
+func TestProfileRepeatedLocators(t *testing.T) {
+	dmi := fixture("dmidecode", "lenovo-thinksystem-sr950-v3_8cpu_128slots_120empty.txt")
+	m := withDMI(dellR640(t), dmi)
+	y := goldenProfile(t, m, "sr950")
+	if !strings.Contains(y, "Secondary Main Board/CPU 1 / DIMM A1") {
+		t.Fatalf("generated profile does not name the slots apart:\n%s", y)
+	}
+	e := withDMI(dellR640(t), dmi).withProfiles(map[string]string{"sr950.yaml": y}).setup(t)
+	a, _ := auditOn(t, e)
+	if c := configCodes(a); a.Hardware.Profile == nil || len(c) != 0 {
+		t.Fatalf("profile %+v on its own machine: %v", a.Hardware.Profile, c)
+	}
+	gone := constructed(t, dmi, func(s string) string {
+		i := strings.Index(s, "Locator: DIMM A1\n\tBank Locator: Secondary Main Board/CPU 1\n")
+		j := strings.LastIndex(s[:i], "Size: 64 GB")
+		return s[:j] + "Size: No Module Installed" + s[j+len("Size: 64 GB"):]
+	})
+	e = withDMI(dellR640(t), gone).withProfiles(map[string]string{"sr950.yaml": y}).setup(t)
+	a, _ = auditOn(t, e)
+	if c := strings.Join(configCodes(a), "\n"); c != "CONFIG_DIMM_MISSING dimm:Secondary Main Board/CPU 1 / DIMM A1" {
+		t.Errorf("CONFIG findings:\n%s", c)
+	}
+}

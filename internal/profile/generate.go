@@ -165,21 +165,16 @@ func (g *gen) memory(m *audit.Memory) {
 	var speeds, conf []*int
 	parts := map[string]bool{}
 	partsKnown := true
-	locs := map[string]int{}
+	names := SlotNames(m)
+	unnamed := false
 	var populated, empty []string
-	for _, d := range m.DIMMs {
-		if d.Locator != nil {
-			locs[*d.Locator]++
-		}
+	for i, d := range m.DIMMs {
+		unnamed = unnamed || names[i] == ""
 		if !d.Populated {
-			if d.Locator != nil {
-				empty = append(empty, *d.Locator)
-			}
+			empty = append(empty, names[i])
 			continue
 		}
-		if d.Locator != nil {
-			populated = append(populated, *d.Locator)
-		}
+		populated = append(populated, names[i])
 		sizes, types, speeds, conf = append(sizes, d.SizeBytes), append(types, d.Type), append(speeds, d.SpeedMTs), append(conf, d.ConfiguredSpeedMTs)
 		if d.PartNumber == nil {
 			partsKnown = false
@@ -208,21 +203,14 @@ func (g *gen) memory(m *audit.Memory) {
 	if partsKnown && len(parts) > 0 {
 		g.line(1, "part_numbers: %s", qList(sortedKeys(parts)))
 	}
-	dup := false
-	for _, n := range locs {
-		dup = dup || n > 1
+	if unnamed {
+		g.line(1, "# populated/empty: left out, SMBIOS does not name every slot apart.")
+		return
 	}
-	switch {
-	case dup:
-		g.line(1, "# populated/empty: left out, SMBIOS gives several slots the same locator.")
-	case len(populated) == m.SlotsPopulated:
-		g.line(1, "# The population map, by SMBIOS locator (the board's silkscreen).")
-		g.line(1, "populated: %s", qList(populated))
-		if len(empty) > 0 {
-			g.line(1, "empty: %s", qList(empty))
-		}
-	default:
-		g.line(1, "# populated/empty: left out, some DIMMs have no locator.")
+	g.line(1, "# The population map, by SMBIOS locator (the board's silkscreen).")
+	g.line(1, "populated: %s", qList(populated))
+	if len(empty) > 0 {
+		g.line(1, "empty: %s", qList(empty))
 	}
 }
 

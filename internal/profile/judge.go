@@ -272,6 +272,37 @@ func foundDIMM(d audit.DIMM) string {
 	return strings.Join(parts, " ")
 }
 
+// SlotNames names the DIMM slots of an audit as profiles do: the SMBIOS
+// locator (the board's silkscreen), or "bank locator / locator" where boards
+// repeat a locator per CPU (Lenovo SR950 V3: "DIMM A1" eight times). A slot
+// without a name, or one still ambiguous, is "".
+func SlotNames(m *audit.Memory) []string {
+	count := map[string]int{}
+	for _, d := range m.DIMMs {
+		if d.Locator != nil {
+			count[*d.Locator]++
+		}
+	}
+	names := make([]string, len(m.DIMMs))
+	long := map[string]int{}
+	for i, d := range m.DIMMs {
+		switch {
+		case d.Locator == nil:
+		case count[*d.Locator] == 1:
+			names[i] = *d.Locator
+		case d.BankLocator != nil:
+			names[i] = *d.BankLocator + " / " + *d.Locator
+			long[names[i]]++
+		}
+	}
+	for i, n := range names {
+		if long[n] > 1 {
+			names[i] = ""
+		}
+	}
+	return names
+}
+
 func (j *judge) memory(r *MemoryRule) {
 	m := j.a.Hardware.Memory
 	if m == nil {
@@ -280,13 +311,11 @@ func (j *judge) memory(r *MemoryRule) {
 	}
 	slots := map[string]audit.DIMM{}
 	var locs []string
-	for _, d := range m.DIMMs {
-		if d.Locator == nil {
-			continue
-		}
-		if _, dup := slots[*d.Locator]; !dup {
-			slots[*d.Locator] = d
-			locs = append(locs, *d.Locator)
+	names := SlotNames(m)
+	for i, d := range m.DIMMs {
+		if names[i] != "" {
+			slots[names[i]] = d
+			locs = append(locs, names[i])
 		}
 	}
 	slotDiffs := 0
@@ -321,11 +350,11 @@ func (j *judge) memory(r *MemoryRule) {
 		}
 	}
 	dimmDiffs := 0
-	for _, d := range m.DIMMs {
+	for i, d := range m.DIMMs {
 		if !d.Populated {
 			continue
 		}
-		comp := "dimm:" + orStr(ptrStr(d.Locator), "?")
+		comp := "dimm:" + orStr(names[i], orStr(ptrStr(d.Locator), "?"))
 		if w := r.DIMM; w != nil {
 			bad := (w.Size != nil && d.SizeBytes != nil && *d.SizeBytes != int64(*w.Size)) ||
 				(w.Type != nil && d.Type != nil && !strings.EqualFold(*w.Type, *d.Type)) ||
