@@ -374,3 +374,20 @@ func TestProfileRepeatedLocators(t *testing.T) {
 		t.Errorf("CONFIG findings:\n%s", c)
 	}
 }
+
+// Profiles present but none fits: not a finding (a machine without a profile
+// is not a warning), but said, so that a wrong match is not a silent pass.
+func TestProfileNoneFitsIsSaid(t *testing.T) {
+	y := goldenProfile(t, dellR640(t), "r640")
+	e := qemuVM(t).withProfiles(map[string]string{"r640.yaml": y}).setup(t)
+	out := filepath.Join(e.out, "bee-audit.json")
+	_, stderr, code := e.run("audit", "--root", e.root, "--output", out, "--no-qr")
+	if code != 0 || !strings.Contains(stderr, "bee audit: profile: none of the 1 profile(s) in /etc/bee/profiles, /run/bee/stick/profiles fits this machine (TestVendor TestProduct board TB1)") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	e = qemuVM(t).withProfiles(map[string]string{"vm.yaml": goldenProfile(t, qemuVM(t), "vm")}).setup(t)
+	_, stderr, _ = e.run("audit", "--root", e.root, "--output", filepath.Join(e.out, "bee-audit.json"), "--no-qr")
+	if !strings.Contains(stderr, "bee audit: profile: judged against profile vm (/etc/bee/profiles/vm.yaml, by match)") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}

@@ -60,7 +60,6 @@ func auditCommand(args []string, stdout, stderr io.Writer) int {
 
 	env := audit.Env{Runner: host.Exec{}, FS: host.RootFS{Root: *root}, Runtime: *runtime,
 		Timeouts: audit.DefaultTimeouts.Capped(*toolTimeout)}
-	chooser := profile.Chooser{FS: env.FS, Dirs: profile.DefaultDirs, ReadFile: os.ReadFile}
 	var rec *host.Recorder
 	switch {
 	case *replay != "":
@@ -86,7 +85,9 @@ func auditCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	chooser.FS = env.FS
+	// The hardware profile (docs/profiles.md) is read through the same FS as
+	// the machine, so --root, --capture and --replay see the same folders.
+	chooser := profile.Chooser{FS: env.FS, Dirs: profile.DefaultDirs, ReadFile: os.ReadFile}
 	env.Judge = func(a *audit.Audit) []audit.Finding { return chooser.Apply(*profileOpt, a) }
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -94,6 +95,7 @@ func auditCommand(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, env.Timeouts.MaxDurationOrDefault())
 	defer cancel()
 	if !*quiet {
+		chooser.Note = func(line string) { fmt.Fprintf(stderr, "bee audit: profile: %s\n", line) }
 		env.Progress = func(name, status string) {
 			if status != "running" {
 				fmt.Fprintf(stderr, "bee audit: %-8s %s\n", name, status)

@@ -36,6 +36,16 @@ type Chooser struct {
 	Dirs []string
 	// ReadFile reads a profile named by path on --profile; nil: FS.
 	ReadFile func(name string) ([]byte, error)
+	// Note, when set, receives one line saying which profile applies, or why
+	// none does when the folders hold profiles and none fits (not a finding:
+	// a machine without a profile is not a warning).
+	Note func(line string)
+}
+
+func (c Chooser) note(format string, args ...any) {
+	if c.Note != nil {
+		c.Note(fmt.Sprintf(format, args...))
+	}
 }
 
 // loaded is one profile file.
@@ -208,6 +218,9 @@ func (c Chooser) Choose(option string, a *audit.Audit) (*Profile, *audit.Profile
 	}
 	switch len(hits) {
 	case 0:
+		if len(all) > 0 {
+			c.note("none of the %d profile(s) in %s fits this machine (%s); not judged against a profile", len(all), where, identity(a))
+		}
 		return nil, nil, probs
 	case 1:
 		return hits[0].p, hits[0].ref(ByMatch), probs
@@ -231,5 +244,24 @@ func (c Chooser) Apply(option string, a *audit.Audit) []audit.Finding {
 		return fs
 	}
 	a.Hardware.Profile = ref
+	c.note("judged against profile %s (%s, by %s)", ref.Name, ref.Source, ref.MatchedBy)
 	return append(fs, Judge(p, a)...)
+}
+
+func identity(a *audit.Audit) string {
+	var l []string
+	if s := a.Hardware.System; s != nil {
+		l = append(l, ptrStr(s.Manufacturer), ptrStr(s.ProductName))
+		if s.SKU != nil {
+			l = append(l, "SKU "+*s.SKU)
+		}
+	}
+	if b := a.Hardware.Board; b != nil && b.ProductName != nil {
+		l = append(l, "board "+*b.ProductName)
+	}
+	id := strings.TrimSpace(strings.Join(l, " "))
+	if id == "" {
+		return "SMBIOS does not name it"
+	}
+	return id
 }
