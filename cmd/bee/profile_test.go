@@ -11,6 +11,7 @@ package main
 // model); the captures on disk are never changed.
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -389,5 +390,31 @@ func TestProfileNoneFitsIsSaid(t *testing.T) {
 	_, stderr, _ = e.run("audit", "--root", e.root, "--output", filepath.Join(e.out, "bee-audit.json"), "--no-qr")
 	if !strings.Contains(stderr, "bee audit: profile: judged against profile vm (/etc/bee/profiles/vm.yaml, by match)") {
 		t.Errorf("stderr:\n%s", stderr)
+	}
+}
+
+// A capture records the profile that was read, so its replay is judged alike.
+func TestProfileCaptureReplay(t *testing.T) {
+	y := goldenProfile(t, qemuVM(t), "vm")
+	e := qemuVM(t).withProfiles(map[string]string{"vm.yaml": strings.Replace(y, "total: 3 GiB", "total: 4 GiB", 1)}).setup(t)
+	capDir := filepath.Join(e.out, "capture")
+	a1, _ := auditOn(t, e, "--capture", capDir)
+	if c := strings.Join(configCodes(a1), ","); c != "CONFIG_MEMORY_TOTAL memory" {
+		t.Fatalf("captured audit: %s", c)
+	}
+	e2 := machine{name: "empty"}.setup(t)
+	out := filepath.Join(e2.out, "replayed.json")
+	if _, stderr, code := e2.run("audit", "--replay", capDir, "--output", out); code != 0 {
+		t.Fatalf("replay exit %d: %s", code, stderr)
+	}
+	b, _ := os.ReadFile(out)
+	var a2 audit.Audit
+	if err := json.Unmarshal(b, &a2); err != nil {
+		t.Fatal(err)
+	}
+	j1, _ := json.Marshal(a1.Hardware)
+	j2, _ := json.Marshal(a2.Hardware)
+	if string(j1) != string(j2) {
+		t.Errorf("replayed hardware differs from captured:\n%s\n%s", j1, j2)
 	}
 }

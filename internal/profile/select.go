@@ -238,14 +238,24 @@ func bothNamed(hits []loaded) string {
 
 // Apply chooses the profile of an audit, records it in hardware.profile and
 // returns the findings to add: CONFIG_PROFILE_UNUSABLE and the differences.
-func (c Chooser) Apply(option string, a *audit.Audit) []audit.Finding {
+//
+// A bug of the profile code on some unseen audit must not cost the audit: a
+// panic becomes a CONFIG_PROFILE_UNUSABLE finding.
+func (c Chooser) Apply(option string, a *audit.Audit) (out []audit.Finding) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.Hardware.Profile = nil
+			out = append(out, unusable("internal error (please report with the profile and a --capture): %v", r))
+		}
+	}()
 	p, ref, fs := c.Choose(option, a)
 	if p == nil {
 		return fs
 	}
+	out = fs
 	a.Hardware.Profile = ref
 	c.note("judged against profile %s (%s, by %s)", ref.Name, ref.Source, ref.MatchedBy)
-	return append(fs, Judge(p, a)...)
+	return append(out, Judge(p, a)...)
 }
 
 func identity(a *audit.Audit) string {
