@@ -418,3 +418,23 @@ func TestProfileCaptureReplay(t *testing.T) {
 		t.Errorf("replayed hardware differs from captured:\n%s\n%s", j1, j2)
 	}
 }
+
+func TestProfileDiffCommand(t *testing.T) {
+	e := dellR640(t).setup(t)
+	auditOn(t, e)
+	golden := filepath.Join(e.out, "bee-audit.json")
+	y, _, _ := e.run("profile", "new", "--from", golden, "--name", "r640")
+	good, edited := filepath.Join(e.out, "r640.yaml"), filepath.Join(e.out, "r640-bigger.yaml")
+	write(t, good, y)
+	write(t, edited, strings.Replace(y, "total: 256 GiB", "total: 512 GiB", 1))
+	if stdout, _, code := e.run("profile", "diff", good, "--audit", golden); code != 0 || !strings.Contains(stdout, "profile r640 against "+golden+" (its match fits this machine): 0 difference(s)") {
+		t.Errorf("diff of the golden audit and its own profile: exit %d\n%s", code, stdout)
+	}
+	stdout, _, code := e.run("profile", "diff", "--audit", golden, edited)
+	if code != 1 || !strings.Contains(stdout, "CONFIG_MEMORY_TOTAL      memory: expected 512 GiB of memory, found 256 GiB") {
+		t.Errorf("diff against an edited profile: exit %d\n%s", code, stdout)
+	}
+	if _, stderr, code := e.run("profile", "diff", "--audit", golden); code != 2 || !strings.Contains(stderr, "give one profile FILE") {
+		t.Errorf("diff without FILE: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -16,6 +16,8 @@ import (
 const profileUsage = `Usage:
   bee profile new --from AUDIT --name NAME   write the profile of an audited machine (YAML, stdout)
   bee profile check FILE...                  check profiles: exit 0 valid, 1 invalid, 2 usage
+  bee profile diff FILE [--audit AUDIT]      judge a saved audit against a profile, no new audit:
+                                             exit 0 no difference, 1 differences, 2 usage
   bee profile schema                         print the JSON Schema of the profile format
 
 A hardware profile says what a server of one model must contain; bee audit
@@ -38,6 +40,8 @@ func profileCommand(args []string, stdout, stderr io.Writer) int {
 		return profileNew(args[1:], stdout, stderr)
 	case "check":
 		return profileCheck(args[1:], stdout, stderr)
+	case "diff":
+		return profileDiff(args[1:], stdout, stderr)
 	case "schema":
 		if len(args) > 1 {
 			if args[1] == "--help" || args[1] == "-h" {
@@ -91,21 +95,12 @@ func profileNew(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bee profile new: --name NAME is required")
 		return 2
 	}
-	data, err := os.ReadFile(*from)
+	a, err := readAudit(*from)
 	if err != nil {
 		fmt.Fprintf(stderr, "bee profile new: %v\n", err)
 		return 1
 	}
-	var a audit.Audit
-	if err := json.Unmarshal(data, &a); err != nil {
-		fmt.Fprintf(stderr, "bee profile new: %s is not an audit JSON: %v\n", *from, err)
-		return 1
-	}
-	if a.SchemaVersion != audit.SchemaVersion {
-		fmt.Fprintf(stderr, "bee profile new: %s is not a bee audit (schema_version %d, want %d)\n", *from, a.SchemaVersion, audit.SchemaVersion)
-		return 1
-	}
-	out, err := profile.Generate(&a, *name, *from)
+	out, err := profile.Generate(a, *name, *from)
 	if err != nil {
 		fmt.Fprintf(stderr, "bee profile new: %v\n", err)
 		return 1
@@ -154,6 +149,75 @@ func profileCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: ok, profile %s (%s)\n", f, p.Name, match)
 	}
 	return code
+}
+
+func readAudit(path string) (*audit.Audit, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var a audit.Audit
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, fmt.Errorf("%s is not an audit JSON: %v", path, err)
+	}
+	if a.SchemaVersion != audit.SchemaVersion {
+		return nil, fmt.Errorf("%s is not a bee audit (schema_version %d, want %d)", path, a.SchemaVersion, audit.SchemaVersion)
+	}
+	return &a, nil
+}
+
+func profileDiff(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bee profile diff", flag.ContinueOnError)
+	from := fs.String("audit", DefaultAuditPath, "the audit JSON to judge (`FILE`)")
+	usage := "Usage: bee profile diff FILE [--audit AUDIT]\n\nJudge a saved audit against the profile FILE and print the differences, as\nbee audit --profile FILE would (try an edited profile on the golden audit).\nExit 0 when there is none, 1 when there are (or FILE is broken), 2 on usage errors.\n\nFlags:\n"
+	// The profile may come before or after the flags.
+	var file string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	if ok, code := parseFlags(fs, args, stdout, stderr, usage); !ok {
+		return code
+	}
+	if file == "" && fs.NArg() > 0 {
+		file = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bee profile diff: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if file == "" || fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "bee profile diff: give one profile FILE (see bee profile diff --help)")
+		return 2
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintf(stdout, "%s: %v\n", file, err)
+		return 1
+	}
+	p, err := profile.Parse(file, data)
+	if err != nil {
+		fmt.Fprintln(stdout, err)
+		return 1
+	}
+	a, err := readAudit(*from)
+	if err != nil {
+		fmt.Fprintf(stderr, "bee profile diff: %v\n", err)
+		return 1
+	}
+	fsd := profile.Judge(p, a)
+	match := "its match does not fit this machine: bee audit would not pick it by itself"
+	if p.Matches(a) {
+		match = "its match fits this machine"
+	} else if p.Match == nil {
+		match = "it has no match: used only by --profile or bee.profile="
+	}
+	fmt.Fprintf(stdout, "profile %s against %s (%s): %d difference(s)\n", p.Name, *from, match, len(fsd))
+	for _, f := range fsd {
+		fmt.Fprintf(stdout, "  %-7s %-24s %s: %s\n", strings.ToUpper(f.Severity), f.Code, f.Component, f.Message)
+	}
+	if len(fsd) > 0 {
+		return 1
+	}
+	return 0
 }
 
 // profileLine is the audit summary's line about the profile.
