@@ -438,3 +438,24 @@ func TestProfileDiffCommand(t *testing.T) {
 		t.Errorf("diff without FILE: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// Every real dmidecode capture kept for the parser, as the DMI of a test
+// machine: the profile generated from it passes on it (CPU, memory population
+// map, BIOS as each vendor writes them).
+func TestProfileRoundTripOnEveryDMICapture(t *testing.T) {
+	names, err := filepath.Glob(fixture("dmidecode", "*.txt"))
+	if err != nil || len(names) < 10 {
+		t.Fatalf("dmidecode captures: %v %v", names, err)
+	}
+	for _, dmi := range names {
+		t.Run(filepath.Base(dmi), func(t *testing.T) {
+			y := goldenProfile(t, withDMI(dellR640(t), dmi), "p")
+			e := withDMI(dellR640(t), dmi).setup(t)
+			write(t, filepath.Join(e.out, "p.yaml"), y)
+			a, _ := auditOn(t, e, "--profile", filepath.Join(e.out, "p.yaml"))
+			if c := configCodes(a); a.Hardware.Profile == nil || len(c) != 0 {
+				t.Errorf("profile on its own machine: %v\n%s", c, y)
+			}
+		})
+	}
+}

@@ -74,6 +74,29 @@ func qList(l []string) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
+// line writes "key: [a, b, …]" at indent, wrapped at about 96 columns (a flow
+// sequence may continue on lines indented deeper than its key).
+func (g *gen) list(indent int, key string, l []string) {
+	pad := strings.Repeat("  ", indent)
+	cur := pad + key + ": ["
+	for i, s := range l {
+		item := q(s)
+		if i < len(l)-1 {
+			item += ","
+		}
+		if i > 0 && len(cur)+1+len(item) > 96 {
+			g.b.WriteString(cur + "\n")
+			cur = pad + "    " + item
+			continue
+		}
+		if i > 0 {
+			cur += " "
+		}
+		cur += item
+	}
+	g.b.WriteString(cur + "]\n")
+}
+
 func describeSystem(a *audit.Audit) string {
 	var who []string
 	if s := a.Hardware.System; s != nil {
@@ -208,9 +231,9 @@ func (g *gen) memory(m *audit.Memory) {
 		return
 	}
 	g.line(1, "# The population map, by SMBIOS locator (the board's silkscreen).")
-	g.line(1, "populated: %s", qList(populated))
+	g.list(1, "populated", populated)
 	if len(empty) > 0 {
-		g.line(1, "empty: %s", qList(empty))
+		g.list(1, "empty", empty)
 	}
 }
 
