@@ -541,6 +541,10 @@ func (j *judge) gpu(r *GPURule) {
 	if r.DriverLoaded != nil && *r.DriverLoaded && st != audit.StatusOK {
 		j.add(r.Severity, "gpu", CodeGPUDriver, "expected the NVIDIA driver loaded and nvidia-smi working, found nvidia collector %s: %s", orStr(st, "absent"), orStr(why, "no reason given"))
 	}
+	if pst, _ := j.collector("pcie"); len(all) == 0 && st != audit.StatusOK && pst != audit.StatusOK {
+		j.notVerified("gpu", "profile states the GPUs, neither nvidia-smi nor the PCI bus could be read (%s; %s)", j.unreadable("nvidia"), j.unreadable("pcie"))
+		return
+	}
 	if r.Count != nil && len(all) != *r.Count {
 		var addrs []string
 		for _, g := range all {

@@ -271,6 +271,27 @@ func TestJudgeUnknownIsNotVerifiedNotPassed(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// GPUs that neither nvidia-smi nor the PCI bus could show are unknown, not missing.
+func TestJudgeGPUsUnknownAreNotMissing(t *testing.T) {
+	a := sample(t, "gpu-server-failing")
+	a.Hardware.GPUs, a.Hardware.PCIe = nil, nil
+	for i := range a.Collectors {
+		if a.Collectors[i].Name == "pcie" || a.Collectors[i].Name == "nvidia" {
+			a.Collectors[i].Status, a.Collectors[i].Error = audit.StatusError, ptr("timed out")
+		}
+	}
+	if got := codesOf(findings(t, "gpu:\n  count: 5\n", a)); got != "CONFIG_NOT_VERIFIED gpu" {
+		t.Errorf("got:\n%s", got)
+	}
+	a.Collectors[4].Status = audit.StatusOK // the bus was read, and shows no GPU: missing
+	if a.Collectors[4].Name != "pcie" {
+		t.Fatalf("collector 4 is %s", a.Collectors[4].Name)
+	}
+	if got := codesOf(findings(t, "gpu:\n  count: 5\n", a)); got != "CONFIG_GPU_COUNT gpu" {
+		t.Errorf("got:\n%s", got)
+	}
+}
+
 func TestDifferentMachineIsCapped(t *testing.T) {
 	p := generated(t, sample(t, "dell-r640-no-bmc-no-gpu"), "r640")
 	fs := Judge(p, sample(t, "qemu-vm"))
