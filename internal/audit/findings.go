@@ -80,6 +80,11 @@ func findings(a *Audit, p *parts) []Finding {
 	pcieFindings(&l, h)
 	psuFindings(&l, h)
 	gpuFindings(&l, h, p)
+	return sortFindings(l)
+}
+
+// sortFindings orders findings: failures first, then by component and code.
+func sortFindings(l []Finding) []Finding {
 	sort.SliceStable(l, func(i, j int) bool {
 		if l[i].Severity != l[j].Severity {
 			return l[i].Severity == SeverityFailure

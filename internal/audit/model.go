@@ -36,6 +36,17 @@ type Hardware struct {
 	PCIe    []PCIeDev `json:"pcie"`
 	PSUs    []PSU     `json:"psus"`
 	GPUs    []GPU     `json:"gpus"`
+	// Profile is the hardware profile the audit was judged against
+	// (docs/profiles.md); absent when none applied.
+	Profile *ProfileRef `json:"profile,omitempty"`
+}
+
+// ProfileRef names the hardware profile an audit was judged against.
+type ProfileRef struct {
+	Name      string `json:"name"`
+	Source    string `json:"source"`     // the file it was read from
+	SHA256    string `json:"sha256"`     // of that file
+	MatchedBy string `json:"matched_by"` // option, kernel_cmdline or match
 }
 
 // Verdicts.

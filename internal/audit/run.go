@@ -62,6 +62,10 @@ type Env struct {
 	Progress func(collector, status string)
 	// Now returns the current time; tests pin it for golden output.
 	Now func() time.Time
+	// Judge, when set, adds findings of its own to the inventory's (bee audit
+	// uses it to apply the hardware profile, internal/profile). It may set
+	// a.Hardware.Profile.
+	Judge func(a *Audit) []Finding
 }
 
 // collector is one section of the inventory. Each writes only its own part of
@@ -200,7 +204,11 @@ func Run(ctx context.Context, env Env) *Audit {
 	enrichPCIe(h)
 	a.Collectors = recs
 	emptyLists(h, recs)
-	h.Summary = summarize(findings(a, &p))
+	fs := findings(a, &p)
+	if env.Judge != nil {
+		fs = sortFindings(append(fs, env.Judge(a)...))
+	}
+	h.Summary = summarize(fs)
 	a.FinishedAt = env.Now().UTC().Format(time.RFC3339)
 	normalizeSlices(a)
 	return a

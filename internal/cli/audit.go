@@ -13,6 +13,7 @@ import (
 
 	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/profile"
 	"github.com/beeaudit/bee/internal/qrsum"
 	"github.com/beeaudit/bee/internal/termsafe"
 )
@@ -32,6 +33,7 @@ func auditCommand(args []string, stdout, stderr io.Writer) int {
 	toolTimeout := fs.Duration("tool-timeout", 0, "limit every tool's timeout to `DURATION` (default: per-tool, 15s-90s)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
 	noQR := fs.Bool("no-qr", false, "do not print the QR code")
+	profileOpt := fs.String("profile", "", "judge against the hardware profile `FILE|NAME`, or none (default: bee.profile= on the kernel command line, else the profile whose match fits; docs/profiles.md)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: bee audit [flags]\n\nInventory every component (SPEC §5), judge its health and write the audit JSON.\nExit 0 when the audit was written, whatever the verdict (see --fail-on); 1 when it could not be written.\n\nFlags:")
 		fs.PrintDefaults()
@@ -84,11 +86,17 @@ func auditCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
+	// The hardware profile (docs/profiles.md) is read through the same FS as
+	// the machine, so --root, --capture and --replay see the same folders.
+	chooser := profile.Chooser{FS: env.FS, Dirs: profile.DefaultDirs, ReadFile: os.ReadFile}
+	env.Judge = func(a *audit.Audit) []audit.Finding { return chooser.Apply(*profileOpt, a) }
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, env.Timeouts.MaxDurationOrDefault())
 	defer cancel()
 	if !*quiet {
+		chooser.Note = func(line string) { fmt.Fprintf(stderr, "bee audit: profile: %s\n", line) }
 		env.Progress = func(name, status string) {
 			if status != "running" {
 				fmt.Fprintf(stderr, "bee audit: %-8s %s\n", termsafe.Line(name), termsafe.Line(status))
@@ -165,6 +173,9 @@ func printSummary(w io.Writer, a *audit.Audit, path string) {
 			break
 		}
 		fmt.Fprintf(w, "  %-7s %-22s %s: %s\n", strings.ToUpper(f.Severity), termsafe.Line(f.Code), termsafe.Line(f.Component), termsafe.Line(f.Message))
+	}
+	if l := profileLine(a); l != "" {
+		fmt.Fprintln(w, l)
 	}
 	var parts []string
 	for _, c := range a.Collectors {

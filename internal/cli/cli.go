@@ -20,6 +20,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"audit", "inventory every component and judge its health; writes the audit JSON", auditCommand},
+		{"profile", "hardware profiles: bee profile new|check|schema (docs/profiles.md)", profileCommand},
 		{"tui", "the console menu (tty1 on the live ISO)", tuiCommand},
 		{"sat", "acceptance tests: bee sat nvidia|memory|storage", satCommand},
 		{"gpu-stress", "GPU memory and compute stress with result checking (also run as bee-gpu-stress)", gpuStressCommand},
