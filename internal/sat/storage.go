@@ -379,6 +379,9 @@ func (k *storageKind) nvmeLogs(ctx context.Context, s *session, d *diskRun, phas
 			st.Status = StatusOK
 			st.Result = map[string]any{"model": id.ModelNumber, "serial_number": id.SerialNumber, "firmware": id.Firmware, "self_test_supported": id.SelfTestSupported}
 			d.selfTestCap = id.SelfTestSupported
+			if id.SelfTestSupported == nil {
+				s.warn(st, d.component, "nvme id-ctrl gives no OACS field: whether the controller can self-test is unknown, so none was run")
+			}
 			if d.Model == nil {
 				d.Model = cleanStr(id.ModelNumber)
 			}
