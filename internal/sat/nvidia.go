@@ -82,8 +82,8 @@ func (k *nvidiaKind) validate() error {
 	switch {
 	case k.duration < time.Second:
 		return errors.New("--duration must be at least 1s")
-	case k.memFraction <= 0 || k.memFraction > 0.95:
-		return errors.New("--mem-fraction must be in (0, 0.95]")
+	case !(k.memFraction > 0 && k.memFraction <= 0.95): // also NaN
+		return fmt.Errorf("--mem-fraction %v: want a number greater than 0 and at most 0.95", k.memFraction)
 	case k.sample < 100*time.Millisecond:
 		return errors.New("--sample-interval must be at least 100ms")
 	case k.stressTimeout < k.duration || k.bugTimeout <= 0 || k.toolTimeout <= 0:
@@ -320,7 +320,9 @@ func (k *nvidiaKind) stress(ctx context.Context, s *session, smi *nvidiasmi.Log)
 		k.sampler(sctx, ctx, s)
 	}()
 	secs := int64(math.Ceil(k.duration.Seconds()))
-	argv := []string{"bee-gpu-stress", "--json", "--duration", fmt.Sprintf("%ds", secs), "--mem-fraction", strconv.FormatFloat(k.memFraction, 'f', -1, 64)}
+	// bee-gpu-stress is this binary (`bee gpu-stress`): run it by its own path, so that
+	// no link named bee-gpu-stress needs to be on PATH.
+	argv := []string{s.env.Self, "gpu-stress", "--json", "--duration", fmt.Sprintf("%ds", secs), "--mem-fraction", strconv.FormatFloat(k.memFraction, 'f', -1, 64)}
 	st, res := s.exec(ctx, "bee-gpu-stress", argv, cmdOpts{timeout: k.stressTimeout})
 	stopSampler()
 	wg.Wait()
