@@ -1,0 +1,131 @@
+package main
+
+// Whole-command tests of `bee sat`: the real bee binary, fake tools replaying real
+// captures (see harness_test.go).
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// satManifest is the part of an archive's manifest.json these tests read.
+type satManifest struct {
+	Verdict string `json:"verdict"`
+	Reasons []struct {
+		Severity  string `json:"severity"`
+		Component string `json:"component"`
+		Step      string `json:"step"`
+		Message   string `json:"message"`
+	} `json:"reasons"`
+	Steps []struct {
+		Name     string   `json:"name"`
+		Argv     []string `json:"argv"`
+		Status   string   `json:"status"`
+		ExitCode *int     `json:"exit_code"`
+		Message  string   `json:"message"`
+	} `json:"steps"`
+	Counters struct {
+		Increases []struct {
+			Key string `json:"key"`
+		} `json:"increases"`
+		Unmatched []string `json:"unmatched"`
+	} `json:"counters"`
+	Results json.RawMessage `json:"results"`
+}
+
+// runSat runs `bee sat <args>` on the machine, with its output directory, root and an
+// absent audit file (the identity then comes from dmidecode), and reads the archive it
+// names on its last line.
+func runSat(t *testing.T, e *env, args ...string) (*satManifest, int, string) {
+	t.Helper()
+	full := append([]string{"sat", args[0], "--output-dir", filepath.Join(e.out, "sat"), "--root", e.root,
+		"--audit", filepath.Join(e.out, "no-audit.json")}, args[1:]...)
+	stdout, stderr, code := e.run(full...)
+	t.Logf("bee %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(full, " "), code, stdout, stderr)
+	lines := strings.Split(strings.TrimRight(stdout, "\n"), "\n")
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "archive: ") {
+		t.Fatalf("last line of stdout %q, want archive: <path>", last)
+	}
+	f, err := os.Open(strings.TrimPrefix(last, "archive: "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("no manifest.json in the archive: %v", err)
+		}
+		if strings.HasSuffix(h.Name, "/manifest.json") {
+			b, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m satManifest
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatal(err)
+			}
+			return &m, code, stdout
+		}
+	}
+}
+
+func (m *satManifest) reasons() string {
+	var b strings.Builder
+	for _, r := range m.Reasons {
+		b.WriteString(r.Severity + " " + r.Component + ": " + r.Message + "\n")
+	}
+	return b.String()
+}
+
+// Issue 8: bee sat nvidia runs bee-gpu-stress as this very binary (`bee gpu-stress`), so
+// it no longer needs a bee-gpu-stress link on PATH (the ISO has none: the run used to
+// fail "bee-gpu-stress not found on PATH"). Here the machine has nvidia-smi (real
+// captures of a 2x RTX A5000) but no libcuda, so the real gpu-stress reports that.
+func TestSatNvidiaRunsItsOwnGPUStress(t *testing.T) {
+	xml := fixture("nvidiasmi", "2x-rtx-a5000_q-x_v13.xml")
+	m := machine{name: "gpu-no-libcuda", cmds: []fakeCmd{
+		{argv: []string{"dmidecode", "-s", "system-serial-number"}, stdout: fixture("dmidecode", "qemu/dmidecode-t012.txt")},
+		{argv: []string{"nvidia-smi", "-q"}, stdout: fixture("nvidiasmi", "lambda-vector_2x-rtx-a6000_q.txt")},
+		{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: xml},
+		{argv: []string{"nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw,clocks_event_reasons.active",
+			"--format=csv,noheader,nounits", "-lms", "1000"}},
+	}, files: baseFiles("gpu-no-libcuda", "3026712")}
+	e := m.setup(t)
+	man, code, _ := runSat(t, e, "nvidia", "--duration", "1s", "--bug-report=false")
+	if code != 1 || man.Verdict != "fail" {
+		t.Errorf("exit %d verdict %s, want 1 fail", code, man.Verdict)
+	}
+	var stress bool
+	for _, st := range man.Steps {
+		if st.Name != "bee-gpu-stress" {
+			continue
+		}
+		stress = true
+		if len(st.Argv) < 2 || st.Argv[0] != beeBin || st.Argv[1] != "gpu-stress" || st.ExitCode == nil {
+			t.Errorf("bee-gpu-stress step: argv %q exit %v, want %s gpu-stress ... run to its end", st.Argv, st.ExitCode, beeBin)
+		}
+	}
+	if !stress {
+		t.Error("no bee-gpu-stress step")
+	}
+	r := man.reasons()
+	if strings.Contains(r, "not found on PATH") || !strings.Contains(r, "no GPU tested: ") {
+		t.Errorf("reasons:\n%s", r)
+	}
+	if n := strings.Count(r, "no GPU tested"); n != 1 {
+		t.Errorf("the cause is listed %d times:\n%s", n, r)
+	}
+}
