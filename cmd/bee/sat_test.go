@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/beeaudit/bee/internal/audit"
 )
 
 // satManifest is the part of an archive's manifest.json these tests read.
@@ -40,12 +42,20 @@ type satManifest struct {
 }
 
 // runSat runs `bee sat <args>` on the machine, with its output directory, root and an
-// absent audit file (the identity then comes from dmidecode), and reads the archive it
+// audit file for the identity (as bee audit leaves at boot), and reads the archive it
 // names on its last line.
 func runSat(t *testing.T, e *env, args ...string) (*satManifest, int, string) {
 	t.Helper()
+	auditPath := filepath.Join(e.out, "bee-audit.json")
+	sn := "SATSN0001"
+	a := &audit.Audit{SchemaVersion: audit.SchemaVersion, StartedAt: "2026-12-06T14:00:00Z"}
+	a.Hardware.System = &audit.System{SerialNumber: &sn}
+	a.Hardware.Summary.Verdict = audit.VerdictPass
+	if _, err := audit.WriteFile(auditPath, a); err != nil {
+		t.Fatal(err)
+	}
 	full := append([]string{"sat", args[0], "--output-dir", filepath.Join(e.out, "sat"), "--root", e.root,
-		"--audit", filepath.Join(e.out, "no-audit.json")}, args[1:]...)
+		"--audit", auditPath}, args[1:]...)
 	stdout, stderr, code := e.run(full...)
 	t.Logf("bee %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(full, " "), code, stdout, stderr)
 	lines := strings.Split(strings.TrimRight(stdout, "\n"), "\n")
@@ -97,7 +107,6 @@ func (m *satManifest) reasons() string {
 func TestSatNvidiaRunsItsOwnGPUStress(t *testing.T) {
 	xml := fixture("nvidiasmi", "2x-rtx-a5000_q-x_v13.xml")
 	m := machine{name: "gpu-no-libcuda", cmds: []fakeCmd{
-		{argv: []string{"dmidecode", "-s", "system-serial-number"}, stdout: fixture("dmidecode", "qemu/dmidecode-t012.txt")},
 		{argv: []string{"nvidia-smi", "-q"}, stdout: fixture("nvidiasmi", "lambda-vector_2x-rtx-a6000_q.txt")},
 		{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: xml},
 		{argv: []string{"nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw,clocks_event_reasons.active",
