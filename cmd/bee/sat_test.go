@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -136,5 +137,63 @@ func TestSatNvidiaRunsItsOwnGPUStress(t *testing.T) {
 	}
 	if n := strings.Count(r, "no GPU tested"); n != 1 {
 		t.Errorf("the cause is listed %d times:\n%s", n, r)
+	}
+}
+
+// vmStorage is the emulated machine of the ISO's VM test as `bee sat storage` saw it
+// (testdata/vm-sat-storage, real captures: see its PROVENANCE.md): an AHCI SATA disk sda
+// that never ran a self-test, and a QEMU NVMe controller that cannot self-test. poll and
+// after are sda's self-test poll answer and its smartctl -x after the test.
+func vmStorage(poll, after string, pollExit, afterExit int) machine {
+	d := func(name string) string {
+		_, file, _, _ := runtime.Caller(0)
+		return filepath.Join(filepath.Dir(file), "testdata", "vm-sat-storage", name)
+	}
+	return machine{name: "vm-test-bios", cmds: []fakeCmd{
+		{argv: lsblkArgv, stdout: d("02-lsblk.stdout")},
+		// Same argv before and after the test: answered in this order.
+		{argv: []string{"smartctl", "-x", "-j", "/dev/sda"}, stdout: d("03-smartctl-before-sda.stdout"), exit: 4},
+		{argv: []string{"smartctl", "-x", "-j", "/dev/sda"}, stdout: d(after), exit: afterExit},
+		{argv: []string{"smartctl", "-x", "-j", "/dev/nvme0"}, stdout: d("04-smartctl-before-nvme0n1.stdout")},
+		{argv: []string{"smartctl", "-x", "-j", "/dev/nvme0"}, stdout: d("13-smartctl-after-nvme0n1.stdout")},
+		{argv: []string{"nvme", "smart-log", "/dev/nvme0", "-o", "json"}, stdout: d("05-nvme-smart-log-before-nvme0n1.stdout")},
+		{argv: []string{"nvme", "smart-log", "/dev/nvme0", "-o", "json"}, stdout: d("15-nvme-smart-log-after-nvme0n1.stdout")},
+		{argv: []string{"nvme", "error-log", "/dev/nvme0", "-o", "json"}, stdout: d("06-nvme-error-log-before-nvme0n1.stdout")},
+		{argv: []string{"nvme", "error-log", "/dev/nvme0", "-o", "json"}, stdout: d("16-nvme-error-log-after-nvme0n1.stdout")},
+		{argv: []string{"nvme", "id-ctrl", "/dev/nvme0", "-o", "json"}, stdout: d("07-nvme-id-ctrl-nvme0n1.stdout")},
+		{argv: []string{"smartctl", "-t", "short", "/dev/sda"}, stdout: d("10-selftest-start-sda.stdout")},
+		{argv: []string{"smartctl", "-j", "-a", "/dev/sda"}, stdout: d(poll), exit: pollExit},
+	}, files: baseFiles("bee", "1992532")}
+}
+
+// Issue 17: the exact run of the ISO's VM test, replayed. sda's self-test log is empty
+// before the test ("count": 0, no error_count_total) and holds bee's passed short test
+// after: 0 errors both times. The run used to end WARNING ("disk/sda/self_test_error_count
+// (not read before the test)"); two healthy disks must pass. The NVMe that cannot
+// self-test is a note in the results, not a reason.
+func TestSatStorageVMTestHealthyDisksPass(t *testing.T) {
+	e := vmStorage("11-selftest-poll-sda.stdout", "14-smartctl-after-sda.stdout", 0, 4).setup(t)
+	man, code, stdout := runSat(t, e, "storage", "--poll-interval", "10ms", "--selftest-timeout", "4m")
+	e.checkNoUnexpected()
+	if code != 0 || man.Verdict != "pass" || len(man.Reasons) != 0 || len(man.Counters.Unmatched) != 0 {
+		t.Errorf("exit %d verdict %s unmatched %q reasons:\n%s", code, man.Verdict, man.Counters.Unmatched, man.reasons())
+	}
+	for _, want := range []string{"self-test passed: Completed without error", "self-test not_supported: the controller does not support the device self-test"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q", want)
+		}
+	}
+}
+
+// The same run where the short self-test fails (constructed from the real captures): the
+// log gains a failed entry, and the run fails for it.
+func TestSatStorageVMTestSelfTestFails(t *testing.T) {
+	e := vmStorage("constructed/11-selftest-poll-sda_read-failure.json", "constructed/14-smartctl-after-sda_read-failure.json", 128, 132).setup(t)
+	man, code, _ := runSat(t, e, "storage", "--poll-interval", "10ms", "--selftest-timeout", "4m")
+	e.checkNoUnexpected()
+	r := man.reasons()
+	if code != 1 || man.Verdict != "fail" || !strings.Contains(r, "failure disk sda: short self-test failed: Completed: read failure") ||
+		!strings.Contains(r, "failure disk sda: disk/sda/self_test_error_count rose from 0 to 1 during the test") || len(man.Counters.Unmatched) != 0 {
+		t.Errorf("exit %d verdict %s unmatched %q reasons:\n%s", code, man.Verdict, man.Counters.Unmatched, r)
 	}
 }
