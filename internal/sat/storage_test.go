@@ -345,3 +345,20 @@ func TestStorageSMARTUnreadable(t *testing.T) {
 		t.Errorf("self-test step %+v", st)
 	}
 }
+
+// A controller whose self-test support cannot be read (id-ctrl without OACS) runs no
+// self-test: that is a warning (the disk was not checked as asked), not a silent pass.
+func TestStorageNVMeSelfTestSupportUnknown(t *testing.T) {
+	m := newMachine(t)
+	sc := qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-passed.json")
+	sc.Commands[5] = cmd("nvme", "id-ctrl", "/dev/nvme0", "-o", "json").out(td(t, "constructed/nvme-id-ctrl_qemu_no-oacs.json"), 0)
+	sc.Commands = append(sc.Commands, cmd("nvme", "self-test-log", "/dev/nvme0", "-o", "json").out(td(t, "constructed/nvme-cli-2.3_self-test-log_empty.json"), 0))
+	f := newFake(t, sc)
+	if code := m.run(f, "storage", "--poll-interval", "10ms"); code != ExitWarning {
+		t.Errorf("exit %d", code)
+	}
+	tb := readArchive(t, m.archive())
+	if !tb.hasReason(SeverityWarning, "whether the controller can self-test is unknown") {
+		t.Errorf("reasons %s", tb.reasons())
+	}
+}
