@@ -30,7 +30,11 @@ type Snapshot struct {
 	// never mistaken for "no errors".
 	Notes []string `json:"notes"`
 
-	mu sync.Mutex // disks add their counters concurrently
+	// unread says why counters could not be read, by key prefix ("disk/sda/" for all of a
+	// disk's, or one key): the words the comparison gives for a counter that the other
+	// snapshot has.
+	unread map[string]string
+	mu     sync.Mutex // disks add their counters concurrently
 }
 
 // Increase is a counter that rose during the test.
@@ -50,6 +54,34 @@ func (s *Snapshot) add(key string, v *int64, sev string) {
 	if v != nil {
 		s.Counters = append(s.Counters, Counter{Key: key, Value: *v, Severity: sev})
 	}
+}
+
+// notRead records why the counters under prefix (a key, or "disk/sda/" for a whole
+// source) could not be read. A counter that is absent because its source is empty is not
+// "not read": it is added as 0.
+func (s *Snapshot) notRead(prefix, why string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unread == nil {
+		s.unread = map[string]string{}
+	}
+	if _, ok := s.unread[prefix]; !ok {
+		s.unread[prefix] = why
+	}
+}
+
+// whyNotRead is the most specific reason recorded for key, "" when none was.
+func (s *Snapshot) whyNotRead(key string) string {
+	best, why := -1, ""
+	for p, w := range s.unread {
+		if strings.HasPrefix(key, p) && len(p) > best {
+			best, why = len(p), w
+		}
+	}
+	return why
 }
 
 func (s *Snapshot) addBool(key string, v *bool, sev string) {
@@ -92,19 +124,26 @@ func compare(before, after *Snapshot) (inc []Increase, unmatched []string) {
 		c, ok := a[b.Key]
 		switch {
 		case !ok:
-			unmatched = append(unmatched, b.Key+" (not read after the test)")
+			unmatched = append(unmatched, unmatchedText(b.Key, "after", after.whyNotRead(b.Key)))
 		case c.Value > b.Value:
 			inc = append(inc, Increase{Key: b.Key, Before: b.Value, After: c.Value, Severity: b.Severity})
 		}
 	}
 	for _, c := range after.Counters {
 		if !seen[c.Key] {
-			unmatched = append(unmatched, c.Key+" (not read before the test)")
+			unmatched = append(unmatched, unmatchedText(c.Key, "before", before.whyNotRead(c.Key)))
 		}
 	}
 	sort.Slice(inc, func(i, j int) bool { return inc[i].Key < inc[j].Key })
 	sort.Strings(unmatched)
 	return inc, unmatched
+}
+
+func unmatchedText(key, phase, why string) string {
+	if why == "" {
+		return key + " (not read " + phase + " the test)"
+	}
+	return key + " (not read " + phase + " the test: " + why + ")"
 }
 
 const edacBase = "/sys/devices/system/edac/mc"
@@ -114,6 +153,7 @@ const edacBase = "/sys/devices/system/edac/mc"
 func readEDAC(fs host.FS, snap *Snapshot, files map[string][]byte) {
 	names, err := fs.ReadDir(edacBase)
 	if err != nil {
+		snap.notRead("edac/", fmt.Sprintf("%s could not be read (%v)", edacBase, err))
 		if host.IsNotExist(err) {
 			snap.Notes = append(snap.Notes, "EDAC: no memory controller driver loaded ("+edacBase+" absent): memory errors corrected by ECC are not counted")
 		} else {
@@ -135,20 +175,23 @@ func readEDAC(fs host.FS, snap *Snapshot, files map[string][]byte) {
 			{"ue_count", SeverityFailure}, {"ue_noinfo_count", SeverityFailure},
 		} {
 			p := edacBase + "/" + n + "/" + c.file
+			key := "edac/" + n + "/" + c.file
 			b, err := fs.ReadFile(p)
 			if err != nil {
 				if !host.IsNotExist(err) || !strings.Contains(c.file, "noinfo") {
 					snap.Notes = append(snap.Notes, fmt.Sprintf("EDAC: %s: %v", p, err))
 				}
+				snap.notRead(key, fmt.Sprintf("%s could not be read (%v)", p, err))
 				continue
 			}
 			files[p] = b
 			v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
 			if err != nil {
 				snap.Notes = append(snap.Notes, fmt.Sprintf("EDAC: %s: not a number: %q", p, strings.TrimSpace(string(b))))
+				snap.notRead(key, fmt.Sprintf("%s is not a number", p))
 				continue
 			}
-			snap.add("edac/"+n+"/"+c.file, &v, c.sev)
+			snap.add(key, &v, c.sev)
 		}
 	}
 	if mcs == 0 {
@@ -164,6 +207,7 @@ const pciBase = "/sys/bus/pci/devices"
 func readAER(fs host.FS, snap *Snapshot, files map[string][]byte) {
 	devs, err := fs.ReadDir(pciBase)
 	if err != nil {
+		snap.notRead("pcie/", fmt.Sprintf("%s could not be read (%v)", pciBase, err))
 		snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %v", err))
 		return
 	}
@@ -176,11 +220,13 @@ func readAER(fs host.FS, snap *Snapshot, files map[string][]byte) {
 			{"aer_dev_fatal", "aer_fatal", SeverityFailure},
 		} {
 			p := pciBase + "/" + d + "/" + c.file
+			key := "pcie/" + d + "/" + c.key
 			b, err := fs.ReadFile(p)
 			if err != nil {
 				if !host.IsNotExist(err) {
 					snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %s: %v", p, err))
 				}
+				snap.notRead(key, fmt.Sprintf("%s could not be read (%v)", p, err))
 				continue
 			}
 			found = true
@@ -188,14 +234,16 @@ func readAER(fs host.FS, snap *Snapshot, files map[string][]byte) {
 			m, err := pcisysfs.ParseAER(b)
 			if err != nil {
 				snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %s: %v", p, err))
+				snap.notRead(key, fmt.Sprintf("%s: %v", p, err))
 				continue
 			}
 			total, ok := pcisysfs.AERTotal(m)
 			if !ok {
 				snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %s: no TOTAL_ERR line", p))
+				snap.notRead(key, p+" has no TOTAL_ERR line")
 				continue
 			}
-			snap.add("pcie/"+d+"/"+c.key, &total, c.sev)
+			snap.add(key, &total, c.sev)
 		}
 		if found {
 			with++

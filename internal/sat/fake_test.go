@@ -25,7 +25,7 @@ const fakeEnvVar = "BEE_FAKE_SCENARIO"
 // fakeTools are linked into the fake PATH unless a scenario says one is missing.
 var fakeTools = []string{
 	"dmidecode", "memtester", "lsblk", "smartctl", "nvme", "nvidia-smi",
-	"nvidia-bug-report.sh", "bee-gpu-stress",
+	"nvidia-bug-report.sh", "bee",
 }
 
 type fakeScenario struct {

@@ -104,7 +104,7 @@ func (m *machine) run(f *fake, args ...string) int {
 	m.prog.Reset()
 	full := append([]string{args[0], "--output-dir", m.out, "--root", m.root, "--audit", m.audit}, args[1:]...)
 	full = append(full, m.extra...)
-	env := Env{Runner: host.Exec{Env: f.env()}, Progress: &syncBuf{b: &m.prog}, progressTick: 50 * time.Millisecond}
+	env := Env{Runner: host.Exec{Env: f.env()}, Progress: &syncBuf{b: &m.prog}, progressTick: 50 * time.Millisecond, Self: "bee"}
 	code := Main(m.ctx, full, &m.stdout, &m.stderr, env)
 	m.t.Logf("bee sat %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(full, " "), code, m.stdout.String(), m.stderr.String())
 	return code

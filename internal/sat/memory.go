@@ -97,6 +97,44 @@ func (k *memoryKind) validate() error {
 	return nil
 }
 
+// memMaxTestMB is the most memory bee tests: MemAvailable less the reserve the live
+// system keeps (15 %, at least 1 GiB).
+func memMaxTestMB(availBytes int64) int64 {
+	availMB := availBytes >> 20
+	return availMB - max(int64(float64(availMB)*memReserveFraction), memReserveMinMB)
+}
+
+// preflight checks --size-mb against this machine before anything runs: under bee's own
+// 16 MiB minimum, or over MemAvailable less the reserve, it is a usage error (a run would
+// only produce a FAIL archive that says nothing about the memory). When MemAvailable
+// cannot be read, the run itself records that.
+func (k *memoryKind) preflight(env *Env) error {
+	if k.sizeMB == 0 {
+		return nil
+	}
+	b, err := env.FS.ReadFile("/proc/meminfo")
+	var avail *int64
+	if err == nil {
+		avail = meminfo(b, "MemAvailable")
+	}
+	if avail == nil {
+		if k.sizeMB < memMinTestMB {
+			return fmt.Errorf("--size-mb %d: at least %d MiB (or 0: 85%% of MemAvailable)", k.sizeMB, memMinTestMB)
+		}
+		return nil
+	}
+	most := memMaxTestMB(*avail)
+	if most < memMinTestMB {
+		return fmt.Errorf("--size-mb %d: this machine has %d MiB available and keeps at least %d MiB for the live system: less than the %d MiB minimum can be tested",
+			k.sizeMB, *avail>>20, memReserveMinMB, memMinTestMB)
+	}
+	if int64(k.sizeMB) < memMinTestMB || int64(k.sizeMB) > most {
+		return fmt.Errorf("--size-mb %d: allowed %d to %d MiB on this machine (MemAvailable %d MiB less the reserve for the live system, 15%% and at least %d MiB), or 0 for that maximum",
+			k.sizeMB, memMinTestMB, most, *avail>>20, memReserveMinMB)
+	}
+	return nil
+}
+
 func (k *memoryKind) options() map[string]any {
 	return map[string]any{"size_mb": k.sizeMB, "loops": k.loops, "workers": k.workers, "timeout": k.timeout.String()}
 }
@@ -126,9 +164,7 @@ func (k *memoryKind) run(ctx context.Context, s *session) {
 	case k.sizeMB > 0:
 		k.res.RequestedMB, k.res.SizeFrom = k.sizeMB, "flag"
 	case k.res.MemAvailableBytes != nil:
-		availMB := *k.res.MemAvailableBytes >> 20
-		reserve := max(int64(float64(availMB)*memReserveFraction), memReserveMinMB)
-		k.res.RequestedMB = int(availMB - reserve)
+		k.res.RequestedMB = int(memMaxTestMB(*k.res.MemAvailableBytes))
 		k.res.SizeFrom = "auto: 85% of MemAvailable, leaving at least 1 GiB"
 	}
 	if st.Status == StatusOK && k.sizeMB == 0 && k.res.MemAvailableBytes == nil {

@@ -394,3 +394,64 @@ func TestMemoryWorkers(t *testing.T) {
 		t.Errorf("--workers -1: exit %d, want a usage error", code)
 	}
 }
+
+// Issue 8: --size-mb under bee's 16 MiB minimum, or over MemAvailable less the reserve, is
+// a usage error naming the flag and the range, before anything runs (it used to run and
+// leave a FAIL archive: "only 1 MiB could be tested", false evidence for a vendor).
+func TestMemorySizeOutOfRange(t *testing.T) {
+	// The machine's MemAvailable: 23376508 kB = 22828 MiB; reserve 15 % = 3424 MiB.
+	const allowed = "allowed 16 to 19404 MiB"
+	for _, c := range []struct{ size, want string }{
+		{"1", allowed}, {"15", allowed}, {"19405", allowed}, {"99999999", allowed},
+	} {
+		m := newMachine(t)
+		f := newFake(t, fakeScenario{}) // any command run fails the test
+		if code := m.run(f, "memory", "--size-mb", c.size); code != ExitUsage {
+			t.Errorf("--size-mb %s: exit %d, want %d", c.size, code, ExitUsage)
+		}
+		if e := m.stderr.String(); !strings.Contains(e, "--size-mb "+c.size+": ") || !strings.Contains(e, c.want) {
+			t.Errorf("--size-mb %s: stderr %q", c.size, e)
+		}
+		if m.stdout.Len() != 0 || fileExists(m.out) {
+			t.Errorf("--size-mb %s: stdout %q, output dir created: %v", c.size, m.stdout.String(), fileExists(m.out))
+		}
+	}
+	// The bounds themselves are allowed.
+	m := newMachine(t)
+	ok := td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt")
+	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("16M", "1").out(ok, 0)}})
+	if code := m.run(f, "memory", "--size-mb", "16", "--workers", "1"); code == ExitUsage {
+		t.Errorf("--size-mb 16: usage error %s", m.stderr.String())
+	}
+	// A machine with too little memory for any size.
+	m = newMachine(t)
+	m.write("/proc/meminfo", "MemTotal:        2000000 kB\nMemAvailable:    1050000 kB\n")
+	if code := m.run(newFake(t, fakeScenario{}), "memory", "--size-mb", "16"); code != ExitUsage || !strings.Contains(m.stderr.String(), "less than the 16 MiB minimum") {
+		t.Errorf("little memory: exit %d stderr %q", code, m.stderr.String())
+	}
+}
+
+// A tool missing for every memtester worker is one reason, not one per worker, and the
+// workers' steps do not add safety-net reasons either.
+func TestMemoryMissingToolOneReason(t *testing.T) {
+	m := newMachine(t)
+	f := newFake(t, fakeScenario{Missing: []string{"memtester"}})
+	if code := m.run(f, "memory", "--size-mb", "48", "--workers", "3"); code != ExitFail {
+		t.Errorf("exit %d", code)
+	}
+	tb := readArchive(t, m.archive())
+	var rs []string
+	for _, r := range tb.man.Reasons {
+		if r.Component != "memory" || !strings.Contains(r.Message, "no EDAC") {
+			rs = append(rs, r.Message)
+		}
+	}
+	if len(rs) != 1 || !strings.Contains(rs[0], "memtester could not run (memtester not found on PATH)") {
+		t.Errorf("reasons %q", rs)
+	}
+	for _, n := range []string{"memtester-1", "memtester-2", "memtester-3"} {
+		if st := tb.step(t, n); st.Status != StatusFail {
+			t.Errorf("%s: %+v", n, st)
+		}
+	}
+}

@@ -82,8 +82,8 @@ func (k *nvidiaKind) validate() error {
 	switch {
 	case k.duration < time.Second:
 		return errors.New("--duration must be at least 1s")
-	case k.memFraction <= 0 || k.memFraction > 0.95:
-		return errors.New("--mem-fraction must be in (0, 0.95]")
+	case !(k.memFraction > 0 && k.memFraction <= 0.95): // also NaN
+		return fmt.Errorf("--mem-fraction %v: want a number greater than 0 and at most 0.95", k.memFraction)
 	case k.sample < 100*time.Millisecond:
 		return errors.New("--sample-interval must be at least 100ms")
 	case k.stressTimeout < k.duration || k.bugTimeout <= 0 || k.toolTimeout <= 0:
@@ -208,6 +208,7 @@ func (k *nvidiaKind) run(ctx context.Context, s *session) {
 func (k *nvidiaKind) smiXML(ctx context.Context, s *session, name string, snap *Snapshot) *nvidiasmi.Log {
 	st, res := s.exec(ctx, name, []string{"nvidia-smi", "-q", "-x"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
 	if st.Status != "" {
+		snap.notRead("gpu/", fmt.Sprintf("nvidia-smi -q -x could not run (%s)", describeErr(st)))
 		if st.Status != StatusInterrupted {
 			s.warn(st, "gpu", "nvidia-smi -q -x could not run (%s): GPU error counters not read", describeErr(st))
 		}
@@ -216,6 +217,7 @@ func (k *nvidiaKind) smiXML(ctx context.Context, s *session, name string, snap *
 	l, err := nvidiasmi.ParseXML(append(res.Stdout, res.Stderr...))
 	if err != nil {
 		if l, err = nvidiasmi.ParseXML(res.Stdout); err != nil {
+			snap.notRead("gpu/", fmt.Sprintf("the output of nvidia-smi -q -x could not be parsed (%v)", err))
 			s.warn(st, "gpu", "nvidia-smi -q -x: %v (exit status %d): GPU error counters not read", err, res.ExitCode)
 			return nil
 		}
@@ -237,18 +239,40 @@ func (k *nvidiaKind) smiXML(ctx context.Context, s *session, name string, snap *
 			r.Serial = cleanStr(g.SerialNumber)
 		}
 		p := "gpu/" + r.PCIBusID + "/"
-		snap.add(p+"ecc_volatile_corrected", g.ECCVolatileCorrected, SeverityWarning)
-		snap.add(p+"ecc_volatile_uncorrected", g.ECCVolatileUncorrected, SeverityFailure)
-		snap.add(p+"ecc_aggregate_corrected", g.ECCAggregateCorrected, SeverityWarning)
-		snap.add(p+"ecc_aggregate_uncorrected", g.ECCAggregateUncorrected, SeverityFailure)
-		snap.add(p+"retired_pages_sbe", g.RetiredPagesSBE, SeverityWarning)
-		snap.add(p+"retired_pages_dbe", g.RetiredPagesDBE, SeverityFailure)
-		snap.addBool(p+"retired_pages_pending", g.RetiredPagesPending, SeverityWarning)
-		snap.add(p+"remapped_rows_correctable", g.RemappedRowsCorrectable, SeverityWarning)
-		snap.add(p+"remapped_rows_uncorrectable", g.RemappedRowsUncorrectable, SeverityFailure)
-		snap.addBool(p+"remapped_rows_pending", g.RemappedRowsPending, SeverityWarning)
-		snap.addBool(p+"remapped_rows_failure", g.RemappedRowsFailure, SeverityFailure)
+		for _, c := range []struct {
+			key, sev string
+			v        *int64
+		}{
+			{"ecc_volatile_corrected", SeverityWarning, g.ECCVolatileCorrected},
+			{"ecc_volatile_uncorrected", SeverityFailure, g.ECCVolatileUncorrected},
+			{"ecc_aggregate_corrected", SeverityWarning, g.ECCAggregateCorrected},
+			{"ecc_aggregate_uncorrected", SeverityFailure, g.ECCAggregateUncorrected},
+			{"retired_pages_sbe", SeverityWarning, g.RetiredPagesSBE},
+			{"retired_pages_dbe", SeverityFailure, g.RetiredPagesDBE},
+			{"remapped_rows_correctable", SeverityWarning, g.RemappedRowsCorrectable},
+			{"remapped_rows_uncorrectable", SeverityFailure, g.RemappedRowsUncorrectable},
+		} {
+			if c.v == nil {
+				snap.notRead(p+c.key, fmt.Sprintf("nvidia-smi -q -x (step %s) reports N/A or nothing for it", name))
+			}
+			snap.add(p+c.key, c.v, c.sev)
+		}
+		for _, c := range []struct {
+			key, sev string
+			v        *bool
+		}{
+			{"retired_pages_pending", SeverityWarning, g.RetiredPagesPending},
+			{"remapped_rows_pending", SeverityWarning, g.RemappedRowsPending},
+			{"remapped_rows_failure", SeverityFailure, g.RemappedRowsFailure},
+		} {
+			if c.v == nil {
+				snap.notRead(p+c.key, fmt.Sprintf("nvidia-smi -q -x (step %s) reports N/A or nothing for it", name))
+			}
+			snap.addBool(p+c.key, c.v, c.sev)
+		}
 	}
+	// A GPU that is not in this report at all (fell off the bus during the test).
+	snap.notRead("gpu/", fmt.Sprintf("nvidia-smi -q -x (step %s) does not list the GPU", name))
 	snap.sort()
 	return l
 }
@@ -296,7 +320,9 @@ func (k *nvidiaKind) stress(ctx context.Context, s *session, smi *nvidiasmi.Log)
 		k.sampler(sctx, ctx, s)
 	}()
 	secs := int64(math.Ceil(k.duration.Seconds()))
-	argv := []string{"bee-gpu-stress", "--json", "--duration", fmt.Sprintf("%ds", secs), "--mem-fraction", strconv.FormatFloat(k.memFraction, 'f', -1, 64)}
+	// bee-gpu-stress is this binary (`bee gpu-stress`): run it by its own path, so that
+	// no link named bee-gpu-stress needs to be on PATH.
+	argv := []string{s.env.Self, "gpu-stress", "--json", "--duration", fmt.Sprintf("%ds", secs), "--mem-fraction", strconv.FormatFloat(k.memFraction, 'f', -1, 64)}
 	st, res := s.exec(ctx, "bee-gpu-stress", argv, cmdOpts{timeout: k.stressTimeout})
 	stopSampler()
 	wg.Wait()

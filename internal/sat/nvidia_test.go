@@ -26,7 +26,7 @@ func a5000(t *testing.T, stress string, stressExit int) fakeScenario {
 	return fakeScenario{Commands: []fakeCommand{
 		cmd("nvidia-smi", "-q").out(td(t, "nvidia-smi/lambda-vector_2x-rtx-a6000_q.txt"), 0),
 		cmd("nvidia-smi", "-q", "-x").out(xml, 0),
-		cmd("bee-gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Stdout: c(stress), Exit: stressExit, SleepMS: 1500}),
+		cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Stdout: c(stress), Exit: stressExit, SleepMS: 1500}),
 		samplerCmd("clocks_event_reasons.active").resp(fakeResponse{Stdout: c("nvidia-smi_query-gpu-sampler_2x-rtx-a5000.csv"), Hang: true}),
 		cmd("nvidia-bug-report.sh", "--output-file", "glob:/*/bee-sat-nvidia-*/nvidia-bug-report.log.gz").resp(fakeResponse{
 			StdoutText: "nvidia-bug-report.sh will now collect information about your\nsystem...\n",
@@ -81,7 +81,7 @@ func TestNvidiaPass(t *testing.T) {
 	if b, _ := io.ReadAll(zr); !bytes.Contains(b, []byte("NVIDIA bug report")) {
 		t.Error("bug report content")
 	}
-	if st := tb.step(t, "bee-gpu-stress"); st.Status != StatusOK || strings.Join(st.Argv, " ") != "bee-gpu-stress --json --duration 1s --mem-fraction 0.9" {
+	if st := tb.step(t, "bee-gpu-stress"); st.Status != StatusOK || strings.Join(st.Argv, " ") != "bee gpu-stress --json --duration 1s --mem-fraction 0.9" {
 		t.Errorf("stress step %+v", st)
 	}
 	if st := tb.step(t, "nvidia-smi-sampler"); st.Status != StatusOK || st.Error != "" {
@@ -154,7 +154,7 @@ func TestNvidiaDriverNotLoaded(t *testing.T) {
 	f := newFake(t, fakeScenario{Commands: []fakeCommand{
 		cmd("nvidia-smi", "-q").out(notLoaded, 9),
 		cmd("nvidia-smi", "-q", "-x").out(notLoaded, 9),
-		cmd("bee-gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Stdout: c("bee-gpu-stress_no-driver.json"), Exit: 2, SleepMS: 1500}),
+		cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Stdout: c("bee-gpu-stress_no-driver.json"), Exit: 2, SleepMS: 1500}),
 		samplerCmd("clocks_event_reasons.active").out(notLoaded, 9),
 		cmd("nvidia-bug-report.sh", "--output-file", "glob:/*/bee-sat-nvidia-*/nvidia-bug-report.log.gz").resp(fakeResponse{
 			WriteArg: "--output-file", WriteFrom: c("nvidia-bug-report_placeholder.log.gz")}),
@@ -199,7 +199,7 @@ func TestNvidiaOldDriverSamplerFallback(t *testing.T) {
 func TestNvidiaStressHangs(t *testing.T) {
 	m := newMachine(t)
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
-	sc.Commands[2] = cmd("bee-gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Hang: true})
+	sc.Commands[2] = cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Hang: true})
 	f := newFake(t, sc)
 	start := time.Now()
 	code := m.run(f, "nvidia", "--duration", "1s", "--stress-timeout", "2s")
@@ -227,18 +227,20 @@ func TestNvidiaNoBugReportTool(t *testing.T) {
 	}
 }
 
+// bee itself (run as `bee gpu-stress`) cannot be started: an unlikely case, but then no GPU
+// was tested.
 func TestNvidiaNoStressTool(t *testing.T) {
 	m := newMachine(t)
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
 	sc.Commands = append(sc.Commands[:2], sc.Commands[4])
 	sc.Commands = append(sc.Commands, samplerCmd("clocks_event_reasons.active").resp(fakeResponse{Hang: true}).optional())
-	sc.Missing = []string{"bee-gpu-stress"}
+	sc.Missing = []string{"bee"}
 	f := newFake(t, sc)
 	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitFail {
 		t.Errorf("exit %d", code)
 	}
 	tb := readArchive(t, m.archive())
-	if !tb.hasReason(SeverityFailure, "bee-gpu-stress not found on PATH", "not tested") {
+	if !tb.hasReason(SeverityFailure, "bee-gpu-stress could not run (bee not found on PATH)", "not tested") {
 		t.Errorf("reasons %s", tb.reasons())
 	}
 }
@@ -246,7 +248,7 @@ func TestNvidiaNoStressTool(t *testing.T) {
 func TestNvidiaInterrupted(t *testing.T) {
 	m := newMachine(t)
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
-	sc.Commands[2] = cmd("bee-gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Hang: true})
+	sc.Commands[2] = cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Hang: true})
 	sc.Commands[4] = sc.Commands[4].optional()
 	f := newFake(t, sc)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -255,7 +257,7 @@ func TestNvidiaInterrupted(t *testing.T) {
 	go func() {
 		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 			for _, c := range f.calls() {
-				if c[0] == "bee-gpu-stress" {
+				if c[0] == "bee" && c[1] == "gpu-stress" {
 					time.Sleep(300 * time.Millisecond)
 					cancel()
 					return
@@ -279,6 +281,22 @@ func TestNvidiaInterrupted(t *testing.T) {
 	for _, c := range f.calls() {
 		if c[0] == "nvidia-bug-report.sh" {
 			t.Error("the bug report ran after the interrupt")
+		}
+	}
+}
+
+// Issue 8: --mem-fraction NaN used to pass validation, run every step and then fail to
+// encode the manifest (exit 4, no archive). Every value outside (0, 0.95] is a usage error
+// before anything runs.
+func TestNvidiaMemFractionInvalid(t *testing.T) {
+	for _, v := range []string{"NaN", "nan", "Inf", "+Inf", "-Inf", "0", "-0.5", "0.96", "1", "1.5", "1e309"} {
+		m := newMachine(t)
+		f := newFake(t, fakeScenario{}) // any command run fails the test
+		if code := m.run(f, "nvidia", "--mem-fraction", v); code != ExitUsage {
+			t.Errorf("--mem-fraction %s: exit %d, want %d", v, code, ExitUsage)
+		}
+		if !strings.Contains(m.stderr.String(), "mem-fraction") || fileExists(m.out) {
+			t.Errorf("--mem-fraction %s: stderr %q, output dir created %v", v, m.stderr.String(), fileExists(m.out))
 		}
 	}
 }

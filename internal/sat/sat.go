@@ -21,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -64,6 +65,9 @@ type Env struct {
 	Progress io.Writer
 	// Terminal: Progress is a terminal, so the ticking line is rewritten in place.
 	Terminal bool
+	// Self is the bee binary, run as `bee gpu-stress` by `bee sat nvidia`; "" means
+	// os.Executable() (tests name a fake on PATH).
+	Self string
 
 	progressTick time.Duration // tests
 }
@@ -137,6 +141,18 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, env Env)
 	if env.Runner == nil {
 		env.Runner = host.Exec{}
 	}
+	if env.Self == "" {
+		env.Self = "bee"
+		if exe, err := os.Executable(); err == nil {
+			env.Self = exe
+		}
+	}
+	if p, ok := k.(preflighter); ok {
+		if err := p.preflight(&env); err != nil {
+			fmt.Fprintf(stderr, "bee sat %s: %v\n", kind, err)
+			return ExitUsage
+		}
+	}
 	if err := checkOutputDir(c.OutputDir); err != nil {
 		fmt.Fprintf(stderr, "bee sat %s: %v\n", kind, err)
 		return ExitNoArchive
@@ -191,6 +207,12 @@ type kindRunner interface {
 	results() any
 	// summaryLines renders results for summary.txt.
 	summaryLines() []string
+}
+
+// preflighter is a kind whose flags are checked against the machine (under --root)
+// before anything runs; an error is a usage error.
+type preflighter interface {
+	preflight(env *Env) error
 }
 
 type runResult struct {
@@ -266,10 +288,7 @@ func (s *session) conclude(ctx context.Context) {
 		s.reason(SeverityFailure, "run", "", "interrupted (%v): the test did not finish", context.Cause(ctx))
 	}
 	// Safety net: a step in error that the kind did not already explain.
-	explained := map[string]bool{}
-	for _, r := range s.reasons {
-		explained[r.Step] = true
-	}
+	explained := s.explained
 	for _, st := range m.Steps {
 		if st.Status == "" {
 			// A step the kind forgot to judge: never silently ok.

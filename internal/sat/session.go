@@ -24,6 +24,8 @@ type session struct {
 	files   []archiveFile
 	names   map[string]bool
 	reasons []Reason
+	// explained: steps a reason was recorded for, also when it repeated an earlier one.
+	explained map[string]bool
 }
 
 type archiveFile struct {
@@ -32,16 +34,25 @@ type archiveFile struct {
 }
 
 func newSession(env *Env, m *Manifest) *session {
-	return &session{env: env, m: m, names: map[string]bool{}, prog: newProgress(env)}
+	return &session{env: env, m: m, names: map[string]bool{}, explained: map[string]bool{}, prog: newProgress(env)}
 }
 
 func (s *session) now() time.Time { return s.env.Now().UTC() }
 
-// reason records a cause of the verdict.
+// reason records a cause of the verdict. The same cause (severity, component and
+// message) is listed once: memtester missing is one reason, not one per worker; the
+// steps it stands for are still marked explained.
 func (s *session) reason(sev, component, step, format string, a ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.reasons = append(s.reasons, Reason{Severity: sev, Component: component, Step: step, Message: fmt.Sprintf(format, a...)})
+	r := Reason{Severity: sev, Component: component, Step: step, Message: fmt.Sprintf(format, a...)}
+	s.explained[step] = true
+	for _, o := range s.reasons {
+		if o.Severity == r.Severity && o.Component == r.Component && o.Message == r.Message {
+			return
+		}
+	}
+	s.reasons = append(s.reasons, r)
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

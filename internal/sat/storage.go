@@ -238,6 +238,7 @@ func (k *storageKind) smartctl(ctx context.Context, s *session, d *diskRun, phas
 	argv := []string{"smartctl", "-x", "-j", d.smartctlDevice()}
 	st, res := s.exec(ctx, "smartctl-"+phase+"-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
 	if st.Status != "" {
+		snap.notRead("disk/"+d.Name+"/", fmt.Sprintf("smartctl could not run (%s)", describeErr(st)))
 		if st.Status != StatusInterrupted {
 			s.warn(st, d.component, "SMART could not be read %s the test (%s)", phase, describeErr(st))
 		}
@@ -245,6 +246,7 @@ func (k *storageKind) smartctl(ctx context.Context, s *session, d *diskRun, phas
 	}
 	r, err := smartctl.Parse(res.Stdout)
 	if err != nil {
+		snap.notRead("disk/"+d.Name+"/", fmt.Sprintf("the output of step %s could not be parsed", st.Name))
 		s.warn(st, d.component, "smartctl output could not be parsed %s the test (%v, exit status %d)", phase, err, res.ExitCode)
 		return nil
 	}
@@ -254,11 +256,12 @@ func (k *storageKind) smartctl(ctx context.Context, s *session, d *diskRun, phas
 		// The device could not be opened or identified: virtual disks, RAID volumes,
 		// USB bridges without SAT pass-through.
 		msg := firstMessage(r)
+		snap.notRead("disk/"+d.Name+"/", "smartctl could not open the device: "+msg)
 		s.warn(st, d.component, "SMART not readable %s the test (smartctl: %s): health unknown", phase, msg)
 		return nil
 	}
 	st.Status = StatusOK
-	addSmartCounters(snap, d.Name, r)
+	addSmartCounters(snap, d.Name, r, st.Name)
 	return r
 }
 
@@ -275,22 +278,34 @@ func firstMessage(r *smartctl.Report) string {
 }
 
 // addSmartCounters records the error counters of a smartctl report. The severity is
-// what a rise during the test means.
-func addSmartCounters(snap *Snapshot, name string, r *smartctl.Report) {
+// what a rise during the test means. A counter the report lacks is recorded as not read,
+// with the words the comparison gives if the other snapshot has it: a source that was read
+// and is empty (a new drive's self-test log) is not lacking, the parser reads it as 0.
+func addSmartCounters(snap *Snapshot, name string, r *smartctl.Report, step string) {
 	p := "disk/" + name + "/"
-	snap.add(p+"reallocated_sectors", r.ReallocatedSectors, SeverityWarning)
-	snap.add(p+"pending_sectors", r.PendingSectors, SeverityFailure)
-	snap.add(p+"offline_uncorrectable", r.OfflineUncorrectable, SeverityFailure)
-	snap.add(p+"reported_uncorrectable", r.ReportedUncorrect, SeverityFailure)
-	snap.add(p+"crc_errors", r.CRCErrors, SeverityWarning)
-	snap.add(p+"ata_error_log_count", r.ATAErrorLogCount, SeverityWarning)
-	snap.add(p+"self_test_error_count", r.SelfTestErrorCount, SeverityFailure)
-	snap.add(p+"media_errors", r.MediaErrors, SeverityFailure)
-	snap.add(p+"error_log_entries", r.NumErrLogEntries, SeverityWarning)
-	snap.add(p+"grown_defects", r.GrownDefects, SeverityWarning)
-	snap.add(p+"read_uncorrected", r.ReadUncorrectedErrors, SeverityFailure)
-	snap.add(p+"write_uncorrected", r.WriteUncorrectedErrors, SeverityFailure)
-	snap.add(p+"verify_uncorrected", r.VerifyUncorrectedErrors, SeverityFailure)
+	for _, c := range []struct {
+		key, sev, from string
+		v              *int64
+	}{
+		{"reallocated_sectors", SeverityWarning, "SMART attribute 5 (Reallocated_Sector_Ct)", r.ReallocatedSectors},
+		{"pending_sectors", SeverityFailure, "SMART attribute 197 (Current_Pending_Sector)", r.PendingSectors},
+		{"offline_uncorrectable", SeverityFailure, "SMART attribute 198 (Offline_Uncorrectable)", r.OfflineUncorrectable},
+		{"reported_uncorrectable", SeverityFailure, "SMART attribute 187 (Reported_Uncorrect)", r.ReportedUncorrect},
+		{"crc_errors", SeverityWarning, "SMART attribute 199 (UDMA_CRC_Error_Count)", r.CRCErrors},
+		{"ata_error_log_count", SeverityWarning, "the ATA error log", r.ATAErrorLogCount},
+		{"self_test_error_count", SeverityFailure, "the self-test log", r.SelfTestErrorCount},
+		{"media_errors", SeverityFailure, "the NVMe health log", r.MediaErrors},
+		{"error_log_entries", SeverityWarning, "the NVMe health log", r.NumErrLogEntries},
+		{"grown_defects", SeverityWarning, "the SCSI grown defect list", r.GrownDefects},
+		{"read_uncorrected", SeverityFailure, "the SCSI error counter log", r.ReadUncorrectedErrors},
+		{"write_uncorrected", SeverityFailure, "the SCSI error counter log", r.WriteUncorrectedErrors},
+		{"verify_uncorrected", SeverityFailure, "the SCSI error counter log", r.VerifyUncorrectedErrors},
+	} {
+		if c.v == nil {
+			snap.notRead(p+c.key, fmt.Sprintf("%s was not in smartctl's output (step %s): the drive does not report it, or smartctl could not read it", c.from, step))
+		}
+		snap.add(p+c.key, c.v, c.sev)
+	}
 }
 
 func (k *storageKind) readBefore(ctx context.Context, s *session, d *diskRun, snap *Snapshot) {
@@ -322,19 +337,23 @@ func (k *storageKind) readBefore(ctx context.Context, s *session, d *diskRun, sn
 func (k *storageKind) nvmeLogs(ctx context.Context, s *session, d *diskRun, phase string, snap *Snapshot) {
 	ctrl := d.Controller
 	st, res := s.exec(ctx, "nvme-smart-log-"+phase+"-"+d.Name, []string{"nvme", "smart-log", ctrl, "-o", "json"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	nvmePrefix := "disk/" + d.Name + "/nvme_"
 	if errors.Is(res.Err, host.ErrNotFound) {
+		snap.notRead(nvmePrefix, "nvme-cli not found on PATH")
 		s.warn(st, d.component, "nvme-cli not found on PATH: the NVMe logs were not read")
 		return
 	}
-	if st.Status == "" {
+	if st.Status != "" {
+		snap.notRead(nvmePrefix, fmt.Sprintf("nvme smart-log could not run (%s)", describeErr(st)))
+	} else {
 		if l, err := nvme.ParseSmartLog(res.Stdout); err != nil || res.ExitCode != 0 {
+			snap.notRead(nvmePrefix, fmt.Sprintf("nvme smart-log failed (%s)", errOrExit(err, res)))
 			s.warn(st, d.component, "nvme smart-log %s the test: %s", phase, errOrExit(err, res))
 		} else {
 			st.Status, st.Result = StatusOK, smartLogJSON(l)
 			d.nvmeRead = true
-			p := "disk/" + d.Name + "/nvme_"
-			snap.add(p+"media_errors", l.MediaErrors, SeverityFailure)
-			snap.add(p+"error_log_entries", l.NumErrLogEntries, SeverityWarning)
+			snap.add(nvmePrefix+"media_errors", l.MediaErrors, SeverityFailure)
+			snap.add(nvmePrefix+"error_log_entries", l.NumErrLogEntries, SeverityWarning)
 			if phase == "before" {
 				k.judgeNVMe(s, d, st, l)
 			}
@@ -360,6 +379,9 @@ func (k *storageKind) nvmeLogs(ctx context.Context, s *session, d *diskRun, phas
 			st.Status = StatusOK
 			st.Result = map[string]any{"model": id.ModelNumber, "serial_number": id.SerialNumber, "firmware": id.Firmware, "self_test_supported": id.SelfTestSupported}
 			d.selfTestCap = id.SelfTestSupported
+			if id.SelfTestSupported == nil {
+				s.warn(st, d.component, "nvme id-ctrl gives no OACS field: whether the controller can self-test is unknown, so none was run")
+			}
 			if d.Model == nil {
 				d.Model = cleanStr(id.ModelNumber)
 			}

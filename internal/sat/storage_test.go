@@ -88,6 +88,52 @@ func TestStorageQEMUPass(t *testing.T) {
 	}
 }
 
+// Issue 17: a new SATA drive that never ran a self-test has an empty self-test log
+// before the test (smartctl prints "count": 0 and no error_count_total) and one entry
+// with error_count_total 0 after. That is 0 errors both times, not a counter "not read
+// before the test" (which made every new drive a warning).
+func TestStorageEmptySelfTestLogBeforeIsZero(t *testing.T) {
+	m := newMachine(t)
+	sc := qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-in-progress.json", "smartctl-7.3_j-a_sda_selftest-passed.json")
+	// Before: the real capture (empty log). After: the log with bee's passed short test.
+	sc.Commands[1] = sc.Commands[1].out(td(t, "constructed/smartctl-7.3_x_sda_after-short-passed.json"), 4)
+	f := newFake(t, sc)
+	code := m.run(f, "storage", "--poll-interval", "10ms")
+	tb := readArchive(t, m.archive())
+	if code != ExitPass || len(tb.man.Counters.Unmatched) != 0 {
+		t.Fatalf("exit %d unmatched %v reasons %s", code, tb.man.Counters.Unmatched, tb.reasons())
+	}
+	n := 0
+	for _, snap := range []*Snapshot{tb.man.Counters.Before, tb.man.Counters.After} {
+		for _, c := range snap.Counters {
+			if c.Key == "disk/sda/self_test_error_count" && c.Value == 0 {
+				n++
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("disk/sda/self_test_error_count 0 in %d of the 2 snapshots", n)
+	}
+}
+
+// The same drive whose short self-test fails: its log gains a failed entry, the error
+// count rises from 0 to 1, and the run fails.
+func TestStorageEmptySelfTestLogGainsFailure(t *testing.T) {
+	m := newMachine(t)
+	failed := "smartctl-7.3_j-a_sda_selftest-read-failure.json"
+	sc := qemuStorage(t, failed)
+	sc.Commands[1] = sc.Commands[1].out(td(t, "constructed/smartctl-7.3_x_sda_after-short-read-failure.json"), 132)
+	f := newFake(t, sc)
+	if code := m.run(f, "storage", "--poll-interval", "10ms"); code != ExitFail {
+		t.Errorf("exit %d", code)
+	}
+	tb := readArchive(t, m.archive())
+	if !tb.hasReason(SeverityFailure, "short self-test failed", "read failure") ||
+		!tb.hasReason(SeverityFailure, "disk/sda/self_test_error_count rose from 0 to 1") || len(tb.man.Counters.Unmatched) != 0 {
+		t.Errorf("reasons %s unmatched %v", tb.reasons(), tb.man.Counters.Unmatched)
+	}
+}
+
 func TestStorageSelfTestFails(t *testing.T) {
 	m := newMachine(t)
 	f := newFake(t, qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-read-failure.json"))
@@ -297,5 +343,22 @@ func TestStorageSMARTUnreadable(t *testing.T) {
 	}
 	if st := tb.step(t, "selftest-start-sda"); st.Status != StatusSkipped {
 		t.Errorf("self-test step %+v", st)
+	}
+}
+
+// A controller whose self-test support cannot be read (id-ctrl without OACS) runs no
+// self-test: that is a warning (the disk was not checked as asked), not a silent pass.
+func TestStorageNVMeSelfTestSupportUnknown(t *testing.T) {
+	m := newMachine(t)
+	sc := qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-passed.json")
+	sc.Commands[5] = cmd("nvme", "id-ctrl", "/dev/nvme0", "-o", "json").out(td(t, "constructed/nvme-id-ctrl_qemu_no-oacs.json"), 0)
+	sc.Commands = append(sc.Commands, cmd("nvme", "self-test-log", "/dev/nvme0", "-o", "json").out(td(t, "constructed/nvme-cli-2.3_self-test-log_empty.json"), 0))
+	f := newFake(t, sc)
+	if code := m.run(f, "storage", "--poll-interval", "10ms"); code != ExitWarning {
+		t.Errorf("exit %d", code)
+	}
+	tb := readArchive(t, m.archive())
+	if !tb.hasReason(SeverityWarning, "whether the controller can self-test is unknown") {
+		t.Errorf("reasons %s", tb.reasons())
 	}
 }

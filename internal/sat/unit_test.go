@@ -28,8 +28,8 @@ func TestConcludeDiskCountersRise(t *testing.T) {
 	// Real captures: the QEMU NVMe (0 media errors) before, a Samsung 970 EVO with 7
 	// media errors after. Different drives; only the arithmetic is under test here.
 	before, after := &Snapshot{}, &Snapshot{}
-	addSmartCounters(before, "nvme0n1", parseSmart(t, "smartctl/qemu_smartctl-x-nvme0.json"))
-	addSmartCounters(after, "nvme0n1", parseSmart(t, "smartctl/nvme_samsung-970evo_media-errors_x.json"))
+	addSmartCounters(before, "nvme0n1", parseSmart(t, "smartctl/qemu_smartctl-x-nvme0.json"), "smartctl-before-nvme0n1")
+	addSmartCounters(after, "nvme0n1", parseSmart(t, "smartctl/nvme_samsung-970evo_media-errors_x.json"), "smartctl-after-nvme0n1")
 	s := newSession(&Env{Now: time.Now}, &Manifest{Counters: CounterReport{Before: before, After: after}})
 	s.conclude(t.Context())
 	want := []Increase{
@@ -74,6 +74,27 @@ func TestGPUCountersRise(t *testing.T) {
 	s.conclude(t.Context())
 	if s.m.Verdict == VerdictPass || len(s.m.Counters.Unmatched) != 1 {
 		t.Errorf("verdict %s unmatched %v", s.m.Verdict, s.m.Counters.Unmatched)
+	}
+}
+
+// A counter that truly could not be read is still "could not be compared", and says
+// why in words the engineer can act on.
+func TestUnmatchedSaysWhy(t *testing.T) {
+	r := parseSmart(t, "smartctl/qemu_smartctl-x-sda.json")
+	before, after := &Snapshot{}, &Snapshot{}
+	noLog := *r
+	noLog.SelfTestErrorCount = nil // as when the drive keeps no log, or smartctl could not read it
+	addSmartCounters(before, "sda", &noLog, "smartctl-before-sda")
+	addSmartCounters(after, "sda", r, "smartctl-after-sda")
+	after.notRead("disk/nvme0n1/", "smartctl could not run (timed out after 1m0s)")
+	before.add("disk/nvme0n1/media_errors", new(int64), SeverityFailure)
+	_, unmatched := compare(before, after)
+	want := []string{
+		"disk/nvme0n1/media_errors (not read after the test: smartctl could not run (timed out after 1m0s))",
+		"disk/sda/self_test_error_count (not read before the test: the self-test log was not in smartctl's output (step smartctl-before-sda): the drive does not report it, or smartctl could not read it)",
+	}
+	if d := cmp.Diff(want, unmatched); d != "" {
+		t.Errorf("unmatched (-want +got)\n%s", d)
 	}
 }
 

@@ -243,9 +243,11 @@ full_boot() { # full_boot NAME bios|uefi
 	fi
 
 	# 3b. acceptance tests (issue 3): bee sat memory and storage run on the emulated
-	# machine and leave complete archives. Once, on the BIOS boot (TCG is slow). The
-	# verdict may be a warning (QEMU has no EDAC; its NVMe cannot self-test): what is
-	# checked is that each ran, judged, and wrote manifest.json + summary.txt + raw outputs.
+	# machine and leave complete archives (manifest.json + summary.txt + raw outputs).
+	# Once, on the BIOS boot (TCG is slow). The verdicts are exact (issue 17): storage
+	# must pass (two healthy emulated disks; the NVMe cannot self-test, which docs/sat.md
+	# records as a note, not a defect); memory is a warning whose only reason is QEMU's
+	# missing EDAC driver (ECC errors cannot be counted), or a pass.
 	if [ "$name" = bios ]; then
 		for kind in memory storage; do
 			case $kind in
@@ -259,10 +261,24 @@ full_boot() { # full_boot NAME bios|uefi
 			rm -f "$tgz"
 			if [ -n "$arch" ] && ssh_vm "cat '$arch'" >"$tgz" 2>/dev/null && tar -tzf "$tgz" >"$tgz.list" 2>/dev/null &&
 				grep -q '/manifest.json$' "$tgz.list" && grep -q '/summary.txt$' "$tgz.list" && grep -q '/raw/' "$tgz.list"; then
-				verdict=$(tar -xzOf "$tgz" "$(grep '/manifest.json$' "$tgz.list")" | jq -r .verdict)
-				case $verdict in
-				pass | warning | fail) ok "$name: bee sat $kind wrote $arch (exit $rc, verdict $verdict)" ;;
-				*) bad "$name: bee sat $kind manifest has no verdict ($verdict)" ;;
+				manifest=$(tar -xzOf "$tgz" "$(grep '/manifest.json$' "$tgz.list")")
+				verdict=$(printf '%s' "$manifest" | jq -r .verdict)
+				# Reasons other than the one the emulated hardware explains.
+				other=$(printf '%s' "$manifest" | jq -r '.reasons[] | select(.message | test("no EDAC memory controller counters") | not) | "\(.severity) \(.component): \(.message)"')
+				case $kind/$verdict/$rc in
+				storage/pass/0 | memory/pass/0) ok "$name: bee sat $kind wrote $arch (exit $rc, verdict $verdict)" ;;
+				memory/warning/3)
+					if [ -z "$other" ]; then
+						ok "$name: bee sat memory wrote $arch (exit 3, warning only for QEMU's missing EDAC)"
+					else
+						bad "$name: bee sat memory: warning for more than QEMU's missing EDAC (archive $arch)"
+						printf '%s\n' "$other" | sed 's/^/    /'
+					fi
+					;;
+				*)
+					bad "$name: bee sat $kind: exit $rc, verdict $verdict (want pass; archive $arch)"
+					printf '%s' "$manifest" | jq -r '.reasons[] | "\(.severity) \(.component): \(.message)"' | sed 's/^/    /'
+					;;
 				esac
 			else
 				bad "$name: bee sat $kind left an archive (exit $rc; see $out/$name.sat-$kind.log)"

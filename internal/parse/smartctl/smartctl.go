@@ -156,7 +156,9 @@ type Report struct {
 	SelfTestInProgress       bool
 	SelfTestRemainingPercent *int
 	LastSelfTest             *SelfTestEntry
-	SelfTestErrorCount       *int64 // ATA self-test log error_count_total
+	// SelfTestErrorCount is the ATA self-test log's error_count_total; 0 for a log that is
+	// present and empty (smartctl prints no total then), nil when no log was read.
+	SelfTestErrorCount *int64
 
 	ExitStatus int // smartctl.exit_status
 	Messages   []Message
@@ -365,7 +367,13 @@ type rawATASelfTestLog struct {
 		Status        rawATAStatus   `json:"status"`
 		LifetimeHours num            `json:"lifetime_hours"`
 	} `json:"table"`
+	Count           num `json:"count"`
 	ErrorCountTotal num `json:"error_count_total"`
+}
+
+// empty: the log was read and holds no entry ("count": 0).
+func (l rawATASelfTestLog) empty() bool {
+	return l.Count.OK && l.Count.V == 0 && len(l.Table) == 0
 }
 
 type rawSCSIErrorCounter struct {
@@ -544,9 +552,15 @@ func parseATA(raw *rawReport, r *Report) {
 	if len(log.Table) == 0 {
 		log = raw.ATASelfTestLog.Standard
 	}
+	// smartctl leaves error_count_total out when the log is empty ("count": 0): a
+	// drive that never ran a self-test has a log with no errors, not an unknown count.
 	r.SelfTestErrorCount = raw.ATASelfTestLog.Extended.ErrorCountTotal.I64()
 	if r.SelfTestErrorCount == nil {
 		r.SelfTestErrorCount = raw.ATASelfTestLog.Standard.ErrorCountTotal.I64()
+	}
+	if r.SelfTestErrorCount == nil && (raw.ATASelfTestLog.Extended.empty() || raw.ATASelfTestLog.Standard.empty()) {
+		var zero int64
+		r.SelfTestErrorCount = &zero
 	}
 	for _, e := range log.Table {
 		if e.Status.Value.OK && e.Status.Value.V>>4 == 0xf {

@@ -7,14 +7,21 @@
 //
 // Extra record fields for tests: "fake_sleep_ms" delays the answer (tool
 // latency, or a hang when longer than bee's timeout).
+//
+// When several records have the same argv (a tool asked the same thing before and after
+// a test, or polled), they answer in the order of their file names, one per call, and
+// the last one repeats: the calls are counted in $BEE_FAKE_DIR/calls/.
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -36,6 +43,7 @@ func main() {
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "commands", "*.json"))
 	slices.Sort(files)
+	var matches []record
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -47,6 +55,13 @@ func main() {
 		}
 		if !slices.Equal(r.Argv, argv) || r.ErrorKind == "not_found" {
 			continue
+		}
+		matches = append(matches, r)
+	}
+	if len(matches) > 0 {
+		r := matches[0]
+		if len(matches) > 1 {
+			r = matches[min(nextCall(dir, argv), len(matches)-1)]
 		}
 		if r.FakeSleepMS > 0 {
 			time.Sleep(time.Duration(r.FakeSleepMS) * time.Millisecond)
@@ -68,6 +83,29 @@ func main() {
 		os.Exit(r.ExitCode)
 	}
 	fail(dir, argv, "unexpected command")
+}
+
+// nextCall returns how many times argv was run before (0 the first time) and counts this
+// call: one byte appended to a file named after the argv.
+func nextCall(dir string, argv []string) int {
+	sum := sha256.Sum256([]byte(strings.Join(argv, "\x00")))
+	p := filepath.Join(dir, "calls", hex.EncodeToString(sum[:8]))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		fail(dir, argv, err.Error())
+	}
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		fail(dir, argv, err.Error())
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		fail(dir, argv, err.Error())
+	}
+	if _, err := f.Write([]byte{'.'}); err != nil {
+		fail(dir, argv, err.Error())
+	}
+	return int(st.Size())
 }
 
 func fail(dir string, argv []string, msg string) {
