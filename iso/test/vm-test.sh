@@ -212,6 +212,11 @@ full_boot() { # full_boot NAME bios|uefi
 		'(.hardware.summary.verdict|IN("pass","warning","fail")) and (.hardware.summary.warnings|type=="number") and (.hardware.summary.failures|type=="number")'
 	jcheck "$a" "$name: psu collector ran (BMC present)" '[.collectors[]? | select(.name=="psu" and .status!="skipped")] | length == 1'
 	echo "    psu collector: $(jq -c '.collectors[]? | select(.name=="psu") | {status,error}' "$a" 2>/dev/null)"
+	# QEMU's SMBIOS memory arrays (type 16) are System Memory: every type 17 device is a slot,
+	# nothing is set aside as another memory device. The raw dump is kept as a capture.
+	ssh_vm 'dmidecode -t 16' >"$out/$name.dmidecode-t16.txt" 2>&1 || true
+	jcheck "$a" "$name: every SMBIOS memory device is a DIMM slot (no flash array)" \
+		'.hardware.memory.slots_total == (.hardware.memory.dimms|length) and ((.hardware.memory.other_devices // [])|length) == 0'
 
 	# 3. console flow: bee on tty1 running the TUI through sudo; screendump of the VGA console
 	ssh_vm 'loginctl list-sessions --no-legend; echo ---; ps -e -o user=,tty=,args= | grep -E "tty1|bee tui"; echo ---; cat /dev/vcs1' >"$out/$name.tty1.txt" 2>&1 || true
