@@ -425,7 +425,7 @@ func renderHome(v homeView, w, h int) string {
 	}
 	var finds []string
 	if v.Audit == nil {
-		finds = []string{indent(v.AuditProblem), indent("a: run an audit now")}
+		finds = append(wrap(v.AuditProblem, w, indent("")), indent("a: run an audit now"))
 	} else {
 		for _, f := range v.Audit.Hardware.Summary.Findings {
 			finds = append(finds, indent(findingLine(f)))

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/schema"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -109,14 +109,16 @@ type (
 func New(ctx context.Context, opt Options) *Model {
 	opt.defaults()
 	m := &Model{opt: opt, ctx: ctx, w: 80, h: 25, menu: menuFor(opt.Runtime)}
-	msg := loadAudit(opt.AuditPath, time.Time{})
+	msg := loadAudit(ctx, opt.AuditPath, time.Time{})
 	m.applyAudit(msg)
 	return m
 }
 
-// loadAudit reads and decodes the audit file unless its modification time is
-// known already.
-func loadAudit(path string, known time.Time) auditLoadedMsg {
+// loadAudit reads, decodes and validates the audit file unless its
+// modification time is known already. The read is audit.Load's: capped and
+// given up when ctx is canceled. A file of the wrong shape (a verdict
+// "bogus", negative counts) is refused rather than shown as if it were one.
+func loadAudit(ctx context.Context, path string, known time.Time) auditLoadedMsg {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return auditLoadedMsg{err: err}
@@ -124,18 +126,33 @@ func loadAudit(path string, known time.Time) auditLoadedMsg {
 	if !known.IsZero() && fi.ModTime().Equal(known) {
 		return auditLoadedMsg{same: true}
 	}
-	raw, err := os.ReadFile(path)
+	a, raw, err := audit.Load(ctx, path)
 	if err != nil {
 		return auditLoadedMsg{err: err}
 	}
-	var a audit.Audit
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return auditLoadedMsg{err: fmt.Errorf("%s is not an audit JSON: %w", path, err)}
+	if err := schema.Validate(raw); err != nil {
+		return auditLoadedMsg{err: fmt.Errorf("%s is not a bee audit: %s", path, schemaProblem(err))}
 	}
-	if a.SchemaVersion != audit.SchemaVersion {
-		return auditLoadedMsg{err: fmt.Errorf("%s: schema_version %d, this bee reads %d", path, a.SchemaVersion, audit.SchemaVersion)}
+	return auditLoadedMsg{a: a, raw: raw, mod: fi.ModTime()}
+}
+
+// schemaProblem is the first thing the schema validator found wrong, on one
+// line: "at '/hardware/summary/verdict': value must be one of ... (+1 more)".
+func schemaProblem(err error) string {
+	var found []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "- at ") && !strings.HasSuffix(l, ": validation failed") {
+			found = append(found, strings.TrimPrefix(l, "- "))
+		}
 	}
-	return auditLoadedMsg{a: &a, raw: raw, mod: fi.ModTime()}
+	switch len(found) {
+	case 0:
+		return firstLine(err.Error())
+	case 1:
+		return found[0]
+	}
+	return fmt.Sprintf("%s (+%d more)", found[0], len(found)-1)
 }
 
 func (m *Model) applyAudit(msg auditLoadedMsg) {
@@ -194,8 +211,8 @@ func (m *Model) scheduleRefresh() tea.Cmd {
 }
 
 func (m *Model) reloadAudit() tea.Cmd {
-	path, known := m.opt.AuditPath, m.auditMod
-	return func() tea.Msg { return loadAudit(path, known) }
+	ctx, path, known := m.ctx, m.opt.AuditPath, m.auditMod
+	return func() tea.Msg { return loadAudit(ctx, path, known) }
 }
 
 // tick drives clocks on screens that show elapsed time; one chain at a time.
@@ -260,7 +277,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.scr != scrWaitAudit {
 			return m, nil
 		}
-		if r := loadAudit(m.opt.AuditPath, time.Time{}); r.err == nil {
+		if r := loadAudit(m.ctx, m.opt.AuditPath, time.Time{}); r.err == nil {
 			m.applyAudit(r)
 			m.scr = scrHome
 			return m, nil
@@ -335,7 +352,7 @@ func (m *Model) onBootAuditState(state string) tea.Cmd {
 		return tea.Batch(m.tick(), tea.Tick(2*time.Second, func(time.Time) tea.Msg { return waitPollMsg{} }))
 	}
 	// No boot audit running: one last look for the file, then run our own.
-	if r := loadAudit(m.opt.AuditPath, time.Time{}); r.err == nil {
+	if r := loadAudit(m.ctx, m.opt.AuditPath, time.Time{}); r.err == nil {
 		m.applyAudit(r)
 		m.scr = scrHome
 		return nil
@@ -358,7 +375,7 @@ func (m *Model) jobDone(res host.Result) tea.Cmd {
 	case res.Err != nil:
 		j.result = res.Describe()
 	case j.kind == jobAudit && res.ExitCode == 0:
-		r := loadAudit(m.opt.AuditPath, time.Time{})
+		r := loadAudit(m.ctx, m.opt.AuditPath, time.Time{})
 		if r.err != nil {
 			j.result = "The audit ran but its file cannot be read: " + r.err.Error()
 			break
@@ -611,8 +628,12 @@ func (m *Model) satMenuKey(s string) tea.Cmd {
 	return nil
 }
 
+// startSAT runs `bee sat NAME --audit FILE`: the test takes the machine's
+// identity (serial number, model) from the audit this menu shows, not from
+// bee sat's default file, so the archive names the machine on the screen.
 func (m *Model) startSAT(t satTest) tea.Cmd {
-	return m.start(jobSAT, "Acceptance test: "+t.name, []string{m.opt.Bee, "sat", t.name}, satTimeout, false)
+	argv := []string{m.opt.Bee, "sat", t.name, "--audit", m.opt.AuditPath}
+	return m.start(jobSAT, "Acceptance test: "+t.name, argv, satTimeout, false)
 }
 
 func (m *Model) jobKey(s string) tea.Cmd {

@@ -313,7 +313,10 @@ func TestSATProgress(t *testing.T) {
 	half := bytes.Index(out, []byte("Loop 2/3:"))
 	release := make(chan struct{})
 	const archive = "/var/log/bee-sat/memory-20250601T120000Z.tar.gz"
-	r := newFakeRunner(t).on([]string{testBee, "sat", "memory"}, func(ctx context.Context, c host.Cmd) host.Result {
+	// The test takes the identity from the audit the menu shows (--audit), not
+	// from bee sat's default file.
+	auditPath := fixturePath(t, "dell-r640")
+	r := newFakeRunner(t).on([]string{testBee, "sat", "memory", "--audit", auditPath}, func(ctx context.Context, c host.Cmd) host.Result {
 		if c.Stream == nil {
 			t.Error("bee sat runs without a live output stream")
 			return host.Result{Argv: c.Argv, ExitCode: 1}
@@ -331,7 +334,7 @@ func TestSATProgress(t *testing.T) {
 		fmt.Fprintf(c.Stream, "memory: FAIL (memtester reported 54 failures)\narchive: %s\n", archive)
 		return host.Result{Argv: c.Argv, ExitCode: 1}
 	})
-	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, auditPath, r, lanSystem()), size{80, 25})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "t", "m")
 	// The tail of the first loop is on screen while the test still runs.
@@ -363,13 +366,14 @@ func TestSATCancel(t *testing.T) {
 	for _, keys := range [][]string{{"esc", "y"}, {"ctrl+c"}} {
 		t.Run(strings.Join(keys, "+"), func(t *testing.T) {
 			canceled := make(chan struct{})
-			r := newFakeRunner(t).on([]string{testBee, "sat", "storage"}, func(ctx context.Context, c host.Cmd) host.Result {
+			path := fixturePath(t, "dell-r640")
+			r := newFakeRunner(t).on([]string{testBee, "sat", "storage", "--audit", path}, func(ctx context.Context, c host.Cmd) host.Result {
 				fmt.Fprintln(c.Stream, "storage: smartctl -x /dev/sda")
 				<-ctx.Done()
 				close(canceled)
 				return host.Result{Argv: c.Argv, ExitCode: -1, Err: fmt.Errorf("%w: %v", host.ErrCanceled, ctx.Err())}
 			})
-			tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
+			tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 25})
 			waitFor(t, tm, "SSH: up")
 			press(tm, "t", "down", "down", "enter")
 			waitFor(t, tm, "smartctl -x /dev/sda")
