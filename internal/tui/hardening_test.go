@@ -1,11 +1,15 @@
 package tui
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/beeaudit/bee/internal/audit"
 )
 
 // badAudits are files that are not bee audits. The JSON ones are constructed
@@ -64,5 +68,35 @@ func TestNotAnAudit(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPlurals: one of a thing is singular everywhere the TUI counts ("1 disk",
+// not "1 disks"). The audit is the real VM audit cut down to one of each
+// (constructed at test time).
+func TestPlurals(t *testing.T) {
+	a, _, err := audit.Load(context.Background(), fixturePath(t, "qemu-vm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &a.Hardware
+	h.Storage = h.Storage[:1]
+	h.PCIe = h.PCIe[:1]
+	one := 1
+	h.CPUs = h.CPUs[:1]
+	h.CPUs[0].Populated, h.CPUs[0].Cores, h.CPUs[0].Threads = true, &one, &one
+	var text []string
+	text = append(text, inventoryOneLine(a.Hardware))
+	for _, sec := range sections(a) {
+		text = append(text, sec.summary...)
+	}
+	all := strings.Join(text, "\n")
+	for _, want := range []string{"1 disk,", "1 disk |", "1 core", "1 thread", "1 PCI function", "1 of 1 socket populated"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no %q in:\n%s", want, all)
+		}
+	}
+	if m := regexp.MustCompile(`\b1 [A-Za-z ]*?(disks|cores|threads|functions|sockets)\b`).FindString(all); m != "" {
+		t.Errorf("plural after 1: %q in:\n%s", m, all)
 	}
 }
