@@ -684,6 +684,11 @@ func (m *Model) networkKey(s string) tea.Cmd {
 			return nil
 		}
 		m.form = staticForm{iface: m.net.Ifaces[m.netCursor].Name}
+		for _, i := range m.net.Ifaces {
+			if i.Gateway != "" {
+				m.form.routes = append(m.form.routes, "default via "+i.Gateway+" dev "+i.Name)
+			}
+		}
 		m.scr = scrStatic
 	}
 	return nil
@@ -691,6 +696,25 @@ func (m *Model) networkKey(s string) tea.Cmd {
 
 func (m *Model) staticKey(k tea.KeyMsg) tea.Cmd {
 	f := &m.form
+	if f.confirm {
+		// Applying can cut the way in (the default route an SSH session
+		// uses): nothing runs without y, as for reboot.
+		switch k.String() {
+		case "y", "Y":
+			cmds, err := staticCommands(f.iface, f.fields[0], f.fields[1])
+			f.confirm = false
+			if err != nil {
+				f.problem = err.Error()
+				return nil
+			}
+			m.netStatus = "setting a static address on " + f.iface + " ..."
+			m.scr = scrNetwork
+			return m.runCmds("static address on "+f.iface, cmds, netCmdTimeout, true)
+		case "n", "N", "esc":
+			f.confirm = false
+		}
+		return nil
+	}
 	switch k.String() {
 	case "esc":
 		m.scr = scrNetwork
@@ -710,14 +734,12 @@ func (m *Model) staticKey(k tea.KeyMsg) tea.Cmd {
 			f.focus = 1
 			return nil
 		}
-		cmds, err := staticCommands(f.iface, f.fields[0], f.fields[1])
-		if err != nil {
+		if _, err := staticCommands(f.iface, f.fields[0], f.fields[1]); err != nil {
 			f.problem = err.Error()
 			return nil
 		}
-		m.netStatus = "setting a static address on " + f.iface + " ..."
-		m.scr = scrNetwork
-		return m.runCmds("static address on "+f.iface, cmds, netCmdTimeout, true)
+		f.confirm, f.problem = true, ""
+		return nil
 	default:
 		if k.Type == tea.KeyRunes {
 			for _, r := range k.Runes {

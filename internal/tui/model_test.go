@@ -548,7 +548,21 @@ func TestNetworkStatic(t *testing.T) {
 	waitFor(t, tm, "ip route replace default via 10.20.30.1 dev eno1")
 	form := frameOf(t, tm)
 	golden.RequireEqual(t, []byte(form))
+	// Enter only asks, saying which default route goes; n runs nothing.
 	press(tm, "enter")
+	waitFor(t, tm, "Apply it?")
+	if ask := frameOf(t, tm); !strings.Contains(ask, "REPLACES the default route default via 10.20.30.1 dev eno1") ||
+		!strings.Contains(ask, "Adds 10.20.30.50/24 to eno1") {
+		t.Errorf("the confirmation does not say what changes:\n%s", ask)
+	}
+	press(tm, "n")
+	waitFor(t, tm, "Enter asks, then y runs:")
+	if c := r.callList(); c != "" {
+		t.Errorf("ran before y:\n%s", c)
+	}
+	press(tm, "enter")
+	waitFor(t, tm, "Apply it?")
+	press(tm, "y")
 	waitFor(t, tm, "static address on eno1: done")
 	finalView(t, tm)
 	want := "ip link set dev eno1 up\nip addr add 10.20.30.50/24 dev eno1\nip route replace default via 10.20.30.1 dev eno1"

@@ -400,6 +400,36 @@ type staticForm struct {
 	fields  [2]string // address/prefix, gateway
 	focus   int
 	problem string
+	routes  []string // the default routes now: "default via GW dev IFACE"
+	confirm bool     // Enter pressed on valid fields: asking y/n
+}
+
+// staticChanges says in words what applying the form changes, above all
+// which default route it replaces (the one an SSH session may be using).
+func staticChanges(f staticForm) []string {
+	addr, gw := strings.TrimSpace(f.fields[0]), strings.TrimSpace(f.fields[1])
+	out := []string{"Adds " + addr + " to " + f.iface + " (its other addresses stay)."}
+	if gw == "" {
+		return append(out, "The default route is not touched.")
+	}
+	var v4, v6 []string
+	for _, r := range f.routes {
+		if strings.Contains(r, ":") {
+			v6 = append(v6, r)
+		} else {
+			v4 = append(v4, r)
+		}
+	}
+	now := v4
+	if strings.Contains(gw, ":") {
+		now = v6
+	}
+	if len(now) == 0 {
+		return append(out, "Sets the default route: via "+gw+" dev "+f.iface+" (there is none now).")
+	}
+	out = append(out, "REPLACES the default route "+strings.Join(now, ", "))
+	return append(out, "  with default via "+gw+" dev "+f.iface+".",
+		"An SSH session that comes through the old route may be cut.")
 }
 
 func renderStatic(f staticForm, w, h int) string {
@@ -418,10 +448,18 @@ func renderStatic(f staticForm, w, h int) string {
 		body = append(body, fmt.Sprintf(" %s %-19s %-22s %s", marker, labels[i], val, s.dim.Render(examples[i])))
 	}
 	body = append(body, "")
+	if f.confirm {
+		for _, l := range staticChanges(f) {
+			body = append(body, wrap(l, w, " ")...)
+		}
+		body = append(body, "", " "+s.warn.Render("Apply it?"), "")
+		body = append(body, keyHint("y", "yes, apply", "n/Esc", "no, back to the form"))
+		return layout(header, body, nil, w, h)
+	}
 	if f.problem != "" {
 		body = append(body, " "+s.fail.Render("INVALID")+" "+f.problem, "")
 	} else if cmds, err := staticCommands(f.iface, f.fields[0], f.fields[1]); err == nil {
-		body = append(body, " Enter runs:")
+		body = append(body, " Enter asks, then y runs:")
 		for _, c := range cmds {
 			body = append(body, "   "+strings.Join(c, " "))
 		}
