@@ -642,6 +642,22 @@ func (m *Model) jobKey(s string) tea.Cmd {
 		m.scr = scrHome
 		return nil
 	}
+	page := max(1, m.h-10)
+	switch s {
+	case "up":
+		j.scroll++
+	case "down":
+		j.scroll--
+	case "pgup":
+		j.scroll += page
+	case "pgdown":
+		j.scroll -= page
+	case "home":
+		j.scroll = len(j.lines)
+	case "end":
+		j.scroll = 0
+	}
+	j.scroll = max(0, min(j.scroll, len(j.lines)))
 	if !j.running() {
 		switch s {
 		case "enter", "esc", "q", " ":

@@ -331,7 +331,13 @@ func TestSATProgress(t *testing.T) {
 			return host.Result{Argv: c.Argv, ExitCode: -1, Err: host.ErrCanceled}
 		}
 		c.Stream.Write(out[half:])
-		fmt.Fprintf(c.Stream, "memory: FAIL (memtester reported 54 failures)\narchive: %s\n", archive)
+		// bee sat's summary (internal/sat/summary.go), verdict first, then
+		// enough step lines to push the verdict off the bottom of the output.
+		fmt.Fprint(c.Stream, "bee sat memory: FAIL\nmachine: Dell Inc. PowerEdge R640 S/N 8XKQ5W2\n\nReasons:\n  failure memtester: memtester reported 54 failures\n\nSteps:\n")
+		for i := 1; i <= 30; i++ {
+			fmt.Fprintf(c.Stream, "  %2d ok          step %d (1s)\n", i, i)
+		}
+		fmt.Fprintf(c.Stream, "archive: %s\n", archive)
 		return host.Result{Argv: c.Argv, ExitCode: 1}
 	})
 	tm := startTM(t, testOptions(t, auditPath, r, lanSystem()), size{80, 25})
@@ -355,8 +361,24 @@ func TestSATProgress(t *testing.T) {
 	if m.job.archive != archive {
 		t.Errorf("archive = %q", m.job.archive)
 	}
-	if !strings.Contains(view, "FINISHED WITH EXIT STATUS 1") || !strings.Contains(view, "Done.") {
-		t.Errorf("final screen lacks the outcome or the last output line:\n%s", view)
+	// The verdict and its reason head the screen although the output that
+	// printed them scrolled away; the output scrolls back.
+	if !strings.Contains(view, "VERDICT: FAIL") || !strings.Contains(view, "failure memtester: memtester reported 54 failures") ||
+		!strings.Contains(view, "archive: "+archive) {
+		t.Errorf("final screen lacks the verdict, its reason or the last output line:\n%s", view)
+	}
+	if strings.Contains(view, "Done.") {
+		t.Errorf("the output does not follow its end:\n%s", view)
+	}
+	m.scr = scrJob
+	m.jobKey("pgup")
+	m.jobKey("pgup")
+	if back := m.View(); !strings.Contains(back, "Done.") || !strings.Contains(back, "output lines") {
+		t.Errorf("PgUp does not scroll the output back:\n%s", back)
+	}
+	m.jobKey("end")
+	if end := m.View(); end != view {
+		t.Errorf("End does not return to the end of the output:\n%s", end)
 	}
 }
 

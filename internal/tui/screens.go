@@ -214,6 +214,34 @@ type jobView struct {
 	ConfirmCancel bool
 	Archive       string // "archive: ..." line of bee sat
 	Result        string // one-line outcome
+	SAT           bool     // an acceptance test: its verdict heads the screen
+	Verdict       string   // bee sat's verdict word ("PASS", "FAIL", "WARNING"), "" when not printed
+	Reasons       []string // bee sat's reasons for it
+	Scroll        int      // output lines scrolled back from the end
+}
+
+// satVerdict is the outcome of a finished bee sat in words, from the verdict
+// it printed or else its exit status (docs/sat.md: 0 pass, 1 fail, 3 warning,
+// 130 interrupted).
+func satVerdict(v jobView) string {
+	word := v.Verdict
+	if word == "" {
+		switch v.ExitCode {
+		case 0:
+			word = "PASS"
+		case 1:
+			word = "FAIL"
+		case 3:
+			word = "WARNING"
+		}
+	}
+	if v.ExitCode == 130 {
+		word = "INTERRUPTED"
+	}
+	if word == "" {
+		return fmt.Sprintf("NO VERDICT (bee sat exit status %d)", v.ExitCode)
+	}
+	return "VERDICT: " + word
 }
 
 // collectorProgress is one collector of a running audit.
@@ -233,6 +261,16 @@ func renderJob(v jobView, w, h int) string {
 	switch {
 	case v.Done && v.Err != "":
 		state = s.fail.Render("NOT COMPLETED") + "  " + v.Err
+	case v.Done && v.SAT:
+		verdict := satVerdict(v)
+		style := s.warn
+		switch {
+		case verdict == "VERDICT: PASS":
+			style = s.pass
+		case verdict == "VERDICT: FAIL" || strings.HasPrefix(verdict, "NO VERDICT"):
+			style = s.fail
+		}
+		state = style.Render(verdict) + "  " + strings.Join(v.Argv, " ")
 	case v.Done && v.ExitCode != 0:
 		state = s.fail.Render(fmt.Sprintf("FINISHED WITH EXIT STATUS %d", v.ExitCode)) + "  " + strings.Join(v.Argv, " ")
 	case v.Done:
@@ -241,6 +279,16 @@ func renderJob(v jobView, w, h int) string {
 		state = s.warn.Render("CANCELING") + "  " + strings.Join(v.Argv, " ")
 	}
 	header = append(header, " "+state)
+	if v.Done && v.SAT {
+		const maxReasons = 3
+		for i, r := range v.Reasons {
+			if i == maxReasons {
+				header = append(header, fmt.Sprintf("   +%d more (in the output below)", len(v.Reasons)-maxReasons))
+				break
+			}
+			header = append(header, "   "+r)
+		}
+	}
 	if len(v.Collectors) > 0 {
 		var parts []string
 		for _, c := range v.Collectors {
@@ -276,10 +324,18 @@ func renderJob(v jobView, w, h int) string {
 	}
 	footer := []string{hint}
 	room := max(0, h-len(header)-len(footer))
+	// The output follows its end unless scrolled back (up, PgUp); when it is
+	// longer than the room, a note says which lines show.
 	lines := v.Lines
-	if len(lines) > room {
-		lines = lines[len(lines)-room:]
+	if len(lines) > room && room > 1 {
+		room--
 	}
+	end := len(lines) - min(max(0, v.Scroll), max(0, len(lines)-room))
+	start := max(0, end-room)
+	if info := scrollInfo(start, room, len(lines)); info != "" {
+		footer = []string{" " + s.dim.Render("output lines "+info+"  (up/down, PgUp/PgDn)"), hint}
+	}
+	lines = lines[start:end]
 	body := make([]string, 0, len(lines))
 	for _, l := range lines {
 		body = append(body, " "+ansi.Truncate(l, max(0, w-1), ""))
