@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -69,18 +70,8 @@ func WriteAtomic(path string, data []byte, perm os.FileMode) error {
 	return nil
 }
 
-// ReadFile loads an audit JSON written by WriteFile.
+// ReadFile loads an audit JSON written by WriteFile (Load without a context).
 func ReadFile(path string) (*Audit, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var a Audit
-	if err := json.Unmarshal(b, &a); err != nil {
-		return nil, fmt.Errorf("%s: not an audit JSON: %w", path, err)
-	}
-	if a.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("%s: schema_version %d, this bee reads %d", path, a.SchemaVersion, SchemaVersion)
-	}
-	return &a, nil
+	a, _, err := Load(context.Background(), path)
+	return a, err
 }

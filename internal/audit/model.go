@@ -228,7 +228,7 @@ type SMART struct {
 type PCIeDev struct {
 	Address string `json:"address"`
 	// PCIAddress is Address again, under the name GPUs use for it.
-	PCIAddress        string  `json:"pci_address"`
+	PCIAddress        string  `json:"pci_address,omitempty"` // always set by this bee; absent in audits of older bees
 	Class             *string `json:"class"`
 	ClassID           *string `json:"class_id"`
 	Vendor            *string `json:"vendor"`

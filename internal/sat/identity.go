@@ -19,7 +19,9 @@ func (s *session) identify(ctx context.Context, auditPath string) {
 	}
 	if auditPath != "" {
 		m.AuditFile = &auditPath
-		a, err := audit.ReadFile(auditPath)
+		// Capped and interruptible (audit.Load): --audit /dev/zero or a stuck
+		// file cannot eat the memory or hold off SIGTERM.
+		a, _, err := audit.Load(ctx, auditPath)
 		if err == nil {
 			m.Source = "audit"
 			if sys := a.Hardware.System; sys != nil {

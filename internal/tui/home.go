@@ -227,7 +227,7 @@ func inventoryOneLine(h audit.Hardware) string {
 	if len(h.CPUs) == 0 {
 		parts = append(parts, "CPUs unknown")
 	} else {
-		parts = append(parts, count(cpus, "CPU")+fmt.Sprintf(", %d cores", cores))
+		parts = append(parts, count(cpus, "CPU")+", "+count(cores, "core"))
 	}
 	switch m := h.Memory; {
 	case m != nil && m.SlotsTotal != nil && *m.SlotsTotal > 0 && m.SlotsPopulated != nil && m.TotalBytes != nil:
@@ -242,11 +242,14 @@ func inventoryOneLine(h audit.Hardware) string {
 }
 
 // count is "1 disk", "0 GPUs", "4 PSUs".
-func count(n int, word string) string {
+func count(n int, word string) string { return countAs(n, word, word+"s") }
+
+// countAs is count for a word whose plural is not word+"s": "1 power supply".
+func countAs(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + word
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // notChecked names the collectors that did not complete, so a PASS on a
@@ -425,7 +428,7 @@ func renderHome(v homeView, w, h int) string {
 	}
 	var finds []string
 	if v.Audit == nil {
-		finds = []string{indent(v.AuditProblem), indent("a: run an audit now")}
+		finds = append(wrap(v.AuditProblem, w, indent("")), indent("a: run an audit now"))
 	} else {
 		for _, f := range v.Audit.Hardware.Summary.Findings {
 			finds = append(finds, indent(findingLine(f)))

@@ -182,7 +182,7 @@ func cpuSection(a *audit.Audit) section {
 		c := c
 		sec.details = append(sec.details, func() []kv { return flatten(c) })
 	}
-	sec.summary = []string{fmt.Sprintf("%d of %d sockets populated, %d cores, %d threads", pop, len(a.Hardware.CPUs), cores, threads)}
+	sec.summary = []string{fmt.Sprintf("%d of %s populated, %s, %s", pop, count(len(a.Hardware.CPUs), "socket"), count(cores, "core"), count(threads, "thread"))}
 	if len(a.Hardware.CPUs) == 0 {
 		sec.empty = collectorNote(a, "cpu", "No CPU records in SMBIOS")
 	}
@@ -214,7 +214,7 @@ func memorySection(a *audit.Audit) section {
 		if m.TotalBytes != nil {
 			size = iec(*m.TotalBytes)
 		}
-		line = fmt.Sprintf("%s in %d of %d slots", size, *m.SlotsPopulated, *m.SlotsTotal)
+		line = fmt.Sprintf("%s in %d of %s", size, *m.SlotsPopulated, count(*m.SlotsTotal, "slot"))
 	}
 	if m.KernelBytes != nil {
 		line += fmt.Sprintf("; kernel sees %s", iec(*m.KernelBytes))
@@ -226,7 +226,7 @@ func memorySection(a *audit.Audit) section {
 		}
 	}
 	if e := m.EDAC; e != nil {
-		sec.summary = append(sec.summary, fmt.Sprintf("EDAC (%d controllers): %d corrected, %d uncorrected errors since boot", e.Controllers, e.Corrected, e.Uncorrected))
+		sec.summary = append(sec.summary, fmt.Sprintf("EDAC (%s): %s, %s since boot", count(e.Controllers, "controller"), countAs(int(e.Corrected), "corrected error", "corrected errors"), countAs(int(e.Uncorrected), "uncorrected error", "uncorrected errors")))
 	} else {
 		sec.summary = append(sec.summary, "EDAC: no driver loaded, memory errors are not counted")
 	}
@@ -300,7 +300,7 @@ func storageSection(a *audit.Audit) section {
 		d := d
 		sec.details = append(sec.details, func() []kv { return flatten(d) })
 	}
-	sec.summary = []string{fmt.Sprintf("%d disks, %s in total", len(a.Hardware.Storage), si(total))}
+	sec.summary = []string{fmt.Sprintf("%s, %s in total", count(len(a.Hardware.Storage), "disk"), si(total))}
 	if len(a.Hardware.Storage) == 0 {
 		sec.empty = collectorNote(a, "storage", "No disks found")
 	}
@@ -364,9 +364,9 @@ func pcieSection(a *audit.Audit) section {
 		d := d
 		sec.details = append(sec.details, func() []kv { return flatten(d) })
 	}
-	line := fmt.Sprintf("%d PCI functions", len(a.Hardware.PCIe))
+	line := count(len(a.Hardware.PCIe), "PCI function")
 	if narrow > 0 {
-		line += fmt.Sprintf("; %d links narrower than capable (marked !)", narrow)
+		line += "; "+count(narrow, "link")+" narrower than capable (marked !)"
 	}
 	sec.summary = []string{line, "A link slower than max is normal when idle; narrower than max is not."}
 	if len(a.Hardware.PCIe) == 0 {
@@ -404,7 +404,7 @@ func psuSection(a *audit.Audit) section {
 		p := p
 		sec.details = append(sec.details, func() []kv { return flatten(p) })
 	}
-	sec.summary = []string{fmt.Sprintf("%d power supplies reported by the BMC, %d not ok", len(a.Hardware.PSUs), bad)}
+	sec.summary = []string{fmt.Sprintf("%s reported by the BMC, %d not ok", countAs(len(a.Hardware.PSUs), "power supply", "power supplies"), bad)}
 	if len(a.Hardware.PSUs) == 0 {
 		sec.empty = collectorNote(a, "psu", "No power supply data")
 	}
@@ -465,7 +465,7 @@ func gpuSection(a *audit.Audit) section {
 			break
 		}
 	}
-	sec.summary = []string{fmt.Sprintf("%d NVIDIA GPUs seen by nvidia-smi%s", len(a.Hardware.GPUs), drv)}
+	sec.summary = []string{fmt.Sprintf("%s seen by nvidia-smi%s", count(len(a.Hardware.GPUs), "NVIDIA GPU"), drv)}
 	// GPUs that nvidia-smi does not list are only in the findings: say so here.
 	for _, f := range a.Hardware.Summary.Findings {
 		switch f.Code {

@@ -46,6 +46,9 @@ type job struct {
 	progress  []collectorProgress
 	archive   string
 	result    string
+	verdict   string   // bee sat's "bee sat KIND: VERDICT" word, "" until printed
+	reasons   []string // bee sat's "Reasons:" lines
+	scroll    int      // lines scrolled back from the end of the output
 }
 
 // jobOutputMsg says a job wrote something.
@@ -98,10 +101,26 @@ var auditProgressRe = regexp.MustCompile(`^bee audit: (\S+)\s+(ok|skipped|error)
 // archiveRe matches the last line of bee sat: "archive: /var/log/bee-sat/....tar.gz".
 var archiveRe = regexp.MustCompile(`^archive:\s+(\S+)\s*$`)
 
+// satVerdictRe matches bee sat's first summary line: "bee sat memory: FAIL".
+var satVerdictRe = regexp.MustCompile(`^bee sat \S+: ([A-Z]+)\b`)
+
 // update refreshes what the job shows from its output.
 func (j *job) update() {
 	j.lines = j.out.Snapshot()
+	inReasons := false
 	for _, l := range j.lines {
+		if m := satVerdictRe.FindStringSubmatch(l); m != nil && j.kind == jobSAT {
+			j.verdict, j.reasons = m[1], nil
+		}
+		switch t := strings.TrimSpace(l); {
+		case j.kind == jobSAT && l == "Reasons:":
+			inReasons = true
+			continue
+		case inReasons && t != "" && strings.HasPrefix(l, " "):
+			j.reasons = append(j.reasons, t)
+		default:
+			inReasons = false
+		}
 		if m := auditProgressRe.FindStringSubmatch(l); m != nil && j.kind == jobAudit {
 			for i := range j.progress {
 				if j.progress[i].Name == m[1] {
@@ -122,7 +141,8 @@ func (j *job) view(now time.Time) jobView {
 	}
 	v := jobView{Title: j.title, Argv: j.argv, Lines: j.lines, Collectors: j.progress,
 		Elapsed: end.Sub(j.started), Canceling: j.canceling, ConfirmCancel: j.confirm,
-		Archive: j.archive, Result: j.result}
+		Archive: j.archive, Result: j.result, SAT: j.kind == jobSAT, Verdict: j.verdict,
+		Reasons: j.reasons, Scroll: j.scroll}
 	if v.Elapsed < 0 {
 		v.Elapsed = 0
 	}

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +12,7 @@ import (
 	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/termsafe"
+	"github.com/beeaudit/bee/internal/schema"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -110,14 +110,16 @@ type (
 func New(ctx context.Context, opt Options) *Model {
 	opt.defaults()
 	m := &Model{opt: opt, ctx: ctx, w: 80, h: 25, menu: menuFor(opt.Runtime)}
-	msg := loadAudit(opt.AuditPath, time.Time{})
+	msg := loadAudit(ctx, opt.AuditPath, time.Time{})
 	m.applyAudit(msg)
 	return m
 }
 
-// loadAudit reads and decodes the audit file unless its modification time is
-// known already.
-func loadAudit(path string, known time.Time) auditLoadedMsg {
+// loadAudit reads, decodes and validates the audit file unless its
+// modification time is known already. The read is audit.Load's: capped and
+// given up when ctx is canceled. A file of the wrong shape (a verdict
+// "bogus", negative counts) is refused rather than shown as if it were one.
+func loadAudit(ctx context.Context, path string, known time.Time) auditLoadedMsg {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return auditLoadedMsg{err: err}
@@ -125,22 +127,37 @@ func loadAudit(path string, known time.Time) auditLoadedMsg {
 	if !known.IsZero() && fi.ModTime().Equal(known) {
 		return auditLoadedMsg{same: true}
 	}
-	raw, err := os.ReadFile(path)
+	a, raw, err := audit.Load(ctx, path)
 	if err != nil {
 		return auditLoadedMsg{err: err}
 	}
-	var a audit.Audit
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return auditLoadedMsg{err: fmt.Errorf("%s is not an audit JSON: %w", path, err)}
-	}
-	if a.SchemaVersion != audit.SchemaVersion {
-		return auditLoadedMsg{err: fmt.Errorf("%s: schema_version %d, this bee reads %d", path, a.SchemaVersion, audit.SchemaVersion)}
+	if err := schema.Validate(raw); err != nil {
+		return auditLoadedMsg{err: fmt.Errorf("%s is not a bee audit: %s", path, schemaProblem(err))}
 	}
 	// Every string the screens show from the audit came from the machine:
 	// escaped once here (docs/untrusted-text.md), so every screen, cell and
 	// detail is safe and cut after sanitizing. raw stays exact (QR hash).
-	termsafe.Strings(&a)
-	return auditLoadedMsg{a: &a, raw: raw, mod: fi.ModTime()}
+	termsafe.Strings(a)
+	return auditLoadedMsg{a: a, raw: raw, mod: fi.ModTime()}
+}
+
+// schemaProblem is the first thing the schema validator found wrong, on one
+// line: "at '/hardware/summary/verdict': value must be one of ... (+1 more)".
+func schemaProblem(err error) string {
+	var found []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "- at ") && !strings.HasSuffix(l, ": validation failed") {
+			found = append(found, strings.TrimPrefix(l, "- "))
+		}
+	}
+	switch len(found) {
+	case 0:
+		return firstLine(err.Error())
+	case 1:
+		return found[0]
+	}
+	return fmt.Sprintf("%s (+%d more)", found[0], len(found)-1)
 }
 
 func (m *Model) applyAudit(msg auditLoadedMsg) {
@@ -199,8 +216,8 @@ func (m *Model) scheduleRefresh() tea.Cmd {
 }
 
 func (m *Model) reloadAudit() tea.Cmd {
-	path, known := m.opt.AuditPath, m.auditMod
-	return func() tea.Msg { return loadAudit(path, known) }
+	ctx, path, known := m.ctx, m.opt.AuditPath, m.auditMod
+	return func() tea.Msg { return loadAudit(ctx, path, known) }
 }
 
 // tick drives clocks on screens that show elapsed time; one chain at a time.
@@ -265,7 +282,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.scr != scrWaitAudit {
 			return m, nil
 		}
-		if r := loadAudit(m.opt.AuditPath, time.Time{}); r.err == nil {
+		if r := loadAudit(m.ctx, m.opt.AuditPath, time.Time{}); r.err == nil {
 			m.applyAudit(r)
 			m.scr = scrHome
 			return m, nil
@@ -340,7 +357,7 @@ func (m *Model) onBootAuditState(state string) tea.Cmd {
 		return tea.Batch(m.tick(), tea.Tick(2*time.Second, func(time.Time) tea.Msg { return waitPollMsg{} }))
 	}
 	// No boot audit running: one last look for the file, then run our own.
-	if r := loadAudit(m.opt.AuditPath, time.Time{}); r.err == nil {
+	if r := loadAudit(m.ctx, m.opt.AuditPath, time.Time{}); r.err == nil {
 		m.applyAudit(r)
 		m.scr = scrHome
 		return nil
@@ -363,7 +380,7 @@ func (m *Model) jobDone(res host.Result) tea.Cmd {
 	case res.Err != nil:
 		j.result = termsafe.Line(res.Describe())
 	case j.kind == jobAudit && res.ExitCode == 0:
-		r := loadAudit(m.opt.AuditPath, time.Time{})
+		r := loadAudit(m.ctx, m.opt.AuditPath, time.Time{})
 		if r.err != nil {
 			j.result = "The audit ran but its file cannot be read: " + termsafe.Line(r.err.Error())
 			break
@@ -616,8 +633,12 @@ func (m *Model) satMenuKey(s string) tea.Cmd {
 	return nil
 }
 
+// startSAT runs `bee sat NAME --audit FILE`: the test takes the machine's
+// identity (serial number, model) from the audit this menu shows, not from
+// bee sat's default file, so the archive names the machine on the screen.
 func (m *Model) startSAT(t satTest) tea.Cmd {
-	return m.start(jobSAT, "Acceptance test: "+t.name, []string{m.opt.Bee, "sat", t.name}, satTimeout, false)
+	argv := []string{m.opt.Bee, "sat", t.name, "--audit", m.opt.AuditPath}
+	return m.start(jobSAT, "Acceptance test: "+t.name, argv, satTimeout, false)
 }
 
 func (m *Model) jobKey(s string) tea.Cmd {
@@ -626,6 +647,22 @@ func (m *Model) jobKey(s string) tea.Cmd {
 		m.scr = scrHome
 		return nil
 	}
+	page := max(1, m.h-10)
+	switch s {
+	case "up":
+		j.scroll++
+	case "down":
+		j.scroll--
+	case "pgup":
+		j.scroll += page
+	case "pgdown":
+		j.scroll -= page
+	case "home":
+		j.scroll = len(j.lines)
+	case "end":
+		j.scroll = 0
+	}
+	j.scroll = max(0, min(j.scroll, len(j.lines)))
 	if !j.running() {
 		switch s {
 		case "enter", "esc", "q", " ":
@@ -668,6 +705,11 @@ func (m *Model) networkKey(s string) tea.Cmd {
 			return nil
 		}
 		m.form = staticForm{iface: m.net.Ifaces[m.netCursor].Name}
+		for _, i := range m.net.Ifaces {
+			if i.Gateway != "" {
+				m.form.routes = append(m.form.routes, "default via "+i.Gateway+" dev "+i.Name)
+			}
+		}
 		m.scr = scrStatic
 	}
 	return nil
@@ -675,6 +717,25 @@ func (m *Model) networkKey(s string) tea.Cmd {
 
 func (m *Model) staticKey(k tea.KeyMsg) tea.Cmd {
 	f := &m.form
+	if f.confirm {
+		// Applying can cut the way in (the default route an SSH session
+		// uses): nothing runs without y, as for reboot.
+		switch k.String() {
+		case "y", "Y":
+			cmds, err := staticCommands(f.iface, f.fields[0], f.fields[1])
+			f.confirm = false
+			if err != nil {
+				f.problem = err.Error()
+				return nil
+			}
+			m.netStatus = "setting a static address on " + f.iface + " ..."
+			m.scr = scrNetwork
+			return m.runCmds("static address on "+f.iface, cmds, netCmdTimeout, true)
+		case "n", "N", "esc":
+			f.confirm = false
+		}
+		return nil
+	}
 	switch k.String() {
 	case "esc":
 		m.scr = scrNetwork
@@ -694,14 +755,12 @@ func (m *Model) staticKey(k tea.KeyMsg) tea.Cmd {
 			f.focus = 1
 			return nil
 		}
-		cmds, err := staticCommands(f.iface, f.fields[0], f.fields[1])
-		if err != nil {
+		if _, err := staticCommands(f.iface, f.fields[0], f.fields[1]); err != nil {
 			f.problem = err.Error()
 			return nil
 		}
-		m.netStatus = "setting a static address on " + f.iface + " ..."
-		m.scr = scrNetwork
-		return m.runCmds("static address on "+f.iface, cmds, netCmdTimeout, true)
+		f.confirm, f.problem = true, ""
+		return nil
 	default:
 		if k.Type == tea.KeyRunes {
 			for _, r := range k.Runes {

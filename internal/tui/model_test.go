@@ -313,7 +313,10 @@ func TestSATProgress(t *testing.T) {
 	half := bytes.Index(out, []byte("Loop 2/3:"))
 	release := make(chan struct{})
 	const archive = "/var/log/bee-sat/memory-20250601T120000Z.tar.gz"
-	r := newFakeRunner(t).on([]string{testBee, "sat", "memory"}, func(ctx context.Context, c host.Cmd) host.Result {
+	// The test takes the identity from the audit the menu shows (--audit), not
+	// from bee sat's default file.
+	auditPath := fixturePath(t, "dell-r640")
+	r := newFakeRunner(t).on([]string{testBee, "sat", "memory", "--audit", auditPath}, func(ctx context.Context, c host.Cmd) host.Result {
 		if c.Stream == nil {
 			t.Error("bee sat runs without a live output stream")
 			return host.Result{Argv: c.Argv, ExitCode: 1}
@@ -328,10 +331,16 @@ func TestSATProgress(t *testing.T) {
 			return host.Result{Argv: c.Argv, ExitCode: -1, Err: host.ErrCanceled}
 		}
 		c.Stream.Write(out[half:])
-		fmt.Fprintf(c.Stream, "memory: FAIL (memtester reported 54 failures)\narchive: %s\n", archive)
+		// bee sat's summary (internal/sat/summary.go), verdict first, then
+		// enough step lines to push the verdict off the bottom of the output.
+		fmt.Fprint(c.Stream, "bee sat memory: FAIL\nmachine: Dell Inc. PowerEdge R640 S/N 8XKQ5W2\n\nReasons:\n  failure memtester: memtester reported 54 failures\n\nSteps:\n")
+		for i := 1; i <= 30; i++ {
+			fmt.Fprintf(c.Stream, "  %2d ok          step %d (1s)\n", i, i)
+		}
+		fmt.Fprintf(c.Stream, "archive: %s\n", archive)
 		return host.Result{Argv: c.Argv, ExitCode: 1}
 	})
-	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, auditPath, r, lanSystem()), size{80, 25})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "t", "m")
 	// The tail of the first loop is on screen while the test still runs.
@@ -352,8 +361,24 @@ func TestSATProgress(t *testing.T) {
 	if m.job.archive != archive {
 		t.Errorf("archive = %q", m.job.archive)
 	}
-	if !strings.Contains(view, "FINISHED WITH EXIT STATUS 1") || !strings.Contains(view, "Done.") {
-		t.Errorf("final screen lacks the outcome or the last output line:\n%s", view)
+	// The verdict and its reason head the screen although the output that
+	// printed them scrolled away; the output scrolls back.
+	if !strings.Contains(view, "VERDICT: FAIL") || !strings.Contains(view, "failure memtester: memtester reported 54 failures") ||
+		!strings.Contains(view, "archive: "+archive) {
+		t.Errorf("final screen lacks the verdict, its reason or the last output line:\n%s", view)
+	}
+	if strings.Contains(view, "Done.") {
+		t.Errorf("the output does not follow its end:\n%s", view)
+	}
+	m.scr = scrJob
+	m.jobKey("pgup")
+	m.jobKey("pgup")
+	if back := m.View(); !strings.Contains(back, "Done.") || !strings.Contains(back, "output lines") {
+		t.Errorf("PgUp does not scroll the output back:\n%s", back)
+	}
+	m.jobKey("end")
+	if end := m.View(); end != view {
+		t.Errorf("End does not return to the end of the output:\n%s", end)
 	}
 }
 
@@ -363,13 +388,14 @@ func TestSATCancel(t *testing.T) {
 	for _, keys := range [][]string{{"esc", "y"}, {"ctrl+c"}} {
 		t.Run(strings.Join(keys, "+"), func(t *testing.T) {
 			canceled := make(chan struct{})
-			r := newFakeRunner(t).on([]string{testBee, "sat", "storage"}, func(ctx context.Context, c host.Cmd) host.Result {
+			path := fixturePath(t, "dell-r640")
+			r := newFakeRunner(t).on([]string{testBee, "sat", "storage", "--audit", path}, func(ctx context.Context, c host.Cmd) host.Result {
 				fmt.Fprintln(c.Stream, "storage: smartctl -x /dev/sda")
 				<-ctx.Done()
 				close(canceled)
 				return host.Result{Argv: c.Argv, ExitCode: -1, Err: fmt.Errorf("%w: %v", host.ErrCanceled, ctx.Err())}
 			})
-			tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
+			tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 25})
 			waitFor(t, tm, "SSH: up")
 			press(tm, "t", "down", "down", "enter")
 			waitFor(t, tm, "smartctl -x /dev/sda")
@@ -544,7 +570,21 @@ func TestNetworkStatic(t *testing.T) {
 	waitFor(t, tm, "ip route replace default via 10.20.30.1 dev eno1")
 	form := frameOf(t, tm)
 	golden.RequireEqual(t, []byte(form))
+	// Enter only asks, saying which default route goes; n runs nothing.
 	press(tm, "enter")
+	waitFor(t, tm, "Apply it?")
+	if ask := frameOf(t, tm); !strings.Contains(ask, "REPLACES the default route default via 10.20.30.1 dev eno1") ||
+		!strings.Contains(ask, "Adds 10.20.30.50/24 to eno1") {
+		t.Errorf("the confirmation does not say what changes:\n%s", ask)
+	}
+	press(tm, "n")
+	waitFor(t, tm, "Enter asks, then y runs:")
+	if c := r.callList(); c != "" {
+		t.Errorf("ran before y:\n%s", c)
+	}
+	press(tm, "enter")
+	waitFor(t, tm, "Apply it?")
+	press(tm, "y")
 	waitFor(t, tm, "static address on eno1: done")
 	finalView(t, tm)
 	want := "ip link set dev eno1 up\nip addr add 10.20.30.50/24 dev eno1\nip route replace default via 10.20.30.1 dev eno1"

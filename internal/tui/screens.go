@@ -213,6 +213,34 @@ type jobView struct {
 	ConfirmCancel bool
 	Archive       string // "archive: ..." line of bee sat
 	Result        string // one-line outcome
+	SAT           bool     // an acceptance test: its verdict heads the screen
+	Verdict       string   // bee sat's verdict word ("PASS", "FAIL", "WARNING"), "" when not printed
+	Reasons       []string // bee sat's reasons for it
+	Scroll        int      // output lines scrolled back from the end
+}
+
+// satVerdict is the outcome of a finished bee sat in words, from the verdict
+// it printed or else its exit status (docs/sat.md: 0 pass, 1 fail, 3 warning,
+// 130 interrupted).
+func satVerdict(v jobView) string {
+	word := v.Verdict
+	if word == "" {
+		switch v.ExitCode {
+		case 0:
+			word = "PASS"
+		case 1:
+			word = "FAIL"
+		case 3:
+			word = "WARNING"
+		}
+	}
+	if v.ExitCode == 130 {
+		word = "INTERRUPTED"
+	}
+	if word == "" {
+		return fmt.Sprintf("NO VERDICT (bee sat exit status %d)", v.ExitCode)
+	}
+	return "VERDICT: " + word
 }
 
 // collectorProgress is one collector of a running audit.
@@ -232,6 +260,16 @@ func renderJob(v jobView, w, h int) string {
 	switch {
 	case v.Done && v.Err != "":
 		state = s.fail.Render("NOT COMPLETED") + "  " + v.Err
+	case v.Done && v.SAT:
+		verdict := satVerdict(v)
+		style := s.warn
+		switch {
+		case verdict == "VERDICT: PASS":
+			style = s.pass
+		case verdict == "VERDICT: FAIL" || strings.HasPrefix(verdict, "NO VERDICT"):
+			style = s.fail
+		}
+		state = style.Render(verdict) + "  " + strings.Join(v.Argv, " ")
 	case v.Done && v.ExitCode != 0:
 		state = s.fail.Render(fmt.Sprintf("FINISHED WITH EXIT STATUS %d", v.ExitCode)) + "  " + strings.Join(v.Argv, " ")
 	case v.Done:
@@ -240,6 +278,16 @@ func renderJob(v jobView, w, h int) string {
 		state = s.warn.Render("CANCELING") + "  " + strings.Join(v.Argv, " ")
 	}
 	header = append(header, " "+state)
+	if v.Done && v.SAT {
+		const maxReasons = 3
+		for i, r := range v.Reasons {
+			if i == maxReasons {
+				header = append(header, fmt.Sprintf("   +%d more (in the output below)", len(v.Reasons)-maxReasons))
+				break
+			}
+			header = append(header, "   "+r)
+		}
+	}
 	if len(v.Collectors) > 0 {
 		var parts []string
 		for _, c := range v.Collectors {
@@ -275,10 +323,18 @@ func renderJob(v jobView, w, h int) string {
 	}
 	footer := []string{hint}
 	room := max(0, h-len(header)-len(footer))
+	// The output follows its end unless scrolled back (up, PgUp); when it is
+	// longer than the room, a note says which lines show.
 	lines := v.Lines
-	if len(lines) > room {
-		lines = lines[len(lines)-room:]
+	if len(lines) > room && room > 1 {
+		room--
 	}
+	end := len(lines) - min(max(0, v.Scroll), max(0, len(lines)-room))
+	start := max(0, end-room)
+	if info := scrollInfo(start, room, len(lines)); info != "" {
+		footer = []string{" " + s.dim.Render("output lines "+info+"  (up/down, PgUp/PgDn)"), hint}
+	}
+	lines = lines[start:end]
 	body := make([]string, 0, len(lines))
 	for _, l := range lines {
 		body = append(body, " "+termsafe.Truncate(l, max(0, w-1)))
@@ -399,6 +455,36 @@ type staticForm struct {
 	fields  [2]string // address/prefix, gateway
 	focus   int
 	problem string
+	routes  []string // the default routes now: "default via GW dev IFACE"
+	confirm bool     // Enter pressed on valid fields: asking y/n
+}
+
+// staticChanges says in words what applying the form changes, above all
+// which default route it replaces (the one an SSH session may be using).
+func staticChanges(f staticForm) []string {
+	addr, gw := strings.TrimSpace(f.fields[0]), strings.TrimSpace(f.fields[1])
+	out := []string{"Adds " + addr + " to " + f.iface + " (its other addresses stay)."}
+	if gw == "" {
+		return append(out, "The default route is not touched.")
+	}
+	var v4, v6 []string
+	for _, r := range f.routes {
+		if strings.Contains(r, ":") {
+			v6 = append(v6, r)
+		} else {
+			v4 = append(v4, r)
+		}
+	}
+	now := v4
+	if strings.Contains(gw, ":") {
+		now = v6
+	}
+	if len(now) == 0 {
+		return append(out, "Sets the default route: via "+gw+" dev "+f.iface+" (there is none now).")
+	}
+	out = append(out, "REPLACES the default route "+strings.Join(now, ", "))
+	return append(out, "  with default via "+gw+" dev "+f.iface+".",
+		"An SSH session that comes through the old route may be cut.")
 }
 
 func renderStatic(f staticForm, w, h int) string {
@@ -417,10 +503,18 @@ func renderStatic(f staticForm, w, h int) string {
 		body = append(body, fmt.Sprintf(" %s %-19s %-22s %s", marker, labels[i], val, s.dim.Render(examples[i])))
 	}
 	body = append(body, "")
+	if f.confirm {
+		for _, l := range staticChanges(f) {
+			body = append(body, wrap(l, w, " ")...)
+		}
+		body = append(body, "", " "+s.warn.Render("Apply it?"), "")
+		body = append(body, keyHint("y", "yes, apply", "n/Esc", "no, back to the form"))
+		return layout(header, body, nil, w, h)
+	}
 	if f.problem != "" {
 		body = append(body, " "+s.fail.Render("INVALID")+" "+f.problem, "")
 	} else if cmds, err := staticCommands(f.iface, f.fields[0], f.fields[1]); err == nil {
-		body = append(body, " Enter runs:")
+		body = append(body, " Enter asks, then y runs:")
 		for _, c := range cmds {
 			body = append(body, "   "+strings.Join(c, " "))
 		}

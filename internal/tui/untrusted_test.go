@@ -91,7 +91,7 @@ func TestUntrustedStrings(t *testing.T) {
 				return host.Result{Argv: c.Argv, ExitCode: 1, Stderr: []byte("dhclient: " + hostile + "\n")}
 			})
 		case "sat-job":
-			r.on([]string{testBee, "sat", "memory"}, func(_ context.Context, c host.Cmd) host.Result {
+			r.on([]string{testBee, "sat", "memory", "--audit", path}, func(_ context.Context, c host.Cmd) host.Result {
 				fmt.Fprintf(c.Stream, "memtester %s\nok\n", hostile)
 				return host.Result{Argv: c.Argv, ExitCode: -1, Err: errors.New("stderr says " + hostile)}
 			})
