@@ -93,7 +93,7 @@ func Dir(flag, d string) error {
 	case err == nil:
 		return usage("--%s %s is not a directory", flag, d)
 	case errors.Is(err, fs.ErrNotExist):
-		return parentOK(flag, d, filepath.Dir(filepath.Clean(d)))
+		return parentOK(flag, d, filepath.Clean(d))
 	}
 	return fmt.Errorf("--%s %s: %w", flag, d, err)
 }
