@@ -18,6 +18,8 @@ import (
 	"github.com/beeaudit/bee/internal/schema"
 )
 
+var cliFuzzSeed = flag.Int64("clifuzz.seed", 0, "TestCLIFuzz: replay the run a failure printed (0: a new seed)")
+
 var cliFuzzN = flag.Int("clifuzz.n", 25, "TestCLIFuzz: number of random command lines (the long run: -args -clifuzz.n=2000)")
 
 // snapshot maps every path under dir (except skip) to its mode and content hash.
@@ -47,9 +49,11 @@ func snapshot(t *testing.T, dir, skip string) map[string]string {
 // hang, no unknown exit code, no exit 0 with a missing or invalid audit, and no file
 // changed outside the output folder. Bounded by a count, not by time.
 func TestCLIFuzz(t *testing.T) {
-	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
-	seed := rng.Int63()
-	rng = rand.New(rand.NewSource(seed))
+	seed := *cliFuzzSeed
+	if seed == 0 {
+		seed = time.Now().UnixNano()
+	}
+	rng := rand.New(rand.NewSource(seed))
 	t.Logf("seed %d", seed)
 	e := machine{name: "bare", files: baseFiles("bare", "1000000")}.setup(t)
 	base := filepath.Dir(e.out)
