@@ -92,6 +92,10 @@ func TestOutputFolderRule(t *testing.T) {
 func TestUsageErrorsUpFront(t *testing.T) {
 	e := machine{name: "bare", files: baseFiles("bare", "1000000")}.setup(t)
 	out := filepath.Join(e.out, "a.json")
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		flag string
@@ -105,6 +109,8 @@ func TestUsageErrorsUpFront(t *testing.T) {
 		{[]string{"sat", "nvidia", "--root", e.root, "--output-dir", e.out, "--bug-report-timeout", "-1m"}, "--bug-report-timeout"},
 		{[]string{"sat", "memory", "--root", "/nonexistent-bee-root", "--output-dir", e.out}, "--root"},
 		{[]string{"gpu-stress", "--grace", "-1s"}, "--grace"},
+		// Found by TestCLIFuzz: reading the identity from a FIFO blocked forever.
+		{[]string{"sat", "storage", "--root", e.root, "--output-dir", e.out, "--audit", fifo}, "--audit"},
 	} {
 		_, stderr, code := e.run(c.args...)
 		if code != 2 || !strings.Contains(stderr, c.flag) {

@@ -134,6 +134,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, env Env)
 		fmt.Fprintf(stderr, "bee sat %s: --root %s is not a directory\n", kind, c.Root)
 		return ExitUsage
 	}
+	// A FIFO or device as --audit would block the identity read forever.
+	if fi, err := os.Stat(c.AuditFile); err == nil && !fi.Mode().IsRegular() {
+		fmt.Fprintf(stderr, "bee sat %s: --audit %s is not a regular file\n", kind, c.AuditFile)
+		return ExitUsage
+	}
 	if err := outpath.Dir("output-dir", c.OutputDir); err != nil {
 		fmt.Fprintf(stderr, "bee sat %s: %v\n", kind, err)
 		if outpath.IsUsage(err) {
