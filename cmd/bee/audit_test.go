@@ -461,7 +461,7 @@ func TestVersionAndHelp(t *testing.T) {
 	if out, _, code := e.run("help"); code != 0 || !strings.Contains(out, "audit") {
 		t.Errorf("help: %d %q", code, out)
 	}
-	if _, errOut, code := e.run("audit", "--help"); code != 0 || !strings.Contains(errOut, "-output FILE") {
+	if errOut, _, code := e.run("audit", "--help"); code != 0 || !strings.Contains(errOut, "-output FILE") {
 		t.Errorf("audit --help: %d %q", code, errOut)
 	}
 	if _, _, code := e.run("frobnicate"); code != 2 {

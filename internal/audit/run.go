@@ -220,7 +220,10 @@ func runCollector(ctx context.Context, env *Env, col collector, p *parts) (rec C
 		env.Progress(col.name, "running")
 	}
 	start := time.Now()
-	c := &cctx{ctx: ctx, env: env, rec: &rec}
+	c := &cctx{ctx: ctx, rec: &rec}
+	cenv := *env
+	cenv.FS = incompleteFS{env.FS, c}
+	c.env = &cenv
 	var err error
 	func() {
 		// A parser bug on some unseen output must cost one collector, not the audit.
@@ -253,6 +256,38 @@ func runCollector(ctx context.Context, env *Env, col collector, p *parts) (rec C
 		env.Progress(col.name, rec.Status)
 	}
 	return rec
+}
+
+// incompleteFS makes a read that a replayed capture cannot answer
+// (host.ErrNotCaptured) a problem of the collector that asked, naming the
+// file, so an incomplete capture never replays as an absent component.
+type incompleteFS struct {
+	host.FS
+	c *cctx
+}
+
+func (f incompleteFS) note(err error) {
+	if errors.Is(err, host.ErrNotCaptured) {
+		f.c.problem("%v", err)
+	}
+}
+
+func (f incompleteFS) ReadFile(name string) ([]byte, error) {
+	b, err := f.FS.ReadFile(name)
+	f.note(err)
+	return b, err
+}
+
+func (f incompleteFS) ReadDir(name string) ([]string, error) {
+	n, err := f.FS.ReadDir(name)
+	f.note(err)
+	return n, err
+}
+
+func (f incompleteFS) Readlink(name string) (string, error) {
+	t, err := f.FS.Readlink(name)
+	f.note(err)
+	return t, err
 }
 
 func firstLines(s string, n int) string {

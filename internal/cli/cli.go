@@ -3,11 +3,13 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
 
+	"github.com/beeaudit/bee/internal/flagx"
 	"github.com/beeaudit/bee/internal/version"
 )
 
@@ -45,15 +47,22 @@ func Main(argv []string, stdout, stderr io.Writer) int {
 	name := args[0]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		if len(args) > 1 {
-			for _, c := range commands() {
-				if c.name == args[1] && c.run != nil {
-					return c.run([]string{"--help"}, stdout, stderr)
-				}
+		switch {
+		case len(args) > 2:
+			fmt.Fprintf(stderr, "bee %s: unexpected argument %q\n", name, args[2])
+			return 2
+		case len(args) == 1 || args[1] == "help":
+			usage(stdout)
+			return 0
+		}
+		for _, c := range commands() {
+			if c.name == args[1] && c.run != nil {
+				return c.run([]string{"--help"}, stdout, stderr)
 			}
 		}
-		usage(stdout)
-		return 0
+		fmt.Fprintf(stderr, "bee help: unknown command %q\n\n", args[1])
+		usage(stderr)
+		return 2
 	case "--version", "-version":
 		return versionCommand(nil, stdout, stderr)
 	}
@@ -73,16 +82,18 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(&b, "  %-11s %s\n", c.name, c.usage)
 	}
-	b.WriteString("\nRun 'bee <command> --help' for a command's flags.\n")
+	b.WriteString("\nRun 'bee <command> --help' for a command's flags. Exit codes and output rules:\ndocs/cli.md (README.md has a summary).\n")
 	fmt.Fprint(w, b.String())
 }
 
 func versionCommand(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintln(stderr, "usage: bee version")
-		if args[0] == "--help" || args[0] == "-h" {
-			return 0
-		}
+	fs := flag.NewFlagSet("bee version", flag.ContinueOnError)
+	help := func(w io.Writer) { fmt.Fprintln(w, "Usage: bee version\n\nPrint bee's version and git commit.") }
+	if code, done := flagx.Parse(fs, args, stdout, stderr, help); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bee version: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
 	fmt.Fprintf(stdout, "bee %s (commit %s)\n", version.Version, version.CommitOrUnknown())

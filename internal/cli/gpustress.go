@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/beeaudit/bee/internal/flagx"
 	"github.com/beeaudit/bee/internal/gpureport"
 	"github.com/beeaudit/bee/internal/gpustress"
 	"github.com/beeaudit/bee/internal/host"
@@ -20,15 +21,14 @@ import (
 // gpuStressCommand is `bee gpu-stress`, also run as bee-gpu-stress (argv[0]).
 func gpuStressCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bee gpu-stress", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	jsonOut := fs.Bool("json", false, "print the report as JSON on stdout (what bee sat nvidia reads); progress goes to stderr")
 	duration := fs.Duration("duration", 60*time.Second, "test `DURATION` per GPU: the first half memory, the second half compute")
 	memFraction := fs.Float64("mem-fraction", 0.9, "share `F` of each GPU's free memory the memory test covers (0 < F ≤ 1)")
 	devices := fs.String("devices", "", "comma-separated CUDA device `ORDINALS` to test (default: all)")
 	libcuda := fs.String("libcuda", "libcuda.so.1", "the CUDA driver `LIBRARY` to load")
 	grace := fs.Duration("grace", gpustress.DefaultGrace, "how long past --duration a GPU may take before it is reported as hung")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: bee gpu-stress [flags]   (also: bee-gpu-stress [flags])
+	help := func(w io.Writer) {
+		fmt.Fprint(w, `Usage: bee gpu-stress [flags]   (also: bee-gpu-stress [flags])
 
 Test every NVIDIA GPU in parallel: a device-memory pattern test over most of the
 free memory, then an FP32 FMA burn whose every result is checked against the CPU.
@@ -38,13 +38,10 @@ nothing could be tested (no driver library, no device, bad flags).
 
 Flags:
 `)
-		fs.PrintDefaults()
+		flagx.PrintDefaults(fs, w)
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, done := flagx.Parse(fs, args, stdout, stderr, help); done {
+		return code
 	}
 	usageErr := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "bee gpu-stress: "+format+"\n", a...)
@@ -52,6 +49,9 @@ Flags:
 	}
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	if err := flagx.CheckDurations(fs); err != nil {
+		return usageErr("%v", err)
 	}
 	if *duration <= 0 {
 		return usageErr("--duration must be positive, not %v", *duration)

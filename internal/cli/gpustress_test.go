@@ -46,7 +46,7 @@ func TestGPUStressFlags(t *testing.T) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	if code := gpuStressCommand([]string{"--help"}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "-mem-fraction F") {
+	if code := gpuStressCommand([]string{"--help"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "-mem-fraction F") || stderr.Len() != 0 {
 		t.Errorf("--help: exit %d, %s", code, stderr.String())
 	}
 }

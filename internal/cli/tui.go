@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/flagx"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/qrsum"
 	"github.com/beeaudit/bee/internal/tui"
@@ -21,19 +22,15 @@ import (
 // exits 0 so that the wrapper script on the ISO drops to a shell.
 func tuiCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bee tui", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	runtime := fs.String("runtime", "", "where bee runs: livecd (adds reboot and power off) or host (default: livecd when /etc/bee-release exists)")
 	auditPath := fs.String("audit", DefaultAuditPath, "the audit JSON to show; the menu runs an audit into `FILE` when there is none")
 	bee := fs.String("bee", "", "the bee binary at `PATH` runs the menu's audits and acceptance tests (default: this binary)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: bee tui [flags]\n\nThe console menu: what this machine is, whether it is healthy, how to reach it,\nand the actions an engineer needs (audit, acceptance tests, network, shell, reboot).\nKeyboard only; works at 80x25 on the text console and on a serial terminal.\n\nFlags:")
-		fs.PrintDefaults()
+	help := func(w io.Writer) {
+		fmt.Fprintln(w, "Usage: bee tui [flags]\n\nThe console menu: what this machine is, whether it is healthy, how to reach it,\nand the actions an engineer needs (audit, acceptance tests, network, shell, reboot).\nKeyboard only; works at 80x25 on the text console and on a serial terminal.\nSee docs/tui.md.\n\nFlags:")
+		flagx.PrintDefaults(fs, w)
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, done := flagx.Parse(fs, args, stdout, stderr, help); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "bee tui: unexpected argument %q\n", fs.Arg(0))

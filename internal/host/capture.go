@@ -70,8 +70,12 @@ type Recorder struct {
 	err  error // first write error, reported by Close
 }
 
-// NewRecorder creates (or reuses an empty) capture directory.
+// NewRecorder creates a capture directory, or uses an existing empty one: a
+// capture never mixes with (or overwrites) other files.
 func NewRecorder(dir, root string) (*Recorder, error) {
+	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+		return nil, fmt.Errorf("capture: %s is not empty", dir)
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "commands"), 0o755); err != nil {
 		return nil, fmt.Errorf("capture: %w", err)
 	}
@@ -314,8 +318,18 @@ func (rp *Replay) FS() FS { return replayFS{rp} }
 
 type replayFS struct{ rp *Replay }
 
+// ErrNotCaptured means a replay was asked for a file, listing or link that the
+// capture does not hold and did not record as failed: the capture is incomplete
+// (files/ trimmed or lost, or made by a bee that read less), so the answer is
+// unknown, not "absent".
+var ErrNotCaptured = errors.New("not in the capture (capture incomplete)")
+
 func (f replayFS) recordedErr(name string) error {
-	if e, ok := f.rp.meta.FS.Errors[clean(name)]; ok && e != "not_exist" {
+	e, ok := f.rp.meta.FS.Errors[clean(name)]
+	switch {
+	case !ok:
+		return fmt.Errorf("replay: %s: %w", clean(name), ErrNotCaptured)
+	case e != "not_exist":
 		return fmt.Errorf("%s: %s", name, e)
 	}
 	return &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
@@ -327,7 +341,7 @@ func (f replayFS) ReadFile(name string) ([]byte, error) {
 	}
 	b, err := os.ReadFile(filepath.Join(f.rp.dir, "files", filepath.FromSlash(clean(name))))
 	if err != nil {
-		return nil, f.recordedErr(name)
+		return nil, f.recordedErr(name) // recorded as read, but files/ lacks it
 	}
 	return b, nil
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/beeaudit/bee/internal/outpath"
 )
 
 // archiveName is "<kind>-<serial>-<UTC timestamp>" plus "-interrupted" for a run that was
@@ -105,9 +107,11 @@ func writeArchive(dir, base string, files []archiveFile, mtime time.Time) (strin
 	return final, nil
 }
 
-// checkOutputDir makes sure the archive can be written before a long test starts.
+// checkOutputDir makes sure the archive can be written before a long test starts. A
+// missing folder is created, but not its parents (docs/cli.md: the same rule as
+// bee audit --output), so a mistyped path is an error rather than a new tree.
 func checkOutputDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if _, err := outpath.EnsureDir(dir); err != nil {
 		return fmt.Errorf("output directory: %w", err)
 	}
 	f, err := os.CreateTemp(dir, partialPrefix+"probe-*")

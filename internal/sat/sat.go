@@ -17,7 +17,6 @@ package sat
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,7 +24,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/beeaudit/bee/internal/flagx"
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/outpath"
 	"github.com/beeaudit/bee/internal/termsafe"
 	"github.com/beeaudit/bee/internal/version"
 )
@@ -107,30 +108,47 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, env Env)
 		return ExitUsage
 	}
 	fs := flag.NewFlagSet("bee sat "+kind, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var c Common
-	fs.StringVar(&c.OutputDir, "output-dir", DefaultOutputDir, "directory the archive is written to")
+	fs.StringVar(&c.OutputDir, "output-dir", DefaultOutputDir, "directory the archive is written to (created if missing; its parent must exist)")
 	fs.StringVar(&c.Root, "root", "/", "read /sys and /proc under this directory instead of / (tests, replays)")
 	fs.StringVar(&c.AuditFile, "audit", DefaultAuditFile, "audit JSON to take the machine identity from (bee audit writes it at boot)")
 	k.flags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: bee sat %s [flags]\n\n%s\n\nFlags:\n", kind, k.about())
-		fs.PrintDefaults()
-		fmt.Fprint(fs.Output(), exitHelp)
+	help := func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: bee sat %s [flags]\n\n%s\n\nFlags:\n", kind, k.about())
+		flagx.PrintDefaults(fs, w)
+		fmt.Fprint(w, exitHelp)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitPass
-		}
-		return ExitUsage
+	if code, done := flagx.Parse(fs, args[1:], stdout, stderr, help); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "bee sat %s: unexpected argument %q\n", kind, fs.Arg(0))
 		return ExitUsage
 	}
+	// --stress-timeout 0 is documented as "automatic".
+	if err := flagx.CheckDurations(fs, "stress-timeout"); err != nil {
+		fmt.Fprintf(stderr, "bee sat %s: %v\n", kind, err)
+		return ExitUsage
+	}
 	if err := k.validate(); err != nil {
 		fmt.Fprintf(stderr, "bee sat %s: %v\n", kind, err)
 		return ExitUsage
+	}
+	if fi, err := os.Stat(c.Root); err != nil || !fi.IsDir() {
+		fmt.Fprintf(stderr, "bee sat %s: --root %s is not a directory\n", kind, c.Root)
+		return ExitUsage
+	}
+	// A FIFO or device as --audit would block the identity read forever.
+	if fi, err := os.Stat(c.AuditFile); err == nil && !fi.Mode().IsRegular() {
+		fmt.Fprintf(stderr, "bee sat %s: --audit %s is not a regular file\n", kind, c.AuditFile)
+		return ExitUsage
+	}
+	if err := outpath.Dir("output-dir", c.OutputDir); err != nil {
+		fmt.Fprintf(stderr, "bee sat %s: %v\n", kind, err)
+		if outpath.IsUsage(err) {
+			return ExitUsage
+		}
+		return ExitNoArchive
 	}
 	if env.Now == nil {
 		env.Now = time.Now
@@ -179,7 +197,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, env Env)
 const mainUsage = `Usage: bee sat nvidia|memory|storage [flags]
 
 Acceptance tests. Each writes an evidence archive (manifest.json, summary.txt, every raw
-tool output) to /var/log/bee-sat/ and prints "archive: <path>" last.
+tool output) to /var/log/bee-sat/ and prints "archive: <path>" last. See docs/sat.md;
+exit codes and output rules for every command: docs/cli.md.
 
   nvidia   nvidia-smi reports, bee-gpu-stress on every GPU (memory pattern test and
            checked FP32 compute), nvidia-bug-report.sh, GPU error counters before/after

@@ -366,7 +366,7 @@ func pcieSection(a *audit.Audit) section {
 	}
 	line := count(len(a.Hardware.PCIe), "PCI function")
 	if narrow > 0 {
-		line += "; "+count(narrow, "link")+" narrower than capable (marked !)"
+		line += "; " + count(narrow, "link") + " narrower than capable (marked !)"
 	}
 	sec.summary = []string{line, "A link slower than max is normal when idle; narrower than max is not."}
 	if len(a.Hardware.PCIe) == 0 {

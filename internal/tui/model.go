@@ -11,8 +11,8 @@ import (
 
 	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
-	"github.com/beeaudit/bee/internal/termsafe"
 	"github.com/beeaudit/bee/internal/schema"
+	"github.com/beeaudit/bee/internal/termsafe"
 	tea "github.com/charmbracelet/bubbletea"
 )
 

@@ -211,8 +211,8 @@ type jobView struct {
 	Err           string // runner error (not found, timeout, canceled)
 	Canceling     bool
 	ConfirmCancel bool
-	Archive       string // "archive: ..." line of bee sat
-	Result        string // one-line outcome
+	Archive       string   // "archive: ..." line of bee sat
+	Result        string   // one-line outcome
 	SAT           bool     // an acceptance test: its verdict heads the screen
 	Verdict       string   // bee sat's verdict word ("PASS", "FAIL", "WARNING"), "" when not printed
 	Reasons       []string // bee sat's reasons for it
