@@ -1,6 +1,6 @@
 package audit
 
-// SchemaVersion is the version of the audit JSON contract (SPEC §6). Field names
+// SchemaVersion is the version of the audit JSON contract (docs/json.md, internal/schema/audit.schema.json). Field names
 // below are fixed by the contract; fields may be added, never renamed.
 const SchemaVersion = 1
 

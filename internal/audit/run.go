@@ -1,5 +1,5 @@
 // Package audit collects the hardware inventory of a machine, judges its health
-// and produces the audit JSON of SPEC §6. Collectors get everything from the
+// and produces the audit JSON (docs/json.md). Collectors get everything from the
 // machine through host.Runner and host.FS, so an audit can run against a live
 // machine, a fixture tree with fake tools, or a recorded capture.
 package audit
@@ -92,7 +92,7 @@ type parts struct {
 	nvidiaLoad string
 }
 
-// collectors in SPEC §5 order; the audit lists them in this order whatever
+// collectors in their documented order (README: bee audit); the audit lists them in this order whatever
 // order they finish in.
 var collectors = []collector{
 	{"board", collectBoard},

@@ -1,4 +1,4 @@
-// Package qrsum renders the audit's one-glance summary (SPEC §7) as a QR code
+// Package qrsum renders the audit's one-glance summary (README) as a QR code
 // drawn with Unicode half blocks, small enough that the code and the verdict
 // line fit an 80×25 text console. A phone pointed at the console or a BMC
 // screenshot gets the machine's serial, verdict and the audit's hash.

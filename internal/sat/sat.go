@@ -1,4 +1,4 @@
-// Package sat runs bee's acceptance tests (`bee sat nvidia|memory|storage`, SPEC §8) and
+// Package sat runs bee's acceptance tests (`bee sat nvidia|memory|storage`, docs/sat.md) and
 // writes each run's evidence archive.
 //
 // A run is a list of steps (external commands and reads of kernel counters). Every raw

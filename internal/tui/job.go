@@ -91,7 +91,7 @@ func (j *job) wait() tea.Cmd {
 
 func (j *job) running() bool { return j != nil && j.res == nil }
 
-// auditCollectors are bee audit's collectors in SPEC §5 order.
+// auditCollectors are bee audit's collectors in the audit's order.
 var auditCollectors = []string{"board", "cpu", "memory", "storage", "pcie", "psu", "nvidia"}
 
 // auditProgressRe matches bee audit's progress lines on stderr:

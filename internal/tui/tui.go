@@ -1,5 +1,5 @@
 // Package tui is `bee tui`, the console menu an engineer lands in on tty1 of
-// the live ISO (SPEC §3). Its home screen answers what the machine is, whether
+// the live ISO (docs/tui.md). Its home screen answers what the machine is, whether
 // it is healthy and how to reach it; its menu browses the audit and runs the
 // acceptance tests, network fixes, a shell, reboot and power off.
 //
