@@ -1,5 +1,5 @@
 #!/bin/sh
-# build.sh — build the bee live ISO (SPEC §9). Run as root on a Debian 12 builder
+# build.sh — build the bee live ISO. Run as root on a Debian 12 builder
 # (iso/builder/setup-builder.sh) or through iso/builder/build-in-container.sh.
 #   ./build.sh [--authorized-keys FILE] [--signing-key KEY.pem --signing-cert CERT.pem]
 # Output: dist/bee-<version>-amd64.iso (dist/bee.iso links to it), log in dist/build.log.

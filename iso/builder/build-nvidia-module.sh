@@ -1,7 +1,7 @@
 #!/bin/sh
 # build-nvidia-module.sh — build the NVIDIA kernel modules for the pinned Debian kernel
 # and stage what the driver needs at run time, cached in dist/nvidia-<version>-<kver>/.
-# Called by build.sh (SPEC §9 step 6); usable alone:
+# Called by build.sh (docs/iso.md); usable alone:
 #   iso/builder/build-nvidia-module.sh DIST_DIR
 # Prints the cache directory on its last stdout line. Pins come from VERSIONS:
 # NVIDIA_DRIVER_VERSION, NVIDIA_SOURCE (debian|run), NVIDIA_FLAVOUR (proprietary|open),

@@ -1,5 +1,5 @@
 #!/bin/sh
-# smoketest.sh — post-boot smoke test of the bee live ISO (SPEC §10). Run as root:
+# smoketest.sh — post-boot smoke test of the bee live ISO (docs/iso.md). Run as root:
 #   ssh root@HOST 'sh -s' < iso/builder/smoketest.sh
 # Prints one "PASS|FAIL|SKIP <check>[: detail]" line per check; exits 0 only without FAIL.
 # POSIX sh; uses only what the ISO ships.
@@ -49,7 +49,7 @@ else
 	pass "NVIDIA modules only in /usr/local/lib/nvidia"
 fi
 
-# --- services as specified (SPEC §2) -----------------------------------------------------
+# --- services (docs/iso.md) ------------------------------------------------------------
 check "bee-sshsetup.service succeeded" unit_ok bee-sshsetup.service
 t_setup=$(systemctl show -p ExecMainExitTimestampMonotonic --value bee-sshsetup.service)
 t_ssh=$(systemctl show -p ExecMainStartTimestampMonotonic --value ssh.service)
@@ -81,7 +81,7 @@ else
 fi
 if [ -c /dev/ipmi0 ]; then pass "/dev/ipmi0 present"; else skip "/dev/ipmi0 present: no BMC found by ipmi_si"; fi
 
-# --- audit (SPEC §2, §6) -------------------------------------------------------------------
+# --- audit (docs/json.md) -------------------------------------------------------------------
 a=/var/log/bee-audit.json
 if [ -s "$a" ] && jq -e '.hardware.summary.verdict and (.hardware.summary.warnings|type=="number") and (.hardware.summary.failures|type=="number")' "$a" >/dev/null 2>&1; then
 	pass "audit completed with summary (verdict $(jq -r .hardware.summary.verdict "$a"))"

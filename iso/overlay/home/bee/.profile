@@ -1,4 +1,4 @@
-# ~/.profile of the tty1 autologin user `bee` (bee live ISO, SPEC §3).
+# ~/.profile of the tty1 autologin user `bee` (bee live ISO, docs/tui.md).
 # On tty1 only, the login session becomes the menu; everywhere else (serial console,
 # su -l bee, ssh) this is an ordinary login shell.
 if [ -n "${BASH_VERSION:-}" ] && [ -f "$HOME/.bashrc" ]; then
