@@ -20,18 +20,23 @@ import (
 // Format is the version tag that starts every summary text.
 const Format = "BEE1"
 
-// Field limits keep the text within a version-5 QR code at error correction
-// level L (106 bytes): 41 modules with the quiet zone, 21 text rows.
+// Field limits keep the text within a version-6 QR code at error correction
+// level L (134 bytes): 45 modules with the quiet zone, 23 text rows, so the
+// code and the verdict line under it fit an 80×25 console.
 const (
 	maxSerial  = 32
 	maxProduct = 24
-	maxText    = 106
+	maxProfile = 20
+	maxText    = 134
 )
 
 // Text builds the summary text:
 //
-//	BEE1;SN=<system serial>;PN=<product name>;V=<verdict>;W=<warnings>;F=<failures>;H=<sha256 of the audit JSON, 12 hex>
+//	BEE1;SN=<system serial>;PN=<product name>;V=<verdict>;W=<warnings>;F=<failures>;H=<sha256 of the audit JSON, 12 hex>[;P=<profile name>;M=<mismatches>]
 //
+// P and M come last, and only when the audit was judged against a hardware
+// profile (docs/profiles.md): M counts its CONFIG_* differences. A reader of
+// the text without them still finds its fields where they were.
 // Unknown serial or product are empty. ';' and '=' in values become '_', so the
 // text always splits back into its fields; control, C1 and bidi characters are
 // escaped ("\x1b") and invalid UTF-8 is U+FFFD (docs/untrusted-text.md).
@@ -50,9 +55,13 @@ func Text(a *audit.Audit, auditJSON []byte) string {
 	}
 	sum := sha256.Sum256(auditJSON)
 	s := a.Hardware.Summary
-	return fmt.Sprintf("%s;SN=%s;PN=%s;V=%s;W=%d;F=%d;H=%s", Format,
+	text := fmt.Sprintf("%s;SN=%s;PN=%s;V=%s;W=%d;F=%d;H=%s", Format,
 		field(sn, maxSerial), field(pn, maxProduct), s.Verdict, min(s.Warnings, 999), min(s.Failures, 999),
 		hex.EncodeToString(sum[:])[:12])
+	if p := a.Hardware.Profile; p != nil {
+		text += fmt.Sprintf(";P=%s;M=%d", field(p.Name, maxProfile), min(s.ProfileMismatches(), 999))
+	}
+	return text
 }
 
 // field makes s terminal-safe (termsafe.Line: a phone shows the decoded text

@@ -96,11 +96,18 @@ func TestWorstCaseFitsConsole(t *testing.T) {
 		ProductName:  sp("ThinkSystem SR950 V3 -[7DC5CTO1WW]- and then some more"),
 	}
 	a.Hardware.Summary = audit.Summary{Verdict: "warning", Warnings: 12345, Failures: 4567}
+	for i := 0; i < 1234; i++ {
+		a.Hardware.Summary.Findings = append(a.Hardware.Summary.Findings, audit.Finding{Code: "CONFIG_DIMM_MISSING"})
+	}
+	a.Hardware.Profile = &audit.ProfileRef{Name: strings.Repeat("p", 60) + ";=x"}
 	text := Text(a, []byte("{}"))
 	if len(text) > maxText {
 		t.Fatalf("text %d bytes > %d: %q", len(text), maxText, text)
 	}
-	if strings.Count(text, ";") != 6 || strings.Count(text, "=") != 6 {
+	if !strings.HasSuffix(text, ";P="+strings.Repeat("p", maxProfile)+";M=999") {
+		t.Fatalf("profile fields not cut as expected: %q", text)
+	}
+	if strings.Count(text, ";") != 8 || strings.Count(text, "=") != 8 {
 		t.Fatalf("separators leaked into values: %q", text)
 	}
 	out, err := Render(text)
@@ -114,6 +121,35 @@ func TestWorstCaseFitsConsole(t *testing.T) {
 	}
 	if got := decode(t, out); got != text {
 		t.Fatalf("decoded %q, want %q", got, text)
+	}
+}
+
+// With a profile, its name and mismatch count are appended after the fields
+// of the text without one, and decode back (constructed audit: one DIMM
+// missing, one unusable profile that is not a mismatch, one GPU failure).
+func TestProfileFieldsDecode(t *testing.T) {
+	a := &audit.Audit{}
+	a.Hardware.System = &audit.System{SerialNumber: sp("A271337X9"), ProductName: sp("SYS-4029GP-TRT2")}
+	a.Hardware.Summary = audit.Summary{Verdict: "fail", Warnings: 2, Failures: 1, Findings: []audit.Finding{
+		{Code: "GPU_MISSING"}, {Code: "CONFIG_DIMM_MISSING"}, {Code: "CONFIG_PROFILE_UNUSABLE"},
+	}}
+	without := Text(a, []byte(`{"x":1}`))
+	a.Hardware.Profile = &audit.ProfileRef{Name: "smc-4029gp", MatchedBy: "match"}
+	text := Text(a, []byte(`{"x":1}`))
+	if !strings.HasPrefix(text, without+";") {
+		t.Fatalf("Text = %q, want it to extend %q", text, without)
+	}
+	out, err := Render(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]string{}
+	for _, kv := range strings.Split(decode(t, out), ";")[1:] {
+		k, v, _ := strings.Cut(kv, "=")
+		fields[k] = v
+	}
+	if fields["P"] != "smc-4029gp" || fields["M"] != "1" || fields["SN"] != "A271337X9" {
+		t.Fatalf("decoded fields %v, want P=smc-4029gp M=1 SN=A271337X9", fields)
 	}
 }
 

@@ -1,0 +1,30 @@
+package audit
+
+import "strings"
+
+// CodeProfileUnusable is profile.CodeProfileUnusable (internal/profile
+// imports this package, so the code is repeated here): a profile could not be
+// read or chosen, which is not a difference from one.
+const CodeProfileUnusable = "CONFIG_PROFILE_UNUSABLE"
+
+// IsProfileMismatch reports whether f is a difference from the hardware
+// profile (docs/profiles.md): a CONFIG_* finding other than
+// CONFIG_PROFILE_UNUSABLE (docs/findings.md).
+func IsProfileMismatch(f Finding) bool {
+	return strings.HasPrefix(f.Code, "CONFIG_") && f.Code != CodeProfileUnusable
+}
+
+// IsProfileUnusable reports whether f says a profile could not be used.
+func IsProfileUnusable(f Finding) bool { return f.Code == CodeProfileUnusable }
+
+// ProfileMismatches counts the findings that are differences from the
+// hardware profile.
+func (s Summary) ProfileMismatches() int {
+	n := 0
+	for _, f := range s.Findings {
+		if IsProfileMismatch(f) {
+			n++
+		}
+	}
+	return n
+}
