@@ -282,6 +282,54 @@ func findingLine(f audit.Finding) string {
 	return sevTag(f.Severity) + " " + comp + ": " + f.Message
 }
 
+// configFirst returns the findings with the CONFIG_* ones (differences from
+// the hardware profile, docs/profiles.md) first, each group in audit order.
+func configFirst(fs []audit.Finding) []audit.Finding {
+	out := make([]audit.Finding, 0, len(fs))
+	for _, f := range fs {
+		if strings.HasPrefix(f.Code, "CONFIG_") {
+			out = append(out, f)
+		}
+	}
+	for _, f := range fs {
+		if !strings.HasPrefix(f.Code, "CONFIG_") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// profileLines says which hardware profile the audit was judged against and
+// how many differences it found ("PROFILE  smc-4029gp: 2 mismatches"), and
+// why a profile could not be used; nothing when no profile was involved.
+func profileLines(a *audit.Audit) []string {
+	if a == nil {
+		return nil
+	}
+	var lines []string
+	if p := a.Hardware.Profile; p != nil {
+		n := a.Hardware.Summary.ProfileMismatches()
+		what := countAs(n, "mismatch", "mismatches")
+		if n == 0 {
+			what = "matches"
+		}
+		lines = append(lines, p.Name+": "+what)
+	}
+	for _, f := range a.Hardware.Summary.Findings {
+		if audit.IsProfileUnusable(f) {
+			lines = append(lines, "profile unusable: "+f.Message)
+		}
+	}
+	for i := range lines {
+		if i == 0 {
+			lines[i] = labelled("PROFILE", lines[i])
+		} else {
+			lines[i] = indent(lines[i])
+		}
+	}
+	return lines
+}
+
 // networkLines answers "how do I reach it": one line per interface with an
 // address, the others grouped, then SSH. maxIfaces bounds the per-interface lines.
 func networkLines(n netView, maxIfaces int) []string {
@@ -426,11 +474,12 @@ func renderHome(v homeView, w, h int) string {
 	if nc := notChecked(v.Audit); nc != "" {
 		health = append(health, indent(nc))
 	}
+	health = append(health, profileLines(v.Audit)...)
 	var finds []string
 	if v.Audit == nil {
 		finds = append(wrap(v.AuditProblem, w, indent("")), indent("a: run an audit now"))
 	} else {
-		for _, f := range v.Audit.Hardware.Summary.Findings {
+		for _, f := range configFirst(v.Audit.Hardware.Summary.Findings) {
 			finds = append(finds, indent(findingLine(f)))
 		}
 	}

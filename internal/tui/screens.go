@@ -39,7 +39,7 @@ func findingsBody(a *audit.Audit, w int) []string {
 	if len(a.Hardware.Summary.Findings) == 0 {
 		out = append(out, " No findings: every rule of the catalogue passed on what the audit could read.")
 	}
-	for _, f := range a.Hardware.Summary.Findings {
+	for _, f := range configFirst(a.Hardware.Summary.Findings) {
 		out = append(out, " "+sevTag(f.Severity)+"  "+f.Code+"  "+st().label.Render(f.Component))
 		out = append(out, wrap(f.Message, w, "       ")...)
 	}
