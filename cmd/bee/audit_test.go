@@ -223,12 +223,10 @@ func TestAuditDellNoBMCNoGPU(t *testing.T) {
 	}
 }
 
-// Replaying a capture of an audit gives the same hardware section.
-func TestCaptureReplay(t *testing.T) {
-	e := gpuServer(t).setup(t)
-	capDir := filepath.Join(e.out, "capture")
-	a1, _ := auditOn(t, e, "--capture", capDir)
-	// Replay with no tools on PATH and no root: everything comes from the capture.
+// replayGivesSameHardware replays capDir with no tools on PATH and no root
+// and checks that the audit's hardware section is a1's.
+func replayGivesSameHardware(t *testing.T, capDir string, a1 *audit.Audit) {
+	t.Helper()
 	e2 := machine{name: "empty"}.setup(t)
 	out := filepath.Join(e2.out, "replayed.json")
 	if _, stderr, code := e2.run("audit", "--replay", capDir, "--output", out); code != 0 {
@@ -244,6 +242,15 @@ func TestCaptureReplay(t *testing.T) {
 	if string(j1) != string(j2) {
 		t.Errorf("replayed hardware differs from captured:\n%s\n%s", j1, j2)
 	}
+}
+
+// Replaying a capture of an audit gives the same hardware section.
+func TestCaptureReplay(t *testing.T) {
+	e := gpuServer(t).setup(t)
+	capDir := filepath.Join(e.out, "capture")
+	a1, _ := auditOn(t, e, "--capture", capDir)
+	// Replay with no tools on PATH and no root: everything comes from the capture.
+	replayGivesSameHardware(t, capDir, a1)
 	if _, err := os.Stat(filepath.Join(capDir, "files", "sys", "bus", "pci", "devices", "0000:18:00.0", "max_link_width")); err != nil {
 		t.Errorf("capture lacks a sysfs file read: %v", err)
 	}

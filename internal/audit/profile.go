@@ -2,9 +2,9 @@ package audit
 
 import "strings"
 
-// CodeProfileUnusable is profile.CodeProfileUnusable (internal/profile
-// imports this package, so the code is repeated here): a profile could not be
-// read or chosen, which is not a difference from one.
+// CodeProfileUnusable says a profile could not be read or chosen, which is not
+// a difference from one. Defined here, where the mismatch count needs it;
+// internal/profile (which imports this package) uses the same constant.
 const CodeProfileUnusable = "CONFIG_PROFILE_UNUSABLE"
 
 // IsProfileMismatch reports whether f is a difference from the hardware

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/beeaudit/bee/internal/outpath"
 )
 
 // MaxFileBytes is the most Load reads of an audit file. The audit of the
@@ -70,7 +72,7 @@ func readCapped(ctx context.Context, path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is %w: it is %s, not a file", path, ErrNotAudit, fileKind(fi.Mode()))
+		return nil, fmt.Errorf("%s is %w: it is %s, not a file", path, ErrNotAudit, outpath.Kind(fi.Mode()))
 	}
 	if fi.Size() > limit {
 		return nil, fmt.Errorf("%s is %w: %d bytes, more than the %d MiB an audit can be", path, ErrNotAudit, fi.Size(), limit>>20)
@@ -100,21 +102,4 @@ func readCapped(ctx context.Context, path string, limit int64) ([]byte, error) {
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
 	}
-}
-
-// fileKind names what a path is when it is not a regular file.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a block device"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	}
-	return "not a regular file"
 }

@@ -226,11 +226,5 @@ func profileLine(a *audit.Audit) string {
 	if p == nil {
 		return ""
 	}
-	n := 0
-	for _, f := range a.Hardware.Summary.Findings {
-		if strings.HasPrefix(f.Code, "CONFIG_") && f.Code != profile.CodeProfileUnusable {
-			n++
-		}
-	}
-	return fmt.Sprintf("profile: %s (%s, by %s): %d difference(s)", p.Name, p.Source, p.MatchedBy, n)
+	return fmt.Sprintf("profile: %s (%s, by %s): %d difference(s)", p.Name, p.Source, p.MatchedBy, a.Hardware.Summary.ProfileMismatches())
 }

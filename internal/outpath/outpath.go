@@ -71,7 +71,7 @@ resolve:
 			return "", usage("--%s %s is a directory; give a file name", flag, orig)
 		default:
 			return "", usage("--%s %s is not a regular file (%s): bee writes a new file and renames it into place, which would replace it; use --%s - for standard output",
-				flag, orig, kind(fi.Mode()), flag)
+				flag, orig, Kind(fi.Mode()), flag)
 		}
 		break resolve
 	}
@@ -130,8 +130,12 @@ func EnsureDir(dir string) (created bool, err error) {
 	return false, err
 }
 
-func kind(m fs.FileMode) string {
+// Kind names what a path of mode m is when it is not a regular file ("a
+// directory", "a FIFO", ...), for messages that refuse it.
+func Kind(m fs.FileMode) string {
 	switch {
+	case m.IsDir():
+		return "a directory"
 	case m&fs.ModeCharDevice != 0:
 		return "a character device"
 	case m&fs.ModeDevice != 0:

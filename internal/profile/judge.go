@@ -12,7 +12,7 @@ import (
 // CONFIG_* finding codes: a stable catalogue (docs/findings.md), never renamed
 // or reused. Each finding names the component and says expected vs found.
 const (
-	CodeProfileUnusable = "CONFIG_PROFILE_UNUSABLE" // warning: a profile could not be read or chosen; the audit was not judged against it
+	CodeProfileUnusable = audit.CodeProfileUnusable // warning: a profile could not be read or chosen; the audit was not judged against it
 	CodeNotVerified     = "CONFIG_NOT_VERIFIED"     // warning: the profile states something the audit could not read
 	CodeMore            = "CONFIG_MORE"             // the differences of one kind beyond the first few, counted
 	CodeCPUCount        = "CONFIG_CPU_COUNT"
