@@ -10,6 +10,7 @@ import (
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/ipmitool"
 	"github.com/beeaudit/bee/internal/parse/nvidiasmi"
+	"github.com/beeaudit/bee/internal/report"
 )
 
 // ipmiDevices are the device nodes ipmitool's open interface tries.
@@ -79,7 +80,7 @@ func collectNvidia(c *cctx, p *parts) error {
 // nvidiaStatusFile is written by the ISO's bee-nvidia.service: "state=..." and
 // "message=..." lines saying whether the modules loaded, and if not why
 // (Secure Boot refusing unsigned modules, an insmod error).
-const nvidiaStatusFile = "/run/bee/nvidia.status"
+const nvidiaStatusFile = report.NvidiaStatusFile
 
 // readNvidiaStatus returns bee-nvidia's explanation when the driver did not
 // load ("" when it loaded, found no GPU, or the file is absent: not the ISO).

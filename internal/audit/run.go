@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/report"
 	"github.com/beeaudit/bee/internal/version"
 )
 
@@ -179,7 +180,7 @@ func Run(ctx context.Context, env Env) *Audit {
 	}
 	if a.Runtime == "" {
 		a.Runtime = "host"
-		if env.FS.Exists("/etc/bee-release") {
+		if env.FS.Exists(report.ReleaseFile) {
 			a.Runtime = "livecd"
 		}
 	}

@@ -17,11 +17,12 @@ import (
 	"github.com/beeaudit/bee/internal/outpath"
 	"github.com/beeaudit/bee/internal/profile"
 	"github.com/beeaudit/bee/internal/qrsum"
+	"github.com/beeaudit/bee/internal/report"
 	"github.com/beeaudit/bee/internal/termsafe"
 )
 
-// DefaultAuditPath is where the audit is written on the live ISO.
-const DefaultAuditPath = "/var/log/bee-audit.json"
+// DefaultAuditPath is where the audit is written on the live ISO (internal/report).
+const DefaultAuditPath = report.AuditPath
 
 func auditCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bee audit", flag.ContinueOnError)
