@@ -6,17 +6,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/health"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/lsblk"
 	"github.com/beeaudit/bee/internal/parse/nvme"
 	"github.com/beeaudit/bee/internal/parse/smartctl"
+	"github.com/beeaudit/bee/internal/probe"
 )
 
 // storageKind is `bee sat storage`: for every disk, SMART (smartctl -x -j) and for NVMe
@@ -132,8 +131,6 @@ func (k *storageKind) summaryLines() []string {
 	return lines
 }
 
-var nvmeNS = regexp.MustCompile(`^(nvme\d+)n\d+$`)
-
 func (k *storageKind) run(ctx context.Context, s *session) {
 	s.prog.plan("error counters before", "list disks", "SMART/NVMe logs before", "self-tests", "SMART/NVMe logs after", "archive")
 	s.prog.phase(0, "EDAC, PCIe AER")
@@ -141,18 +138,25 @@ func (k *storageKind) run(ctx context.Context, s *session) {
 	s.m.Counters.Before = before
 
 	s.prog.phase(1, "lsblk")
-	argv := []string{"lsblk", "-J", "-b", "-o", audit.LsblkColumns}
-	st, res := s.exec(ctx, "lsblk", argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	// The same listing as the audit's, with its fallback for util-linux older than 2.33.
+	var st *Step
+	res, listed, err := probe.ListDisks(func(argv []string) host.Result {
+		if st != nil && st.Status == "" {
+			st.Status, st.Message = StatusOK, "no PATH column (util-linux older than 2.33): listed again without it"
+		}
+		var res host.Result
+		st, res = s.exec(ctx, "lsblk", argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+		return res
+	})
 	var disks []lsblk.Device
 	if st.Status == "" {
-		devs, err := lsblk.Parse(res.Stdout)
 		switch {
 		case err != nil:
 			s.fail(st, "storage", "the disk list could not be parsed (%v): disks not tested", err)
 		case res.ExitCode != 0:
 			s.fail(st, "storage", "lsblk exit status %d: disks not tested", res.ExitCode)
 		default:
-			disks = lsblk.Disks(devs)
+			disks = listed
 			st.Status = StatusOK
 			st.Result = disksJSON(disks)
 			st.Message = fmt.Sprintf("%d disk(s)", len(disks))
@@ -169,11 +173,9 @@ func (k *storageKind) run(ctx context.Context, s *session) {
 		if dr.Path == "" {
 			dr.Path = "/dev/" + d.Name
 		}
-		if m := nvmeNS.FindStringSubmatch(d.Name); m != nil || strings.EqualFold(d.Tran, "nvme") {
+		if ctrl := probe.NVMeController(d.Name); ctrl != "" || strings.EqualFold(d.Tran, "nvme") {
 			dr.Protocol = smartctl.ProtocolNVMe
-			if m != nil {
-				dr.Controller = "/dev/" + m[1]
-			}
+			dr.Controller = ctrl
 		}
 		k.disks = append(k.disks, dr)
 	}
