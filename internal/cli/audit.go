@@ -236,14 +236,7 @@ func removeIfCreated(dir string) {
 // checkWritableDir fails early when the output directory is missing or not
 // writable, so an unwritable target costs nothing but a clear message.
 func checkWritableDir(output string) error {
-	dir := filepath.Dir(output)
-	f, err := os.CreateTemp(dir, ".bee-write-test-*")
-	if err != nil {
-		return err
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
+	return outpath.CheckWritable(filepath.Dir(output), ".bee-write-test-*")
 }
 
 // printSummary is the short human account of an audit. Every value from the
