@@ -445,55 +445,26 @@ func (k *nvidiaKind) sampler(sctx, run context.Context, s *session) {
 	}
 }
 
-// clockReasonBits are the bits of clocks_event_reasons.active (NVML's
-// nvmlClocksEventReason*), named as nvidia-smi -q -x names them.
-var clockReasonBits = []struct {
-	bit  uint64
-	name string
-}{
-	{0x1, "gpu_idle"}, {0x2, "applications_clocks_setting"}, {0x4, "sw_power_cap"},
-	{0x8, "hw_slowdown"}, {0x10, "sync_boost"}, {0x20, "sw_thermal_slowdown"},
-	{0x40, "hw_thermal_slowdown"}, {0x80, "hw_power_brake_slowdown"}, {0x100, "display_clock_setting"},
-}
-
-// parseSamples reads "index, pci.bus_id, temperature, power, reasons" lines into the
-// per-GPU maxima and reason sets; it returns the lines read and those not understood.
+// parseSamples folds the sampler's lines (nvidiasmi.ParseSamples) into the per-GPU
+// maxima and reason sets; it returns the lines read and those not understood.
 func (k *nvidiaKind) parseSamples(out []byte) (samples, bad int) {
-	for _, line := range strings.Split(string(out), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		f := strings.Split(line, ",")
-		if len(f) != 5 {
-			bad++
-			continue
-		}
-		for i := range f {
-			f[i] = strings.TrimSpace(f[i])
-		}
-		if _, err := strconv.Atoi(f[0]); err != nil || !strings.Contains(f[1], ":") {
-			bad++
-			continue
-		}
-		g := k.gpu(f[1])
+	all, bad := nvidiasmi.ParseSamples(out)
+	for _, sm := range all {
+		g := k.gpu(sm.BusID)
 		g.Samples++
-		samples++
-		if t, err := strconv.Atoi(f[2]); err == nil && (g.MaxTemperatureC == nil || t > *g.MaxTemperatureC) {
-			g.MaxTemperatureC = &t
+		if t := sm.TemperatureC; t != nil && (g.MaxTemperatureC == nil || *t > *g.MaxTemperatureC) {
+			g.MaxTemperatureC = t
 		}
-		if p, err := strconv.ParseFloat(f[3], 64); err == nil && !math.IsNaN(p) && (g.MaxPowerW == nil || p > *g.MaxPowerW) {
-			g.MaxPowerW = &p
+		if p := sm.PowerW; p != nil && (g.MaxPowerW == nil || *p > *g.MaxPowerW) {
+			g.MaxPowerW = p
 		}
-		if v, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(f[4]), "0x"), 16, 64); err == nil {
-			for _, b := range clockReasonBits {
-				if v&b.bit != 0 && !contains(g.ClockEventReasons, b.name) {
-					g.ClockEventReasons = append(g.ClockEventReasons, b.name)
-				}
+		for _, r := range sm.ClockEventReasons {
+			if !contains(g.ClockEventReasons, r) {
+				g.ClockEventReasons = append(g.ClockEventReasons, r)
 			}
 		}
 	}
-	return samples, bad
+	return len(all), bad
 }
 
 // judgeSamples: a hardware or thermal slowdown under load means the GPU could not hold
