@@ -2,10 +2,13 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -92,11 +95,32 @@ func (j *job) wait() tea.Cmd {
 func (j *job) running() bool { return j != nil && j.res == nil }
 
 // auditCollectors are bee audit's collectors in the audit's order.
-var auditCollectors = []string{"board", "cpu", "memory", "storage", "pcie", "psu", "nvidia"}
+var auditCollectors = audit.CollectorNames()
 
-// auditProgressRe matches bee audit's progress lines on stderr:
-// "bee audit: storage  ok".
-var auditProgressRe = regexp.MustCompile(`^bee audit: (\S+)\s+(ok|skipped|error)\s*$`)
+// auditProgress reads one line of `bee audit --progress json` (docs/cli.md): a
+// collector event gives the collector that finished and how ("ok", "skipped",
+// "error"). Every event also gives the line shown in its place, the words of bee
+// audit's human progress. ok is false for a line that is not an event.
+func auditProgress(line string) (collector, status, show string, ok bool) {
+	var ev struct {
+		Event, Name, Status, Message, Verdict, Output string
+	}
+	if !strings.HasPrefix(line, "{") || json.Unmarshal([]byte(line), &ev) != nil {
+		return "", "", "", false
+	}
+	switch ev.Event {
+	case "collector":
+		if ev.Name == "" || ev.Status == "" {
+			return "", "", "", false
+		}
+		return ev.Name, ev.Status, fmt.Sprintf("bee audit: %-8s %s", ev.Name, ev.Status), true
+	case "profile":
+		return "", "", "bee audit: profile: " + ev.Message, true
+	case "done":
+		return "", "", fmt.Sprintf("bee audit: done, verdict %s, written to %s", ev.Verdict, ev.Output), true
+	}
+	return "", "", "", false
+}
 
 // archiveRe matches the last line of bee sat: "archive: /var/log/bee-sat/....tar.gz".
 var archiveRe = regexp.MustCompile(`^archive:\s+(\S+)\s*$`)
@@ -108,7 +132,7 @@ var satVerdictRe = regexp.MustCompile(`^bee sat \S+: ([A-Z]+)\b`)
 func (j *job) update() {
 	j.lines = j.out.Snapshot()
 	inReasons := false
-	for _, l := range j.lines {
+	for n, l := range j.lines {
 		if m := satVerdictRe.FindStringSubmatch(l); m != nil && j.kind == jobSAT {
 			j.verdict, j.reasons = m[1], nil
 		}
@@ -121,10 +145,11 @@ func (j *job) update() {
 		default:
 			inReasons = false
 		}
-		if m := auditProgressRe.FindStringSubmatch(l); m != nil && j.kind == jobAudit {
+		if name, status, show, ok := auditProgress(l); ok && j.kind == jobAudit {
+			j.lines[n] = show
 			for i := range j.progress {
-				if j.progress[i].Name == m[1] {
-					j.progress[i].Status = m[2]
+				if name != "" && j.progress[i].Name == name {
+					j.progress[i].Status = status
 				}
 			}
 		}

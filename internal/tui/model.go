@@ -230,7 +230,7 @@ func (m *Model) tick() tea.Cmd {
 }
 
 func (m *Model) startAudit(auto bool) tea.Cmd {
-	argv := []string{m.opt.Bee, "audit", "--output", m.opt.AuditPath, "--runtime", m.opt.Runtime, "--no-qr"}
+	argv := []string{m.opt.Bee, "audit", "--output", m.opt.AuditPath, "--runtime", m.opt.Runtime, "--no-qr", "--progress", "json"}
 	return m.start(jobAudit, "Audit", argv, auditTimeout, auto)
 }
 
