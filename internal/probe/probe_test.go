@@ -191,3 +191,25 @@ func TestReadMeminfo(t *testing.T) {
 		t.Errorf("absent: %v", err)
 	}
 }
+
+func TestReadNvidiaSMI(t *testing.T) {
+	xml := capture(t, "nvidiasmi/testdata/2x-rtx-a5000_q-x_v13.xml")
+	var argv []string
+	n := ReadNvidiaSMI(func(a []string) host.Result {
+		argv = a
+		// A warning on stderr must not hide the XML on stdout.
+		return host.Result{Argv: a, Stdout: xml, Stderr: []byte("WARNING: infoROM is corrupted at gpu 0000:01:00.0\n")}
+	})
+	if !slices.Equal(argv, NvidiaSMIArgv) || n.ParseErr != nil || n.Log == nil || len(n.Log.GPUs) != 2 {
+		t.Fatalf("argv %q, %+v", argv, n)
+	}
+	notLoaded := capture(t, "nvidiasmi/testdata/error_driver-not-loaded.txt")
+	n = ReadNvidiaSMI(func(a []string) host.Result { return host.Result{Argv: a, Stdout: notLoaded, ExitCode: 9} })
+	if n.Log != nil || n.ParseErr == nil || n.Problem == nil || n.Res.ExitCode != 9 {
+		t.Errorf("driver not loaded: %+v", n)
+	}
+	n = ReadNvidiaSMI(func(a []string) host.Result { return host.Result{Argv: a, ExitCode: -1, Err: host.ErrNotFound} })
+	if n.Log != nil || n.ParseErr != nil || n.Problem != nil {
+		t.Errorf("not found: %+v", n)
+	}
+}

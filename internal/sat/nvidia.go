@@ -18,6 +18,7 @@ import (
 	"github.com/beeaudit/bee/internal/health"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/nvidiasmi"
+	"github.com/beeaudit/bee/internal/probe"
 )
 
 // nvidiaKind is `bee sat nvidia`: nvidia-smi reports (-q and -q -x) before, bee-gpu-stress
@@ -206,7 +207,13 @@ func (k *nvidiaKind) run(ctx context.Context, s *session) {
 // smiXML runs nvidia-smi -q -x, adds the GPU error counters to snap, and returns the
 // parsed report (nil when there is none).
 func (k *nvidiaKind) smiXML(ctx context.Context, s *session, name string, snap *Snapshot) *nvidiasmi.Log {
-	st, res := s.exec(ctx, name, []string{"nvidia-smi", "-q", "-x"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	var st *Step
+	smi := probe.ReadNvidiaSMI(func(argv []string) host.Result {
+		var res host.Result
+		st, res = s.exec(ctx, name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+		return res
+	})
+	res := smi.Res
 	if st.Status != "" {
 		snap.notRead("gpu/", fmt.Sprintf("nvidia-smi -q -x could not run (%s)", describeErr(st)))
 		if st.Status != StatusInterrupted {
@@ -214,16 +221,14 @@ func (k *nvidiaKind) smiXML(ctx context.Context, s *session, name string, snap *
 		}
 		return nil
 	}
-	l, err := nvidiasmi.ParseXML(append(res.Stdout, res.Stderr...))
-	if err != nil {
-		if l, err = nvidiasmi.ParseXML(res.Stdout); err != nil {
-			snap.notRead("gpu/", fmt.Sprintf("the output of nvidia-smi -q -x could not be parsed (%v)", err))
-			s.warn(st, "gpu", "nvidia-smi -q -x: %v (exit status %d): GPU error counters not read", err, res.ExitCode)
-			return nil
-		}
+	if err := smi.ParseErr; err != nil {
+		snap.notRead("gpu/", fmt.Sprintf("the output of nvidia-smi -q -x could not be parsed (%v)", err))
+		s.warn(st, "gpu", "nvidia-smi -q -x: %v (exit status %d): GPU error counters not read", err, res.ExitCode)
+		return nil
 	}
+	l := smi.Log
 	st.Status = StatusOK
-	if err := nvidiasmi.ParseError(append(res.Stdout, res.Stderr...)); errors.Is(err, nvidiasmi.ErrGPULost) {
+	if err := smi.Problem; errors.Is(err, nvidiasmi.ErrGPULost) {
 		s.fail(st, "gpu", "%v", err)
 	} else if res.ExitCode != 0 {
 		s.warn(st, "gpu", "nvidia-smi -q -x exit status %d: %s", res.ExitCode, lastLine(res))
