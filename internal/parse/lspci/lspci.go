@@ -1,9 +1,8 @@
 // Package lspci parses the text output of pciutils' lspci.
 //
 // Parse reads the machine-readable `lspci -vmm -D` format (with or without
-// -D, -k and -nn); ParseVerbose reads the human-readable `lspci -vvv -D`
-// format (with or without -nn and -x hex dumps). Both are pure functions of
-// the command's stdout: they run nothing and read no files.
+// -D, -k and -nn). It is a pure function of the command's stdout: it runs
+// nothing and reads no files.
 package lspci
 
 import (
