@@ -241,7 +241,8 @@ type psuSensor struct {
 //
 // Other sensors on entity 10 (e.g. HP "Temp 12" at 10.4) are attributed to a
 // supply only if one with that instance already exists; they never create
-// one. Redundancy sensors are not supplies; see Redundancy.
+// one. Redundancy sensors ("PS Redundancy", HP's "Power Supplies") are not
+// supplies.
 //
 // The supply's number comes from its name; for unnamed entity-10 sensors from
 // the entity instance, mapped through the instances of the named sensors
@@ -485,68 +486,4 @@ func PSUs(frus []FRU, sensors []Sensor) []PSU {
 		return nil
 	}
 	return out
-}
-
-// Redundancy states returned by Redundancy.
-const (
-	RedundancyFull         = "full"         // "Fully Redundant"
-	RedundancyDegraded     = "degraded"     // "Redundancy Degraded..."
-	RedundancyLost         = "lost"         // "Redundancy Lost", "Non-Redundant: Sufficient from ..."
-	RedundancyInsufficient = "insufficient" // "Non-Redundant: Insufficient Resources"
-	RedundancyUnknown      = "unknown"      // no reading, or a state not listed here
-)
-
-var redundancyRank = map[string]int{
-	RedundancyUnknown:      1,
-	RedundancyFull:         2,
-	RedundancyDegraded:     3,
-	RedundancyLost:         4,
-	RedundancyInsufficient: 5,
-}
-
-// Redundancy reports the power-supply redundancy state from the
-// `ipmitool sdr elist` sensors that describe it ("PS Redundancy", HP's
-// "Power Supplies" on entity 10, Intel's "Pwr Unit Redund"; fan redundancy is
-// ignored). ok is false when there is no such sensor. With several, the worst
-// state wins; RedundancyUnknown only when nothing better is known.
-//
-// IPMI generic redundancy states (event/reading type 0Bh) map as: "Fully
-// Redundant" -> full; "Redundancy Degraded", "Redundancy Degraded from Fully
-// Redundant/Non-Redundant" -> degraded; "Redundancy Lost", "Non-Redundant:
-// Sufficient from Redundant/Insufficient" -> lost; "Non-Redundant:
-// Insufficient Resources" -> insufficient; no reading or anything else ->
-// unknown.
-func Redundancy(sensors []Sensor) (state string, ok bool) {
-	best := ""
-	for _, s := range sensors {
-		if !isPSURedundancy(s) {
-			continue
-		}
-		st := redundancyState(s)
-		if best == "" || redundancyRank[st] > redundancyRank[best] {
-			best = st
-		}
-	}
-	if best == "" {
-		return "", false
-	}
-	return best, true
-}
-
-func redundancyState(s Sensor) string {
-	if s.Status == "ns" {
-		return RedundancyUnknown
-	}
-	r := strings.ToLower(s.Reading)
-	switch {
-	case strings.Contains(r, "insufficient resources"):
-		return RedundancyInsufficient
-	case strings.Contains(r, "redundancy lost"), strings.Contains(r, "non-redundant"):
-		return RedundancyLost
-	case strings.Contains(r, "degraded"):
-		return RedundancyDegraded
-	case strings.Contains(r, "fully redundant"):
-		return RedundancyFull
-	}
-	return RedundancyUnknown
 }
