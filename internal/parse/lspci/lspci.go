@@ -6,7 +6,6 @@
 package lspci
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"sort"
@@ -266,6 +265,3 @@ func addrKey(a string) [4]uint64 {
 	}
 	return k
 }
-
-// isBlank reports whether data holds nothing but whitespace.
-func isBlank(data []byte) bool { return len(bytes.TrimSpace(data)) == 0 }
