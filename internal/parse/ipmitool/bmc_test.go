@@ -252,6 +252,35 @@ func TestSELOtherCaptures(t *testing.T) {
 	}
 }
 
+func TestSELIssueCaptures(t *testing.T) {
+	// A repeated record ID (a BMC bug) is kept: four entries, four machine checks.
+	sel, err := ParseSEL(bmcRead(t, "sel/fboss-openbmc_sel-list-head_uncorrectable-mce_duplicate-id.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := SummarizeSEL(sel.Entries)
+	if len(sel.Entries) != 4 || sel.Entries[1].ID != "1" || sum.Classes[SELMachineCheck].Count != 4 {
+		t.Errorf("%d entries, summary %+v", len(sel.Entries), sum)
+	}
+	// "Temperature #0x17 |  | Asserted": no event text, no class.
+	sel, _ = ParseSEL(bmcRead(t, "sel/fboss-openbmc_sel-list-tail_temperature-empty-event.txt"))
+	if len(sel.Entries) != 3 || sel.Entries[2].ID != "80" || sel.Entries[2].SensorType != "Temperature" || sel.Entries[2].Event != "" {
+		t.Errorf("%+v", sel.Entries)
+	}
+	// ipmitool before 1.8.17: "System Firmware Progress #0x05".
+	sel, _ = ParseSEL(bmcRead(t, "sel/openpower-bmc_sel-list_old-type-names_system-firmware-progress.txt"))
+	if e := sel.Entries[11]; len(sel.Entries) != 12 || e.ID != "c" || e.SensorType != "System Firmware Progress" ||
+		e.SensorName != "#0x05" || e.Timestamp != "2000-01-01T00:31:48" || SummarizeSEL(sel.Entries).Classes != nil {
+		t.Errorf("%+v", sel.Entries)
+	}
+	// The older type names of the rules' sensor types classify as today's.
+	sel, _ = ParseSEL([]byte("  1 | 01/01/2014 | 00:00:01 | Drive Slot #0x10 | Drive Fault | Asserted\n" +
+		"  2 | 01/01/2014 | 00:00:02 | OS Stop/Shutdown #0x20 | Run-time critical stop | Asserted\n"))
+	if sel.Entries[0].Class != SELDriveFault || sel.Entries[1].Class != SELOSCriticalStop {
+		t.Errorf("%+v", sel.Entries)
+	}
+}
+
 func TestClassifySELRules(t *testing.T) {
 	// One line per rule family, in ipmitool's wording (include/ipmitool/ipmi_sel.h).
 	lines := map[string]string{

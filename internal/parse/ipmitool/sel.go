@@ -68,7 +68,8 @@ type SELEntry struct {
 
 // sensorTypes are the names ipmitool prints for the IPMI sensor types
 // (lib/ipmi_strings.c ipmi_generic_sensor_type_vals, plus "Unknown" for
-// OEM types), longest first so "Power Supply" wins over "Power".
+// OEM types, plus the names older releases printed), longest first so
+// "Drive Slot / Bay" wins over "Drive Slot".
 var sensorTypes = func() []string {
 	t := []string{
 		"Temperature", "Voltage", "Current", "Fan",
@@ -85,6 +86,12 @@ var sensorTypes = func() []string {
 		"Entity Presence", "Monitor ASIC", "LAN",
 		"Management Subsys Health", "Battery", "Session Audit",
 		"Version Change", "FRU State", "Unknown",
+		// ipmitool before 1.8.17 printed the names of its event table.
+		"Drive Slot", "OS Stop/Shutdown", "System Firmware Progress", "System Firmware Error",
+		"System Firmware Hang", "Cable/Interconnect", "Module/Board", "Slot/Connector",
+		"Watchdog 1", "Watchdog 2", "Management Subsystem Health", "Monitor ASIC/IC",
+		"Microcontroller/Coprocessor", "ACPI Device Power State", "FRU Hot Swap", "Module Hot Swap",
+		"IPMB-0 Status", "Other Units-based Sensor",
 	}
 	sort.SliceStable(t, func(i, j int) bool { return len(t[i]) > len(t[j]) })
 	return t

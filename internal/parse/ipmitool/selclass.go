@@ -31,8 +31,16 @@ type SELRule struct {
 	Events     []string
 }
 
+// selTypeAliases maps the sensor type names of ipmitool before 1.8.17 to
+// today's.
+var selTypeAliases = map[string]string{
+	"Drive Slot":       "Drive Slot / Bay",
+	"OS Stop/Shutdown": "OS Critical Stop",
+}
+
 // SELRules is the documented rule list, checked in order; the first match
-// wins. Deasserted entries (the condition went away) and OEM records are
+// wins; older ipmitool type names ("Drive Slot", "OS Stop/Shutdown") count
+// as today's. Deasserted entries (the condition went away) and OEM records are
 // never classified.
 var SELRules = []SELRule{
 	{SELUncorrectableECC, SELSeverityCritical, "Memory", []string{"Uncorrectable ECC", "Parity"}},
@@ -71,9 +79,13 @@ func ClassifySEL(e SELEntry) string {
 	if e.Direction == "deasserted" {
 		return ""
 	}
+	typ := e.SensorType
+	if c, ok := selTypeAliases[typ]; ok {
+		typ = c
+	}
 	ev := strings.ToLower(e.Event)
 	for _, r := range SELRules {
-		if r.SensorType != e.SensorType {
+		if r.SensorType != typ {
 			continue
 		}
 		for _, want := range r.Events {
