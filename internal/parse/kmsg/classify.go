@@ -22,6 +22,7 @@ const (
 	KindATA               = "ata_error"  // libata exception
 	KindThermalThrottle   = "thermal_throttle"
 	KindThermalCritical   = "thermal_critical"
+	KindGPUOffBus         = "gpu_fallen_off_bus" // NVIDIA driver's own message, with or without an Xid 79
 )
 
 // Severity hints.
@@ -64,6 +65,11 @@ var (
 //
 //   - KindXid: "NVRM: Xid (PCI:dddd:bb:dd): N, ..." (also without "PCI:");
 //     severity from Xids, "" for an Xid not described there.
+//   - KindGPUOffBus: the NVIDIA driver's "fallen off the bus" line ("NVRM:
+//     GPU at 0000:01:00.0 has fallen off the bus.", or the last line of
+//     the three-line "NVRM: The NVIDIA GPU ... has / fallen off the bus"
+//     report, which names no address); counted apart from Xid 79, which
+//     newer drivers log as well.
 //   - KindMachineCheck: "Machine check events logged", or an APEI
 //     "[Hardware Error]: event severity: corrected" line.
 //   - KindMachineCheckFatal: "Machine Check Exception", "Fatal machine
@@ -98,6 +104,12 @@ func Classify(msg string) (Event, bool) {
 			return Event{}, false
 		}
 		return Event{Kind: KindXid, Severity: Xids[n].Severity, Device: strings.ToLower(m[1]), Xid: n}, true
+	case strings.Contains(msg, "fallen off the bus"):
+		e := Event{Kind: KindGPUOffBus, Severity: SevFailure}
+		if a := pciAddrRe.FindStringSubmatch(msg); a != nil {
+			e.Device = strings.ToLower(a[1])
+		}
+		return e, true
 	case strings.Contains(msg, "Machine check events logged"):
 		return Event{Kind: KindMachineCheck, Severity: SevWarning}, true
 	case strings.Contains(msg, "Machine Check Exception"), strings.Contains(msg, "Fatal machine check"),

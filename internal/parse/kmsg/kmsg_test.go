@@ -214,6 +214,8 @@ func TestClassifyRules(t *testing.T) {
 		{"mce: CPU12: Package temperature above threshold, cpu clock throttled (total events = 7)", Event{Kind: KindThermalThrottle, Severity: SevWarning, Device: "CPU12"}, true},
 		{"mce: CPU12: Package temperature/speed normal", Event{}, false},
 		{"thermal thermal_zone0: critical temperature reached (105 C), shutting down", Event{Kind: KindThermalCritical, Severity: SevFailure, Device: "thermal thermal_zone0"}, true},
+		{"NVRM: GPU at 0000:01:00.0 has fallen off the bus.", Event{Kind: KindGPUOffBus, Severity: SevFailure, Device: "0000:01:00.0"}, true},
+		{"               NVRM: fallen off the bus and is not responding to commands.", Event{Kind: KindGPUOffBus, Severity: SevFailure}, true},
 		{"acpi PNP0A08:29: _OSC: platform does not support [SHPCHotplug AER DPC]", Event{}, false},
 	}
 	for _, tt := range tests {
