@@ -178,6 +178,8 @@ func TestSplitLine(t *testing.T) {
 		{"Feb 23 03:28:16  kernel: EDAC MC1: x", Line{Time: "Feb 23 03:28:16", Message: "EDAC MC1: x"}},
 		{"Nov 22 18:29:55 hostname kernel: [ 966.503025] NVRM: Xid", Line{Time: "Nov 22 18:29:55", Message: "NVRM: Xid"}},
 		{"Nov 22 18:29:55 hostname sshd[42]: I/O error, dev sda, sector 1", Line{Time: "Nov 22 18:29:55", Message: "hostname sshd[42]: I/O error, dev sda, sector 1", NotKernel: true}},
+		{"[    5.140900] node1 kernel: nvme nvme0: controller is down", Line{Time: "5.140900", Message: "nvme nvme0: controller is down"}},
+		{"2024-01-02T03:04:05+0000 node1 kernel: ata1.00: exception Emask 0x0", Line{Time: "2024-01-02T03:04:05+0000", Message: "ata1.00: exception Emask 0x0"}},
 		{"2024-01-02T03:04:05.123456+00:00 node1 kernel: EDAC MC0: 1 UE x", Line{Time: "2024-01-02T03:04:05.123456+00:00", Message: "EDAC MC0: 1 UE x"}},
 	}
 	for _, tt := range tests {

@@ -103,6 +103,10 @@ func SplitLine(s string) Line {
 			l.Time = strings.TrimSpace(m[1])
 		}
 		s = s[len(m[0]):]
+		// journalctl -o short-monotonic: "[    5.140900] host kernel: msg".
+		if host, after, ok := strings.Cut(s, " "); ok && host != "" && !strings.Contains(host, ":") && strings.HasPrefix(after, "kernel: ") {
+			s = after[len("kernel: "):]
+		}
 	}
 	l.Message = s
 	return l
