@@ -15,6 +15,9 @@
 //	<dev>/ports/<n>/lid, sm_lid                    "0x1f"
 //	<dev>/ports/<n>/gids/0                         "fe80:0000:0000:0000:0015:5dff:fd33:ff7d"
 //
+// ParseIbstat and ParseIbstatus read the same facts from `ibstat` and
+// `ibstatus` output, for machines where only the tools' output was kept.
+//
 // A missing file leaves its field empty (devices and kernels differ in what
 // they expose: iWARP devices have no GUIDs, some drivers no board_id); any
 // other read error is recorded in Device.Errors with its cause and the rest is

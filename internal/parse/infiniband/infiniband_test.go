@@ -84,7 +84,8 @@ func load(t *testing.T, capture string) (FS, string) {
 	return mapFS{ttar(t, data)}, "/sys/class/infiniband"
 }
 
-// captures are the directories and ttar files directly under testdata.
+// captures are the sysfs trees: directories and ttar files directly under
+// testdata.
 func captures(t *testing.T) []string {
 	ents, err := os.ReadDir("testdata")
 	if err != nil {
@@ -112,6 +113,96 @@ func TestGolden(t *testing.T) {
 			}
 			golden.JSON(t, c, got)
 		})
+	}
+}
+
+// TestGoldenTools compares ParseIbstat and ParseIbstatus with the captures
+// named *_ibstat_* and *_ibstatus_*.
+func TestGoldenTools(t *testing.T) {
+	for _, c := range golden.Captures(t, "testdata", func(p string) bool {
+		return strings.Contains(filepath.Base(p), "_ibstat")
+	}) {
+		t.Run(filepath.Base(c), func(t *testing.T) {
+			data, err := os.ReadFile(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parse := ParseIbstat
+			if strings.Contains(filepath.Base(c), "_ibstatus_") {
+				parse = ParseIbstatus
+			}
+			got, err := parse(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.JSON(t, c, got)
+		})
+	}
+}
+
+func TestIbstatCaptures(t *testing.T) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// Read from the file: eight MT4129 (CX7) on InfiniBand, Active/LinkUp,
+	// "Rate: 400"; four MT4125 (CX6 Dx, fw 22.38.1002) on Ethernet, one
+	// Active at 100 and three (mlx5_2, mlx5_7, mlx5_8) "State: Down",
+	// "Physical state: Disabled", "Rate: 40". (The shared PROVENANCE.md
+	// entry places the three down ports on the CX7s; the file does not.)
+	r, err := ParseIbstat(read("h100-node_cx7-ndr-ib_ibstat_3-ports-down-disabled.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ib, down []string
+	for _, d := range r.Devices {
+		p := d.Ports[0]
+		if p.State == "DOWN" && p.PhysState == "Disabled" && p.LinkLayer == "Ethernet" && *p.RateGbps == 40 &&
+			d.HCAType == "MT4125" && d.FirmwareVersion == "22.38.1002" {
+			down = append(down, d.Name)
+		}
+		if p.Active() && p.LinkLayer == "InfiniBand" && *p.RateGbps == 400 && d.HCAType == "MT4129" {
+			ib = append(ib, d.Name)
+		}
+	}
+	if len(r.Devices) != 12 || len(ib) != 8 || r.Messages != nil {
+		t.Errorf("%d devices, active IB %q, messages %q", len(r.Devices), ib, r.Messages)
+	}
+	if diff := cmp.Diff([]string{"mlx5_2", "mlx5_7", "mlx5_8"}, down); diff != "" {
+		t.Errorf("down ports (-want +got):\n%s", diff)
+	}
+	// Node GUID 0x00155dfffe3411eb, Port GUID 0x00155dfffd3411eb, Base lid
+	// 13247, then the ibpanic line on stderr.
+	r, err = ParseIbstat(read("azure-nd-a100-v4_8x-cx6-hdr_ibstat_ibpanic-exit255.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := r.Devices[0]
+	if d.Name != "mlx5_0" || d.NodeGUID != "0015:5dff:fe34:11eb" || d.Ports[0].PortGUID != "0015:5dff:fd34:11eb" ||
+		d.Ports[0].LID != "0x33bf" || d.Ports[0].State != "ACTIVE" || !d.Ports[0].Active() {
+		t.Errorf("%+v", d)
+	}
+	if len(r.Messages) != 1 || !strings.HasPrefix(r.Messages[0], "ibpanic: [1400444] main: stat of IB device 'mlx5_8' failed") {
+		t.Errorf("messages %q", r.Messages)
+	}
+	// ibstatus of the same VM: the same port GUID from the default GID, the
+	// same LID in sysfs form.
+	s, err := ParseIbstatus(read("azure-nd-a100-v4_8x-cx6-hdr_ibstatus_all-active.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.Devices[0].Ports[0]
+	if p.PortGUID != "0015:5dff:fd34:11eb" || p.LID != "0x33bf" || *p.RateGbps != 200 || *p.StateCode != 4 || !p.Active() {
+		t.Errorf("%+v", p)
+	}
+	if _, err := ParseIbstat(read("azure-nd-a100-v4_8x-cx6-hdr_ibstatus_all-active.txt")); err == nil {
+		t.Error("ParseIbstat took ibstatus output")
+	}
+	if _, err := ParseIbstatus([]byte("ibstat: command not found\n")); err == nil {
+		t.Error("ParseIbstatus: no error")
 	}
 }
 
@@ -252,11 +343,12 @@ func TestParsers(t *testing.T) {
 	}
 }
 
-// FuzzRead reads a one-device tree whose attribute files hold the fuzzed
-// text (seeded with every value file of the captures).
+// FuzzRead runs ParseIbstat and ParseIbstatus on the fuzzed text and reads a
+// one-device tree whose attribute files hold it (seeded with the tool
+// captures and every value file of the sysfs tree).
 func FuzzRead(f *testing.F) {
 	err := filepath.WalkDir("testdata", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasSuffix(p, ".md") || strings.HasSuffix(p, golden.Suffix) || strings.HasSuffix(p, ".txt") {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".md") || strings.HasSuffix(p, golden.Suffix) || strings.Contains(p, "sysfs-ttar") {
 			return err
 		}
 		b, err := os.ReadFile(p)
@@ -267,6 +359,8 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = ParseIbstat(data)
+		_, _ = ParseIbstatus(data)
 		m := fstest.MapFS{}
 		for _, name := range []string{"fw_ver", "node_guid", "node_type", "ports/1/state", "ports/1/phys_state",
 			"ports/1/rate", "ports/1/link_layer", "ports/1/gids/0"} {
