@@ -43,11 +43,14 @@ type Event struct {
 	Device string `json:"device,omitempty"`
 	// Xid is the Xid number for KindXid.
 	Xid int `json:"xid,omitempty"`
+	// Errors is the number of errors an EDAC line reports ("EDAC MC0: 4 CE
+	// ..." is 4; a line without a number is 1); 0 for other kinds.
+	Errors int `json:"errors,omitempty"`
 }
 
 var (
 	xidRe      = regexp.MustCompile(`NVRM: Xid \((?:PCI:)?([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}(?:\.[0-7])?)\): ([0-9]+)\b`)
-	edacRe     = regexp.MustCompile(`\bEDAC\b[^:]*:\s+(?:[0-9]+\s+)?(CE|UE)\b`)
+	edacRe     = regexp.MustCompile(`\bEDAC\b[^:]*:\s+(?:([0-9]+)\s+)?(CE|UE)\b`)
 	edacOnRe   = regexp.MustCompile(` on (\S+)`)
 	edacLblRe  = regexp.MustCompile(`label "([^"]*)"`)
 	aerSevRe   = regexp.MustCompile(`PCIe Bus Error: severity=(Corrected|Uncorrected \(Non-Fatal\)|Uncorrected \(Fatal\)|Uncorrectable \(Non-Fatal\)|Uncorrectable \(Fatal\))`)
@@ -76,7 +79,8 @@ var (
 //     check", "Uncorrected hardware memory error", or an APEI "event
 //     severity: fatal|recoverable" line.
 //   - KindEDACCE / KindEDACUE: an EDAC line reporting "[n] CE ..." or "[n]
-//     UE ..." (the driver's decoding lines around it are not counted).
+//     UE ..." (the driver's decoding lines around it are not counted); n is
+//     the event's Errors.
 //   - KindAERCorrected / KindAERUncorrected / KindAERFatal: "PCIe Bus Error:
 //     severity=Corrected | Uncorrected (Non-Fatal) | Uncorrected (Fatal)",
 //     one per error the AER driver reports; the "AER: ... error received"
@@ -129,9 +133,12 @@ func Classify(msg string) (Event, bool) {
 		if m == nil {
 			return Event{}, false
 		}
-		e := Event{Kind: KindEDACCE, Severity: SevWarning}
-		if m[1] == "UE" {
-			e = Event{Kind: KindEDACUE, Severity: SevFailure}
+		e := Event{Kind: KindEDACCE, Severity: SevWarning, Errors: 1}
+		if m[2] == "UE" {
+			e = Event{Kind: KindEDACUE, Severity: SevFailure, Errors: 1}
+		}
+		if n, err := strconv.Atoi(m[1]); err == nil && n > 0 {
+			e.Errors = n
 		}
 		if l := edacLblRe.FindStringSubmatch(msg); l != nil {
 			e.Device = l[1]

@@ -16,7 +16,8 @@
 // What is counted, and how (Classify has the rule per kind):
 //
 //   - a count is a number of lines: one line is at most one event, and a
-//     message the kernel repeats counts every time it is logged;
+//     message the kernel repeats counts every time it is logged; EDAC lines
+//     also add the number of errors they report to the kind's Errors;
 //   - for a multi-line report only its one summary line counts: the
 //     "PCIe Bus Error: severity=" line of an AER report, the "n CE|UE" line
 //     of an EDAC report, the "NVRM: Xid" line of an Xid report;
@@ -49,7 +50,11 @@ type Summary struct {
 
 // KindCount is one kind of event.
 type KindCount struct {
+	// Count is the number of lines.
 	Count int `json:"count"`
+	// Errors sums the error counts the lines report (EDAC only: "EDAC MC0:
+	// 4 CE ..." adds 4); 0 for other kinds.
+	Errors int `json:"errors,omitempty"`
 	// Severity is the worst severity among the kind's events.
 	Severity string `json:"severity,omitempty"`
 	// Devices lists the distinct devices named, sorted, at most
@@ -123,6 +128,7 @@ func (s *Summary) add(e Event, raw string) {
 		k.Last = raw
 	}
 	k.Count++
+	k.Errors += e.Errors
 	if sevRank[e.Severity] > sevRank[k.Severity] {
 		k.Severity = e.Severity
 	}

@@ -159,6 +159,30 @@ func TestNVMePlain(t *testing.T) {
 	}
 }
 
+func TestSyslogCapturesFromIssues(t *testing.T) {
+	// "May  7 06:45:12 errol kernel: [21584690.529877] EDAC MC0: 4 CE error on
+	// CPU#0Channel#2_DIMM#0 (...)": seven lines, one DIMM; a count is of lines.
+	s := parseFile(t, "osm-errol-server_syslog-host_edac-ce-repeated-dimm.txt")
+	if diff := cmp.Diff(map[string]int{KindMachineCheck: 1, KindEDACCE: 7}, counts(s)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if d := s.Kinds[KindEDACCE].Devices; len(d) != 1 || d[0] != "CPU#0Channel#2_DIMM#0" {
+		t.Errorf("devices %q", d)
+	}
+	// 4 + 2 + 6 + 1 + 1 + 1 + 1 errors.
+	if n := s.Kinds[KindEDACCE].Errors; n != 16 {
+		t.Errorf("errors %d, want 16", n)
+	}
+	// APEI GHES: "{1}[Hardware Error]: event severity: recoverable" once.
+	s = parseFile(t, "server-linux-dgwd_syslog-rfc3339_apei-ghes-recoverable-memory-error.txt")
+	if diff := cmp.Diff(map[string]int{KindMachineCheckFatal: 1}, counts(s)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if k := s.Kinds[KindMachineCheckFatal]; !strings.HasSuffix(k.First, "event severity: recoverable") || len(s.Hints) != 1 {
+		t.Errorf("%+v hints %q", k, s.Hints)
+	}
+}
+
 func TestSplitLine(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -202,8 +226,8 @@ func TestClassifyRules(t *testing.T) {
 		{"Kernel panic - not syncing: Fatal machine check", Event{Kind: KindMachineCheckFatal, Severity: SevFailure}, true},
 		{"{1}[Hardware Error]: event severity: corrected", Event{Kind: KindMachineCheck, Severity: SevWarning}, true},
 		{"{1}[Hardware Error]: event severity: fatal", Event{Kind: KindMachineCheckFatal, Severity: SevFailure}, true},
-		{"EDAC MC0: 1 UE memory read error on CPU_SrcID#0_MC#0_Chan#1_DIMM#0 (channel:1 slot:0)", Event{Kind: KindEDACUE, Severity: SevFailure, Device: "CPU_SrcID#0_MC#0_Chan#1_DIMM#0"}, true},
-		{`EDAC MC0: CE page 0x1f2, offset 0x0, grain 8, syndrome 0x5, row 1, channel 0, label "DIMM_B1": i5000 MC0`, Event{Kind: KindEDACCE, Severity: SevWarning, Device: "DIMM_B1"}, true},
+		{"EDAC MC0: 1 UE memory read error on CPU_SrcID#0_MC#0_Chan#1_DIMM#0 (channel:1 slot:0)", Event{Kind: KindEDACUE, Severity: SevFailure, Device: "CPU_SrcID#0_MC#0_Chan#1_DIMM#0", Errors: 1}, true},
+		{`EDAC MC0: CE page 0x1f2, offset 0x0, grain 8, syndrome 0x5, row 1, channel 0, label "DIMM_B1": i5000 MC0`, Event{Kind: KindEDACCE, Severity: SevWarning, Device: "DIMM_B1", Errors: 1}, true},
 		{"EDAC sbridge MC1: HANDLING MCE MEMORY ERROR", Event{}, false},
 		{"pcieport 0000:00:1c.5: PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver ID)", Event{Kind: KindAERCorrected, Severity: SevWarning, Device: "0000:00:1c.5"}, true},
 		{"nvme 0000:5e:00.0: PCIe Bus Error: severity=Uncorrected (Non-Fatal), type=Transaction Layer, (Requester ID)", Event{Kind: KindAERUncorrected, Severity: SevError, Device: "0000:5e:00.0"}, true},
