@@ -14,6 +14,7 @@
 //	<dev>/ports/<n>/link_layer                     "InfiniBand", "Ethernet"
 //	<dev>/ports/<n>/lid, sm_lid                    "0x1f"
 //	<dev>/ports/<n>/gids/0                         "fe80:0000:0000:0000:0015:5dff:fd33:ff7d"
+//	<dev>/ports/<n>/counters/symbol_error, ...     "0", or "N/A (no PMA)"
 //
 // ParseIbstat and ParseIbstatus read the same facts from `ibstat` and
 // `ibstatus` output, for machines where only the tools' output was kept.
@@ -86,6 +87,19 @@ type Port struct {
 	// the link layer is InfiniBand (on RoCE the GID derives from the MAC).
 	GID0     string `json:"gid0,omitempty"`
 	PortGUID string `json:"port_guid,omitempty"`
+	// ErrorCounters holds the port's error counters that could be read
+	// (ports/<n>/counters/<name>, see ErrorCounterNames); a counter that
+	// reads "N/A (no PMA)" (iWARP, some RoCE devices) is left out.
+	ErrorCounters map[string]uint64 `json:"error_counters,omitempty"`
+}
+
+// ErrorCounterNames are the files of ports/<n>/counters that count link and
+// port errors (the IBA PortCounters attribute, as the kernel names them).
+var ErrorCounterNames = []string{
+	"symbol_error", "link_error_recovery", "link_downed", "port_rcv_errors",
+	"port_rcv_remote_physical_errors", "port_rcv_switch_relay_errors", "port_xmit_discards",
+	"port_xmit_constraint_errors", "port_rcv_constraint_errors", "local_link_integrity_errors",
+	"excessive_buffer_overrun_errors", "VL15_dropped",
 }
 
 // Active reports whether the port is up: logical state ACTIVE and physical
@@ -170,6 +184,15 @@ func readPort(r *reader, dir string, n int) Port {
 	p.GID0 = r.attr(path.Join(dir, "gids", "0"))
 	if p.LinkLayer == "InfiniBand" {
 		p.PortGUID = PortGUID(p.GID0)
+	}
+	for _, name := range ErrorCounterNames {
+		v := r.attr(path.Join(dir, "counters", name))
+		if n, err := strconv.ParseUint(v, 10, 64); err == nil {
+			if p.ErrorCounters == nil {
+				p.ErrorCounters = map[string]uint64{}
+			}
+			p.ErrorCounters[name] = n
+		}
 	}
 	return p
 }

@@ -260,6 +260,17 @@ func TestNodeExporterTtar(t *testing.T) {
 			t.Errorf("mlx4_0 port %d = %+v", p.Number, p)
 		}
 	}
+	// i40iw0's counters all read "N/A (no PMA)"; mlx4_0 port 1 has the
+	// full set, port 2 only link_downed and link_error_recovery among them.
+	if devs[0].Ports[0].ErrorCounters != nil {
+		t.Errorf("i40iw0 counters %v", devs[0].Ports[0].ErrorCounters)
+	}
+	if c := m.Ports[0].ErrorCounters; len(c) != 6 || c["port_xmit_discards"] != 5 {
+		t.Errorf("mlx4_0 port 1 counters %v", c)
+	}
+	if c := m.Ports[1].ErrorCounters; len(c) != 2 || c["link_downed"] != 0 {
+		t.Errorf("mlx4_0 port 2 counters %v", c)
+	}
 }
 
 // The GUID, LID and node_type files in kernel format; a port that is down;
