@@ -59,8 +59,6 @@ func TestBMCGolden(t *testing.T) {
 	}
 }
 
-func bmcIntp(n int) *int      { return &n }
-func bmcBoolp(b bool) *bool   { return &b }
 func bmcF(v float64) *float64 { return &v }
 
 func TestMCInfoCaptures(t *testing.T) {
