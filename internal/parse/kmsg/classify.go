@@ -23,6 +23,8 @@ const (
 	KindThermalThrottle   = "thermal_throttle"
 	KindThermalCritical   = "thermal_critical"
 	KindGPUOffBus         = "gpu_fallen_off_bus" // NVIDIA driver's own message, with or without an Xid 79
+	KindAPEICorrected     = "apei_corrected"     // firmware-first (APEI GHES) report, corrected
+	KindAPEIUncorrected   = "apei_uncorrected"   // firmware-first report, recoverable or fatal
 )
 
 // Severity hints.
@@ -53,7 +55,7 @@ var (
 	edacRe     = regexp.MustCompile(`\bEDAC\b[^:]*:\s+(?:([0-9]+)\s+)?(CE|UE)\b`)
 	edacOnRe   = regexp.MustCompile(` on (\S+)`)
 	edacLblRe  = regexp.MustCompile(`label "([^"]*)"`)
-	aerSevRe   = regexp.MustCompile(`PCIe Bus Error: severity=(Corrected|Uncorrected \(Non-Fatal\)|Uncorrected \(Fatal\)|Uncorrectable \(Non-Fatal\)|Uncorrectable \(Fatal\))`)
+	aerSevRe   = regexp.MustCompile(`PCIe Bus Error: severity=(Corrected|Correctable|Uncorrected \(Non-Fatal\)|Uncorrected \(Fatal\)|Uncorrectable \(Non-Fatal\)|Uncorrectable \(Fatal\))`)
 	pciAddrRe  = regexp.MustCompile(`\b([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\b`)
 	ioErrRe    = regexp.MustCompile(`\bI/O error, dev ([^\s,]+),`)
 	nvmeCtrlRe = regexp.MustCompile(`^nvme (nvme[0-9]+): (?:I/O (?:tag )?[0-9]+ .*timeout|controller is down|Device not ready|Removing after probe failure)`)
@@ -73,16 +75,19 @@ var (
 //     the three-line "NVRM: The NVIDIA GPU ... has / fallen off the bus"
 //     report, which names no address); counted apart from Xid 79, which
 //     newer drivers log as well.
-//   - KindMachineCheck: "Machine check events logged", or an APEI
-//     "[Hardware Error]: event severity: corrected" line.
+//   - KindMachineCheck: "Machine check events logged".
 //   - KindMachineCheckFatal: "Machine Check Exception", "Fatal machine
-//     check", "Uncorrected hardware memory error", or an APEI "event
-//     severity: fatal|recoverable" line.
+//     check", "Uncorrected hardware memory error".
+//   - KindAPEICorrected / KindAPEIUncorrected: a firmware-first report's
+//     "[Hardware Error]: event severity: corrected | recoverable | fatal"
+//     line (memory or PCIe errors the platform firmware reports through
+//     APEI GHES; the section lines after it are not counted).
 //   - KindEDACCE / KindEDACUE: an EDAC line reporting "[n] CE ..." or "[n]
 //     UE ..." (the driver's decoding lines around it are not counted); n is
 //     the event's Errors.
 //   - KindAERCorrected / KindAERUncorrected / KindAERFatal: "PCIe Bus Error:
-//     severity=Corrected | Uncorrected (Non-Fatal) | Uncorrected (Fatal)",
+//     severity=Corrected | Uncorrected (Non-Fatal) | Uncorrected (Fatal)"
+//     (Linux 6.8 and later: "Correctable", "Uncorrectable (...)"),
 //     one per error the AER driver reports; the "AER: ... error received"
 //     line before it and the detail lines after it are not counted again.
 //   - KindIOError: "I/O error, dev X," (block layer; "blk_update_request:",
@@ -123,9 +128,11 @@ func Classify(msg string) (Event, bool) {
 		_, sev, _ := strings.Cut(msg, "event severity: ")
 		switch strings.TrimSpace(sev) {
 		case "corrected":
-			return Event{Kind: KindMachineCheck, Severity: SevWarning}, true
-		case "fatal", "recoverable":
-			return Event{Kind: KindMachineCheckFatal, Severity: SevFailure}, true
+			return Event{Kind: KindAPEICorrected, Severity: SevWarning}, true
+		case "recoverable":
+			return Event{Kind: KindAPEIUncorrected, Severity: SevError}, true
+		case "fatal":
+			return Event{Kind: KindAPEIUncorrected, Severity: SevFailure}, true
 		}
 		return Event{}, false
 	case strings.Contains(msg, "EDAC"):

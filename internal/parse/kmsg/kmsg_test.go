@@ -173,12 +173,13 @@ func TestSyslogCapturesFromIssues(t *testing.T) {
 	if n := s.Kinds[KindEDACCE].Errors; n != 16 {
 		t.Errorf("errors %d, want 16", n)
 	}
-	// APEI GHES: "{1}[Hardware Error]: event severity: recoverable" once.
+	// APEI GHES: "{1}[Hardware Error]: event severity: recoverable" once; an
+	// error (uncorrected, recovered), not a failure hint.
 	s = parseFile(t, "server-linux-dgwd_syslog-rfc3339_apei-ghes-recoverable-memory-error.txt")
-	if diff := cmp.Diff(map[string]int{KindMachineCheckFatal: 1}, counts(s)); diff != "" {
+	if diff := cmp.Diff(map[string]int{KindAPEIUncorrected: 1}, counts(s)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if k := s.Kinds[KindMachineCheckFatal]; !strings.HasSuffix(k.First, "event severity: recoverable") || len(s.Hints) != 1 {
+	if k := s.Kinds[KindAPEIUncorrected]; !strings.HasSuffix(k.First, "event severity: recoverable") || k.Severity != SevError || s.Hints != nil {
 		t.Errorf("%+v hints %q", k, s.Hints)
 	}
 }
@@ -224,8 +225,10 @@ func TestClassifyRules(t *testing.T) {
 		{"NVRM: Xid (PCI:0000:19:00): 95, pid='<unknown>', Uncontained: FBHUB", Event{Kind: KindXid, Severity: SevFailure, Device: "0000:19:00", Xid: 95}, true},
 		{"mce: [Hardware Error]: CPU 3: Machine Check Exception: 5 Bank 4: be00000000800400", Event{Kind: KindMachineCheckFatal, Severity: SevFailure, Device: "CPU3"}, true},
 		{"Kernel panic - not syncing: Fatal machine check", Event{Kind: KindMachineCheckFatal, Severity: SevFailure}, true},
-		{"{1}[Hardware Error]: event severity: corrected", Event{Kind: KindMachineCheck, Severity: SevWarning}, true},
-		{"{1}[Hardware Error]: event severity: fatal", Event{Kind: KindMachineCheckFatal, Severity: SevFailure}, true},
+		{"{1}[Hardware Error]: event severity: corrected", Event{Kind: KindAPEICorrected, Severity: SevWarning}, true},
+		{"{1}[Hardware Error]: event severity: fatal", Event{Kind: KindAPEIUncorrected, Severity: SevFailure}, true},
+		{"pcieport 0000:00:01.1: PCIe Bus Error: severity=Correctable, type=Physical Layer, (Receiver ID)", Event{Kind: KindAERCorrected, Severity: SevWarning, Device: "0000:00:01.1"}, true},
+		{"nvme 0000:01:00.0: PCIe Bus Error: severity=Uncorrectable (Fatal), type=Transaction Layer, (Requester ID)", Event{Kind: KindAERFatal, Severity: SevFailure, Device: "0000:01:00.0"}, true},
 		{"EDAC MC0: 1 UE memory read error on CPU_SrcID#0_MC#0_Chan#1_DIMM#0 (channel:1 slot:0)", Event{Kind: KindEDACUE, Severity: SevFailure, Device: "CPU_SrcID#0_MC#0_Chan#1_DIMM#0", Errors: 1}, true},
 		{`EDAC MC0: CE page 0x1f2, offset 0x0, grain 8, syndrome 0x5, row 1, channel 0, label "DIMM_B1": i5000 MC0`, Event{Kind: KindEDACCE, Severity: SevWarning, Device: "DIMM_B1", Errors: 1}, true},
 		{"EDAC sbridge MC1: HANDLING MCE MEMORY ERROR", Event{}, false},
