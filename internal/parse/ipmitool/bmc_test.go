@@ -31,6 +31,7 @@ var bmcParsers = map[string]func([]byte) (any, error){
 	"lan":     func(b []byte) (any, error) { return ParseLAN(b) },
 	"sel":     func(b []byte) (any, error) { return ParseSEL(b) },
 	"sensors": func(b []byte) (any, error) { return ParseSensors(b) },
+	"selinfo": func(b []byte) (any, error) { return ParseSELInfo(b) },
 }
 
 func TestBMCGolden(t *testing.T) {
@@ -275,6 +276,71 @@ func TestSELIssueCaptures(t *testing.T) {
 	sel, _ = ParseSEL([]byte("  1 | 01/01/2014 | 00:00:01 | Drive Slot #0x10 | Drive Fault | Asserted\n" +
 		"  2 | 01/01/2014 | 00:00:02 | OS Stop/Shutdown #0x20 | Run-time critical stop | Asserted\n"))
 	if sel.Entries[0].Class != SELDriveFault || sel.Entries[1].Class != SELOSCriticalStop {
+		t.Errorf("%+v", sel.Entries)
+	}
+}
+
+func TestSELInfoCaptures(t *testing.T) {
+	tests := []struct {
+		file                   string
+		entries, free, percent int
+		overflow, full         bool
+	}{
+		{"ipmitool-issue335-host_sel-info_overflow-true.txt", 64, 0, 100, true, true},
+		{"ipmitool-issue277-host_sel-info_12pct-alloc-units.txt", 490, 56682, 12, false, false},
+		// OpenBMC: 2 entries, "0 bytes" free, "100%", no allocation lines:
+		// not full.
+		{"openbmc-wsbmc013_sel-info_100pct-with-2-entries.txt", 2, 0, 100, false, false},
+	}
+	for _, tt := range tests {
+		in, err := ParseSELInfo(bmcRead(t, "selinfo/"+tt.file))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.file, err)
+		}
+		got := fmt.Sprint(*in.Entries, *in.FreeBytes, *in.PercentUsed, *in.Overflow, in.Full)
+		want := fmt.Sprint(tt.entries, tt.free, tt.percent, tt.overflow, tt.full)
+		if got != want || in.Version != "1.5 (v1.5, v2 compliant)" {
+			t.Errorf("%s: got %s, want %s (version %q)", tt.file, got, want, in.Version)
+		}
+	}
+	// Allocation lines and 100% with no free space: full even without the
+	// overflow flag.
+	in, _ := ParseSELInfo([]byte("Entries : 3639\nFree Space : 0 bytes\nPercent Used : 100%\nOverflow : false\n# of Alloc Units : 3639\n"))
+	if !in.Full {
+		t.Errorf("%+v", in)
+	}
+	if _, err := ParseSELInfo([]byte("Get SEL Info command failed: Unspecified error\n")); err == nil {
+		t.Error("no error")
+	}
+}
+
+func TestSELPR346Captures(t *testing.T) {
+	// "1b5b | 05/27/2022 | 06:12:15 PM CST | Temperature PSU1_Inlet_Temp |
+	// Upper Non-critical going high | Deasserted | Reading 52 > Threshold 53 degrees C"
+	sel, err := ParseSEL(bmcRead(t, "sel/ipmitool-pr346_sel-elist_12h-clock-pm-cst_threshold-reading.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := SELEntry{ID: "1b5b", Date: "05/27/2022", Time: "06:12:15 PM CST", Timestamp: "2022-05-27T18:12:15", Zone: "CST",
+		Sensor: "Temperature PSU1_Inlet_Temp", SensorType: "Temperature", SensorName: "PSU1_Inlet_Temp",
+		Event: "Upper Non-critical going high", Direction: "deasserted", Extra: "Reading 52 > Threshold 53 degrees C"}
+	if diff := cmp.Diff([]SELEntry{want}, sel.Entries); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// Two stderr lines kept in Unparsed; "reserved #0xff" (sensor type 0).
+	sel, err = ParseSEL(bmcRead(t, "sel/ipmitool-pr346_sel-list_stderr-mixed_pre-init-reserved-type.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sel.Entries) != 6 || len(sel.Unparsed) != 2 || !strings.HasPrefix(sel.Unparsed[0], "Get SEL Entry 40 command failed") {
+		t.Errorf("%d entries, unparsed %q", len(sel.Entries), sel.Unparsed)
+	}
+	if e := sel.Entries[5]; e.SensorType != "reserved" || e.SensorName != "#0xff" || !e.PreInit || e.Time != "0000000120" {
+		t.Errorf("%+v", e)
+	}
+	// "Battery #0x1f | Failed": not one of the classes.
+	sel, _ = ParseSEL(bmcRead(t, "sel/ipmitool-issue335-host_sel-list-first5_battery-failed.txt"))
+	if len(sel.Entries) != 5 || sel.Entries[4].ID != "23b" || sel.Entries[4].SensorType != "Battery" || sel.Entries[4].Class != "" {
 		t.Errorf("%+v", sel.Entries)
 	}
 }

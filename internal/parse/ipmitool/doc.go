@@ -12,6 +12,8 @@
 //     event | Asserted|Deasserted [| extra]" lines, OEM records and
 //     "Linux kernel panic" records (ipmitool's ipmi_sel_print_std_entry).
 //     ParseSEL, ClassifySEL, SummarizeSEL.
+//   - `ipmitool sel info`: "Key : value" lines; ParseSELInfo (entries, free
+//     space, percent used, the overflow flag, and whether the log is full).
 //   - `ipmitool sdr elist` (and `sdr`): read once by ParseSDR; ParseSensors
 //     splits each reading into value, unit, states and status.
 //
@@ -30,5 +32,6 @@
 //     critical stop); every logged occurrence counts, and the first one is
 //     kept;
 //   - "log full": an "Event Logging Disabled" entry "Log full" or "Log
-//     almost full" — later events may be missing from the log.
+//     almost full" (SummarizeSEL), or `sel info`'s overflow flag
+//     (SELInfo.Full) — later events may be missing from the log.
 package ipmitool

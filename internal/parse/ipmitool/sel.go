@@ -27,8 +27,8 @@ type SELEntry struct {
 	// ID is the record ID as printed (hexadecimal, "131").
 	ID string `json:"id"`
 	// Date and Time are as printed: "10/19/2020" (ipmitool up to 1.8.18)
-	// or the C locale's "12/14/22" (1.8.19), and "14:45:09" or
-	// "23:09:44 CET". Records logged before the BMC clock was set read
+	// or the C locale's "12/14/22" (1.8.19), and "14:45:09",
+	// "23:09:44 CET" or, in a 12-hour locale, "06:12:15 PM CST". Records logged before the BMC clock was set read
 	// Date "Pre-Init" and Time the seconds since BMC start
 	// ("0000000085"); "Unspecified" is a timestamp of all ones.
 	Date string `json:"date,omitempty"`
@@ -67,8 +67,9 @@ type SELEntry struct {
 }
 
 // sensorTypes are the names ipmitool prints for the IPMI sensor types
-// (lib/ipmi_strings.c ipmi_generic_sensor_type_vals, plus "Unknown" for
-// OEM types, plus the names older releases printed), longest first so
+// (lib/ipmi_strings.c ipmi_generic_sensor_type_vals with "reserved" for
+// type 0, plus "Unknown" for OEM types, plus the names older releases
+// printed), longest first so
 // "Drive Slot / Bay" wins over "Drive Slot".
 var sensorTypes = func() []string {
 	t := []string{
@@ -85,7 +86,7 @@ var sensorTypes = func() []string {
 		"System ACPI Power State", "Watchdog2", "Platform Alert",
 		"Entity Presence", "Monitor ASIC", "LAN",
 		"Management Subsys Health", "Battery", "Session Audit",
-		"Version Change", "FRU State", "Unknown",
+		"Version Change", "FRU State", "Unknown", "reserved",
 		// ipmitool before 1.8.17 printed the names of its event table.
 		"Drive Slot", "OS Stop/Shutdown", "System Firmware Progress", "System Firmware Error",
 		"System Firmware Hang", "Cable/Interconnect", "Module/Board", "Slot/Connector",
@@ -226,13 +227,18 @@ func splitSensor(s string) (typ, name string) {
 func selTimestamp(date, clock string) (ts, zone string) {
 	clock, zone, _ = strings.Cut(clock, " ")
 	zone = strings.TrimSpace(zone)
+	// A 12-hour locale's %X: "06:12:15 PM CST".
+	layout := "15:04:05"
+	if ampm, rest, _ := strings.Cut(zone, " "); ampm == "AM" || ampm == "PM" {
+		clock, layout, zone = clock+" "+ampm, "03:04:05 PM", strings.TrimSpace(rest)
+	}
 	var t time.Time
 	var err error
 	switch len(date) {
 	case len("01/02/2006"):
-		t, err = time.Parse("01/02/2006 15:04:05", date+" "+clock)
+		t, err = time.Parse("01/02/2006 "+layout, date+" "+clock)
 	case len("01/02/06"):
-		t, err = time.Parse("01/02/06 15:04:05", date+" "+clock)
+		t, err = time.Parse("01/02/06 "+layout, date+" "+clock)
 	default:
 		return "", zone
 	}
