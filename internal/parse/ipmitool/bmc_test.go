@@ -474,7 +474,7 @@ func BenchmarkParseSEL(b *testing.B) {
 	}
 }
 
-// FuzzParseBMC runs the mc, lan, sel and sensor parsers on one input, seeded
+// FuzzParseBMC runs the mc, lan, sel, sel info and sensor parsers on one input, seeded
 // from testdata-bmc.
 func FuzzParseBMC(f *testing.F) {
 	for dir := range bmcParsers {
@@ -489,6 +489,10 @@ func FuzzParseBMC(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = ParseMCInfo(data)
 		_, _ = ParseLAN(data)
+		if in, err := ParseSELInfo(data); err == nil && in.Full && (in.Overflow == nil || !*in.Overflow) &&
+			(in.PercentUsed == nil || *in.PercentUsed < 100) {
+			t.Fatalf("full without overflow or 100%%: %+v", in)
+		}
 		if rs, err := ParseSensors(data); err == nil {
 			for _, r := range rs {
 				if r.FanStopped && (r.Value == nil || *r.Value != 0) {
