@@ -2,8 +2,8 @@ package ipmitool
 
 import "strings"
 
-// SEL hardware-trouble classes (SELEntry.Class). Each is defined by the rule
-// list selRules below.
+// SEL hardware-trouble classes (SELEntry.Class), defined by the rules of
+// SELRules, and their severities.
 const (
 	SELUncorrectableECC    = "memory_uncorrectable_ecc"
 	SELCorrectableECCLimit = "memory_correctable_ecc_limit"

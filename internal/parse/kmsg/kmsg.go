@@ -20,7 +20,8 @@
 //     also add the number of errors they report to the kind's Errors;
 //   - for a multi-line report only its one summary line counts: the
 //     "PCIe Bus Error: severity=" line of an AER report, the "n CE|UE" line
-//     of an EDAC report, the "NVRM: Xid" line of an Xid report;
+//     of an EDAC report, the "NVRM: Xid" line of an Xid report, the "event
+//     severity:" line of a firmware-first (APEI) report;
 //   - lines that end a condition ("temperature/speed normal", "AER: device
 //     recovery successful") are not events;
 //   - per kind the first and last line are kept as printed; per Xid number
