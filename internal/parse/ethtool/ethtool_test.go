@@ -145,6 +145,39 @@ func TestSettingsLinkUp(t *testing.T) {
 	}
 }
 
+func TestIssueCaptures(t *testing.T) {
+	// Link modes printed with a trailing space.
+	s, err := ParseSettings(read(t, "marvell-yukon-88e1011_1000baset_ethtool_trailing-spaces.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10baseT/Half", "10baseT/Full", "100baseT/Half", "100baseT/Full", "1000baseT/Full"}
+	if diff := cmp.Diff(want, s.SupportedLinkModes); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if *s.SpeedMbps != 1000 || s.MaxSupportedMbps != 1000 || s.Fields["MDI-X"] != "off (auto)" || !*s.LinkDetected {
+		t.Errorf("%+v", s)
+	}
+	// `ethtool eth4`, a netlink error, then `ethtool -i eth4` in one output:
+	// both parsers read their part.
+	data := read(t, "mediatek-mtk_soc_eth_10g-dac_ethtool-then-i_netlink-error.txt")
+	s, err = ParseSettings(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "eth4" || s.SupportedPorts != nil || *s.SpeedMbps != 10000 || s.MaxSupportedMbps != 10000 ||
+		s.Port != "Direct Attach Copper" || s.Fields["netlink error"] != "Operation not supported" {
+		t.Errorf("%+v", s)
+	}
+	i, err := ParseInfo(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i.Driver != "mtk_soc_eth" || i.Version != "6.18.0-vyos" || i.BusInfo != "15100000.ethernet" || i.PCIAddress != "" || i.FirmwareVersion != "" {
+		t.Errorf("%+v", i)
+	}
+}
+
 func TestSettingsBelowCapability(t *testing.T) {
 	// A 25G port linked at 10G: netlink-era output (ethtool 5.x) with
 	// "Lanes:" and a link partner list.
