@@ -57,7 +57,7 @@ var (
 	edacLblRe  = regexp.MustCompile(`label "([^"]*)"`)
 	aerSevRe   = regexp.MustCompile(`PCIe Bus Error: severity=(Corrected|Correctable|Uncorrected \(Non-Fatal\)|Uncorrected \(Fatal\)|Uncorrectable \(Non-Fatal\)|Uncorrectable \(Fatal\))`)
 	pciAddrRe  = regexp.MustCompile(`\b([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\b`)
-	ioErrRe    = regexp.MustCompile(`\bI/O error, dev ([^\s,]+),`)
+	ioErrRe    = regexp.MustCompile(`\b(?:I/O|critical medium|critical target|critical nexus|timeout|protection|recoverable transport) error, dev ([^\s,]+),`)
 	nvmeCtrlRe = regexp.MustCompile(`^nvme (nvme[0-9]+): (?:I/O (?:tag )?[0-9]+ .*timeout|controller is down|Device not ready|Removing after probe failure)`)
 	nvmeNSRe   = regexp.MustCompile(`^(nvme[0-9]+n[0-9]+): .*I/O Error`)
 	scsiRe     = regexp.MustCompile(`\[(sd[a-z]+|sr[0-9]+|st[0-9]+)\].*Sense Key : (Medium Error|Hardware Error)`)
@@ -90,8 +90,11 @@ var (
 //     (Linux 6.8 and later: "Correctable", "Uncorrectable (...)"),
 //     one per error the AER driver reports; the "AER: ... error received"
 //     line before it and the detail lines after it are not counted again.
-//   - KindIOError: "I/O error, dev X," (block layer; "blk_update_request:",
-//     "print_req_error:" and bare forms).
+//   - KindIOError: the block layer's "<status> error, dev X, sector N"
+//     for the statuses that point at the device or its path: "I/O",
+//     "critical medium", "critical target", "critical nexus", "timeout",
+//     "protection", "recoverable transport" (with "blk_update_request:",
+//     "print_req_error:" or no prefix, by kernel version).
 //   - KindNVMe: "nvme nvmeN: I/O ... timeout", "controller is down",
 //     "Device not ready", "Removing after probe failure",
 //     and "nvmeNnM: ... I/O Error" command errors.
@@ -169,7 +172,7 @@ func Classify(msg string) (Event, bool) {
 			e.Device = strings.ToLower(a[1])
 		}
 		return e, true
-	case strings.Contains(msg, "I/O error, dev "):
+	case strings.Contains(msg, " error, dev "):
 		if m := ioErrRe.FindStringSubmatch(msg); m != nil {
 			return Event{Kind: KindIOError, Severity: SevError, Device: m[1]}, true
 		}

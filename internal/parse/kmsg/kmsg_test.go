@@ -237,6 +237,8 @@ func TestClassifyRules(t *testing.T) {
 		{"pcieport 0000:00:03.0: AER: Multiple Uncorrected (Fatal) error received: 0000:00:03.0", Event{}, false},
 		{"blk_update_request: I/O error, dev sdb, sector 2048 op 0x0:(READ)", Event{Kind: KindIOError, Severity: SevError, Device: "sdb"}, true},
 		{"Buffer I/O error on dev sdb1, logical block 0, async page read", Event{}, false},
+		{"blk_update_request: critical medium error, dev sdc, sector 4096 op 0x0:(READ) flags 0x0", Event{Kind: KindIOError, Severity: SevError, Device: "sdc"}, true},
+		{"operation not supported error, dev loop0, sector 0 op 0x9:(WRITE_ZEROES)", Event{}, false},
 		{"nvme nvme1: controller is down; will reset: CSTS=0xffffffff, PCI_STATUS=0xffff", Event{Kind: KindNVMe, Severity: SevError, Device: "nvme1"}, true},
 		{"nvme nvme0: 3/0/0 default/read/poll queues", Event{}, false},
 		{"sd 2:0:0:0: [sdc] tag#7 Sense Key : Hardware Error [current]", Event{Kind: KindSCSI, Severity: SevError, Device: "sdc"}, true},
