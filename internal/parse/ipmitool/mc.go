@@ -49,7 +49,7 @@ type MCInfo struct {
 
 var (
 	unknownNameRe = regexp.MustCompile(`^Unknown \(0x[0-9A-Fa-f]+\)$`)
-	leadingIntRe  = regexp.MustCompile(`^(\d+)\b`)
+	kvIntRe       = regexp.MustCompile(`^(\d+)\b`)
 )
 
 // ParseMCInfo parses the stdout of `ipmitool mc info` / `ipmitool bmc info`.
@@ -68,12 +68,12 @@ func ParseMCInfo(data []byte) (MCInfo, error) {
 		DeviceRevision:     f["Device Revision"],
 		FirmwareRevision:   f["Firmware Revision"],
 		IPMIVersion:        f["IPMI Version"],
-		ManufacturerID:     leadingInt(f["Manufacturer ID"]),
+		ManufacturerID:     kvInt(f["Manufacturer ID"]),
 		ManufacturerName:   f["Manufacturer Name"],
-		ProductID:          leadingInt(f["Product ID"]),
+		ProductID:          kvInt(f["Product ID"]),
 		ProductName:        f["Product Name"],
-		DeviceAvailable:    yesNo(f["Device Available"]),
-		ProvidesDeviceSDRs: yesNo(f["Provides Device SDRs"]),
+		DeviceAvailable:    kvBool(f["Device Available"]),
+		ProvidesDeviceSDRs: kvBool(f["Provides Device SDRs"]),
 		Fields:             f,
 	}
 	if !unknownNameRe.MatchString(mc.ManufacturerName) {
@@ -90,8 +90,8 @@ func ParseMCInfo(data []byte) (MCInfo, error) {
 	return mc, nil
 }
 
-func leadingInt(s string) *int {
-	m := leadingIntRe.FindStringSubmatch(strings.TrimSpace(s))
+func kvInt(s string) *int {
+	m := kvIntRe.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return nil
 	}
@@ -102,7 +102,7 @@ func leadingInt(s string) *int {
 	return &n
 }
 
-func yesNo(s string) *bool {
+func kvBool(s string) *bool {
 	var b bool
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "yes", "true":

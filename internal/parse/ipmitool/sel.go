@@ -134,19 +134,19 @@ func ParseSEL(data []byte) (SEL, error) {
 		sel.Entries = append(sel.Entries, e)
 	}
 	if len(sel.Entries) == 0 && len(sel.Unparsed) > 0 {
-		return SEL{}, fmt.Errorf("ipmitool: no SEL entry lines found (not `ipmitool sel elist` output?): %q", truncate(sel.Unparsed[0], 80))
+		return SEL{}, fmt.Errorf("ipmitool: no SEL entry lines found (not `ipmitool sel elist` output?): %q", selTrunc(sel.Unparsed[0], 80))
 	}
 	return sel, nil
 }
 
-func truncate(s string, n int) string {
+func selTrunc(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	return s[:n] + "..."
 }
 
-func isHex(s string) bool {
+func isHexID(s string) bool {
 	if s == "" || len(s) > 8 {
 		return false
 	}
@@ -164,7 +164,7 @@ func parseSELLine(line string) (SELEntry, bool) {
 	for i := range cols {
 		cols[i] = strings.TrimSpace(cols[i])
 	}
-	if len(cols) < 2 || !isHex(cols[0]) {
+	if len(cols) < 2 || !isHexID(cols[0]) {
 		return SELEntry{}, false
 	}
 	e := SELEntry{ID: cols[0]}

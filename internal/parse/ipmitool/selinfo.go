@@ -48,12 +48,12 @@ func ParseSELInfo(data []byte) (SELInfo, error) {
 	}
 	in := SELInfo{
 		Version:     f["Version"],
-		Entries:     leadingInt(f["Entries"]),
-		FreeBytes:   leadingInt(f["Free Space"]),
-		PercentUsed: leadingInt(strings.TrimSuffix(f["Percent Used"], "%")),
+		Entries:     kvInt(f["Entries"]),
+		FreeBytes:   kvInt(f["Free Space"]),
+		PercentUsed: kvInt(strings.TrimSuffix(f["Percent Used"], "%")),
 		LastAddTime: f["Last Add Time"],
 		LastDelTime: f["Last Del Time"],
-		Overflow:    yesNo(f["Overflow"]),
+		Overflow:    kvBool(f["Overflow"]),
 		Fields:      f,
 	}
 	in.Full = in.Overflow != nil && *in.Overflow
