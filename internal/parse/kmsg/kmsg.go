@@ -9,7 +9,8 @@
 //   - dmesg: plain ("[   89.895139] msg"), -T ("[Sun Feb 23 16:24:18 2025]
 //     msg"), -H / --reltime ("[  +0.000844] msg", "[Feb23 16:24] msg"),
 //     --time-format iso ("2024-11-15T12:02:03,470068+00:00 msg"), --decode
-//     ("kern  :err   : msg"), -r ("<3>msg"), -t (no prefix);
+//     ("kern  :err   : msg"), -r ("<3>msg"), -d ("[ 12.345678 <    0.000123>]
+//     msg"), -t (no prefix);
 //   - syslog and journal lines ("Feb 23 03:28:16 host kernel: msg", the host
 //     optional; RFC 3339 times); lines of other programs are skipped.
 //

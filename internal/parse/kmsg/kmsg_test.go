@@ -199,6 +199,7 @@ func TestSplitLine(t *testing.T) {
 		{"[Feb23 16:24] x", Line{Time: "Feb23 16:24", Message: "x"}},
 		{"[  +0.000844] nvidia 0000:03:00.0: AER", Line{Time: "+0.000844", Message: "nvidia 0000:03:00.0: AER"}},
 		{"[drm] Initialized", Line{Message: "[drm] Initialized"}},
+		{"[   12.345678 <    0.000123>] ata2: exception Emask", Line{Time: "12.345678 <    0.000123>", Message: "ata2: exception Emask"}},
 		{"Feb 23 03:28:16 kernel: mce: x", Line{Time: "Feb 23 03:28:16", Message: "mce: x"}},
 		{"Feb 23 03:28:16  kernel: EDAC MC1: x", Line{Time: "Feb 23 03:28:16", Message: "EDAC MC1: x"}},
 		{"Nov 22 18:29:55 hostname kernel: [ 966.503025] NVRM: Xid", Line{Time: "Nov 22 18:29:55", Message: "NVRM: Xid"}},
