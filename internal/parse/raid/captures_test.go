@@ -14,6 +14,7 @@ var parsers = map[string]func([]byte) (*Report, error){
 	"storcli_":  ParseStorcli,
 	"sas3ircu_": ParseSASIrcu,
 	"sas2ircu_": ParseSASIrcu,
+	"arcconf_":  ParseArcconf,
 }
 
 func parserFor(t testing.TB, path string) func([]byte) (*Report, error) {
@@ -36,7 +37,7 @@ type captureResult struct {
 // <capture>.golden.json.
 func TestCaptures(t *testing.T) {
 	for _, c := range golden.Captures(t, "testdata", func(p string) bool {
-		return strings.HasPrefix(filepath.Base(p), "storcli_") || strings.HasPrefix(filepath.Base(p), "sas")
+		return strings.HasPrefix(filepath.Base(p), "storcli_") || strings.HasPrefix(filepath.Base(p), "sas") || strings.HasPrefix(filepath.Base(p), "arcconf")
 	}) {
 		t.Run(filepath.Base(c), func(t *testing.T) {
 			data, err := os.ReadFile(c)
