@@ -15,6 +15,8 @@ var parsers = map[string]func([]byte) (*Report, error){
 	"sas3ircu_": ParseSASIrcu,
 	"sas2ircu_": ParseSASIrcu,
 	"arcconf_":  ParseArcconf,
+	"ssacli_":   ParseSSACLI,
+	"megacli_":  ParseMegaCLI,
 }
 
 func parserFor(t testing.TB, path string) func([]byte) (*Report, error) {
@@ -36,9 +38,7 @@ type captureResult struct {
 // TestCaptures compares every capture's report and the judge's findings with
 // <capture>.golden.json.
 func TestCaptures(t *testing.T) {
-	for _, c := range golden.Captures(t, "testdata", func(p string) bool {
-		return strings.HasPrefix(filepath.Base(p), "storcli_") || strings.HasPrefix(filepath.Base(p), "sas") || strings.HasPrefix(filepath.Base(p), "arcconf")
-	}) {
+	for _, c := range golden.Captures(t, "testdata", nil) {
 		t.Run(filepath.Base(c), func(t *testing.T) {
 			data, err := os.ReadFile(c)
 			if err != nil {

@@ -1,6 +1,9 @@
 package raid
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Judge applies the rules below to a report, in report order:
 //   - a virtual drive degraded or offline: failure; rebuilding: warning;
@@ -16,7 +19,7 @@ func Judge(r *Report) []Finding {
 	}
 	for _, c := range r.Controllers {
 		if c.Backup != nil && c.Backup.Failed {
-			add(SeverityFailure, "controller "+c.ID, "%s %s: %s", c.Backup.Kind, c.Backup.Model, c.Backup.State)
+			add(SeverityFailure, "controller "+c.ID, "%s: %s", strings.TrimSpace(c.Backup.Kind+" "+c.Backup.Model), c.Backup.State)
 		}
 	}
 	for _, v := range r.VirtualDrives {
