@@ -111,7 +111,7 @@ func ParseNVLink(data []byte) ([]NVLinkGPU, error) {
 		case sm != nil:
 			f, _ := strconv.ParseFloat(sm[1], 64)
 			link.State, link.SpeedGBs = LinkUp, &f
-		case strings.EqualFold(val, "<inactive>"):
+		case strings.EqualFold(strings.Trim(val, "<>"), "inactive"):
 			link.State = LinkInactive
 		default:
 			link.State = val

@@ -368,3 +368,39 @@ func FuzzNVLinkTopoFabric(f *testing.F) {
 		_, _ = ParseFabricXML(data)
 	})
 }
+
+func TestJudgeTopo(t *testing.T) {
+	for _, name := range []string{"h200-8x_topo-m_nv18_10-nics.txt", "a100-8x_topo-m_nv12_17-nics_bond.txt", "workstation-5gpu-pcie_topo-m_sys-phb-node.txt", "2x-gtx1080ti_topo-m_phb_no-gpu-numa-id.txt"} {
+		tp, err := ParseTopo(readSub(t, "topo", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := JudgeTopo(tp); len(f) != 0 {
+			t.Errorf("%s judged: %+v", name, f)
+		}
+	}
+	// The H200 matrix with GPU2 and GPU5 on 16 links in both directions (changed in memory).
+	in := string(readSub(t, "topo", "h200-8x_topo-m_nv18_10-nics.txt"))
+	lines := strings.Split(in, "\n")
+	for i, l := range lines {
+		f := strings.Split(l, "\t")
+		switch {
+		case strings.HasPrefix(l, "GPU2\t"):
+			f[6] = "NV16"
+		case strings.HasPrefix(l, "GPU5\t"):
+			f[3] = "NV16"
+		}
+		lines[i] = strings.Join(f, "\t")
+	}
+	tp, err := ParseTopo([]byte(strings.Join(lines, "\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tp.Connection("GPU2", "GPU5") != "NV16" {
+		t.Fatalf("edit missed: %q", tp.Connection("GPU2", "GPU5"))
+	}
+	f := JudgeTopo(tp)
+	if len(f) != 1 || f[0].A != "GPU2" || f[0].B != "GPU5" || f[0].Severity != SeverityFailure {
+		t.Errorf("findings = %+v", f)
+	}
+}

@@ -202,3 +202,52 @@ func NVLinks(conn string) int {
 	}
 	return 0
 }
+
+// TopoFinding is one judgement about the GPU-to-GPU connections of a topology.
+type TopoFinding struct {
+	Severity string `json:"severity"`
+	A        string `json:"a"` // "GPU3"
+	B        string `json:"b"`
+	Message  string `json:"message"`
+}
+
+// JudgeTopo applies one rule: where every pair of GPUs is NVLink-connected (NVSwitch
+// systems, fully meshed boards), every pair should have as many bonded links as most
+// pairs do; a pair with fewer ("NV16" among "NV18") has links down, a failure naming both
+// GPUs. Topologies where some GPU pairs go over PCIe are not judged: there the NVLink
+// counts are a design choice (bridged pairs), not a fault.
+func JudgeTopo(t *Topology) []TopoFinding {
+	var gpus []int
+	for i, d := range t.Devices {
+		if d.Kind == "gpu" {
+			gpus = append(gpus, i)
+		}
+	}
+	counts := map[int]int{}
+	for x, i := range gpus {
+		for _, j := range gpus[x+1:] {
+			n := NVLinks(t.Matrix[i][j])
+			if n == 0 {
+				return nil
+			}
+			counts[n]++
+		}
+	}
+	mode, best := 0, 0
+	for n, c := range counts {
+		if c > best || (c == best && n > mode) {
+			mode, best = n, c
+		}
+	}
+	var out []TopoFinding
+	for x, i := range gpus {
+		for _, j := range gpus[x+1:] {
+			if n := NVLinks(t.Matrix[i][j]); n < mode {
+				a, b := t.Devices[i].Name, t.Devices[j].Name
+				out = append(out, TopoFinding{Severity: SeverityFailure, A: a, B: b,
+					Message: fmt.Sprintf("%s-%s: %d NVLinks (%s) where the other GPU pairs have %d", a, b, n, t.Matrix[i][j], mode)})
+			}
+		}
+	}
+	return out
+}
