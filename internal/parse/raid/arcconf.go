@@ -106,6 +106,11 @@ func ParseArcconf(data []byte) (*Report, error) {
 			}
 			switch key {
 			case "Status", "Supercap Status":
+				if absent(val) {
+					c.Backup = nil // "Not Installed": no backup unit, nothing to judge
+					section = "no backup unit"
+					continue
+				}
 				c.Backup.State = val
 				c.Backup.Failed = backupFailed(val)
 			case "Model", "Supercap Model":
@@ -145,7 +150,7 @@ func ParseArcconf(data []byte) (*Report, error) {
 				pd.Firmware = val
 			case "Serial number", "Serial Number":
 				pd.Serial = val
-			case "Total Size":
+			case "Total Size", "Size": // "Size" in older arcconf
 				pd.Size = val
 				pd.SizeBytes = arcconfMB(val)
 			case "S.M.A.R.T.":
@@ -218,4 +223,12 @@ func cutKV(line string) (key, val string, ok bool) {
 		key, val, ok = strings.Cut(line, ":")
 	}
 	return strings.TrimSpace(key), strings.TrimSpace(val), ok
+}
+
+func absent(s string) bool {
+	switch strings.ToLower(s) {
+	case "not installed", "not present", "absent", "none":
+		return true
+	}
+	return false
 }

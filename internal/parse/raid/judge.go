@@ -19,29 +19,46 @@ func Judge(r *Report) []Finding {
 	}
 	for _, c := range r.Controllers {
 		if c.Backup != nil && c.Backup.Failed {
-			add(SeverityFailure, "controller "+c.ID, "%s: %s", strings.TrimSpace(c.Backup.Kind+" "+c.Backup.Model), c.Backup.State)
+			state := c.Backup.State
+			if state == "" {
+				state = "failed or to be replaced (no state printed)"
+			}
+			add(SeverityFailure, strings.TrimSpace("controller "+c.ID), "%s: %s", strings.TrimSpace(c.Backup.Kind+" "+c.Backup.Model), state)
 		}
 	}
 	for _, v := range r.VirtualDrives {
-		comp := fmt.Sprintf("vd %s on controller %s", v.ID, v.Controller)
+		comp := component("vd", v.ID, v.Controller)
 		switch v.Status {
 		case VDDegraded, VDOffline:
-			add(SeverityFailure, comp, "%s %s is %s (%s)", v.RAIDLevel, v.Name, v.Status, v.State)
+			add(SeverityFailure, comp, "%s is %s (%s)", strings.TrimSpace(v.RAIDLevel+" "+v.Name), v.Status, v.State)
 		case VDRebuilding:
-			add(SeverityWarning, comp, "%s %s is rebuilding (%s)", v.RAIDLevel, v.Name, v.State)
+			add(SeverityWarning, comp, "%s is rebuilding (%s)", strings.TrimSpace(v.RAIDLevel+" "+v.Name), v.State)
 		}
 	}
 	for _, p := range r.PhysicalDrives {
-		comp := fmt.Sprintf("pd %s on controller %s", p.Location, p.Controller)
+		comp := component("pd", p.Location, p.Controller)
+		name := strings.TrimSpace(p.Model + " " + p.Serial)
+		if name == "" {
+			name = "drive"
+		}
 		if p.Status == PDFailed {
-			add(SeverityFailure, comp, "%s %s failed (%s)", p.Model, p.Serial, p.State)
+			add(SeverityFailure, comp, "%s failed (%s)", name, p.State)
 		}
 		if p.PredictiveFailure != nil && *p.PredictiveFailure {
-			add(SeverityFailure, comp, "%s %s: predictive failure", p.Model, p.Serial)
+			add(SeverityFailure, comp, "%s: predictive failure", name)
 		}
 		if p.MediaErrors != nil && *p.MediaErrors > 0 {
-			add(SeverityWarning, comp, "%s %s: %d media errors", p.Model, p.Serial, *p.MediaErrors)
+			add(SeverityWarning, comp, "%s: %d media errors", name, *p.MediaErrors)
 		}
 	}
 	return out
+}
+
+// component names a drive: "pd 252:0 on controller 0"; without the controller part
+// when the tool's output does not name it (arcconf).
+func component(kind, id, controller string) string {
+	if controller == "" {
+		return kind + " " + id
+	}
+	return fmt.Sprintf("%s %s on controller %s", kind, id, controller)
 }

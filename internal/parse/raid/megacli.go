@@ -29,7 +29,7 @@ func ParseMegaCLI(data []byte) (*Report, error) {
 	var vd *VirtualDrive
 	var pd *PhysicalDrive
 	var spans, primary, secondary string
-	var sectorSize, coerced, enclosure, inquiry string
+	var sectorSize, coerced, enclosure, inquiry, pdType string
 	inBBU := false
 	flushVD := func() {
 		if vd != nil {
@@ -41,10 +41,10 @@ func ParseMegaCLI(data []byte) (*Report, error) {
 	flushPD := func() {
 		if pd != nil {
 			pd.SizeBytes = storcliSectors(coerced, sectorSize+"B")
-			megaInquiry(pd, inquiry)
+			megaInquiry(pd, inquiry, pdType)
 			r.PhysicalDrives = append(r.PhysicalDrives, *pd)
 		}
-		pd, sectorSize, coerced, enclosure, inquiry = nil, "", "", "", ""
+		pd, sectorSize, coerced, enclosure, inquiry, pdType = nil, "", "", "", "", ""
 	}
 	seen := false
 	for _, raw := range lines {
@@ -145,7 +145,9 @@ func ParseMegaCLI(data []byte) (*Report, error) {
 			case "Device Firmware Level":
 				pd.Firmware = val
 			case "Inquiry Data":
-				inquiry = val
+				inquiry = strings.TrimLeft(strings.SplitN(raw, ":", 2)[1], " ")
+			case "PD Type":
+				pdType = val
 			}
 			continue
 		}
@@ -237,13 +239,23 @@ func megaPDStatus(s string) string {
 	return PDOther
 }
 
-// megaInquiry reads the drive's INQUIRY string. For SATA drives MegaCli prints the
+// megaInquiry reads the drive's inquiry string. For SATA drives MegaCli prints the
 // serial, the model, then the firmware revision run into its end
-// ("S1YHNXAG804005      SAMSUNG MZ7LM960HCHP-00003              GXT3003Q"); other
-// layouts (SAS: vendor, product, revision, serial) are kept whole as the model.
-func megaInquiry(pd *PhysicalDrive, s string) {
+// ("S1YHNXAG804005      SAMSUNG MZ7LM960HCHP-00003              GXT3003Q"); for SAS
+// drives the SCSI INQUIRY fields in fixed columns: vendor (8), product (16), revision
+// (4), then vendor-specific bytes ("IBM-ESXSST9146803SS     B53C6SD1LQ9C0324B53C"), whose
+// serial part is not delimited, so no serial is taken. Anything else is kept whole as
+// the model.
+func megaInquiry(pd *PhysicalDrive, s, pdType string) {
 	f := strings.Fields(s)
 	if len(f) == 0 {
+		return
+	}
+	if pdType == "SAS" && len(s) >= 28 {
+		pd.Model = strings.Join(strings.Fields(s[:8]+" "+s[8:24]), " ")
+		if pd.Firmware == "" {
+			pd.Firmware = strings.TrimSpace(s[24:28])
+		}
 		return
 	}
 	if pd.Firmware != "" && len(f) >= 3 && strings.HasSuffix(f[len(f)-1], pd.Firmware) {

@@ -234,3 +234,51 @@ func FuzzParsers(f *testing.F) {
 		}
 	})
 }
+
+// What each failure capture was added to prove, read from the raw files.
+func TestFailureCaptures(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		parse func([]byte) (*Report, error)
+		want  []Finding
+	}{
+		{"arcconf_getconfig-al_adaptec-2025s_ld-degraded_pd-failed.txt", ParseArcconf, []Finding{
+			{SeverityFailure, "vd 0", "RAID1 raid1 is degraded (Degraded)"},
+			{SeverityFailure, "pd 0,1", "*MISSING* failed (Failed)"},
+		}},
+		// The rebuilding disk is not judged on its own: its degraded RAID10 is.
+		{"arcconf_getconfig-al_adaptec-6405_raid10-degraded_pd-rebuilding.txt", ParseArcconf, []Finding{
+			{SeverityFailure, "vd 0", "RAID10 data is degraded (Degraded)"},
+		}},
+		{"megacli_pdlist_media-errors_predictive-failure.txt", ParseMegaCLI, []Finding{
+			{SeverityWarning, "pd 252:2 on controller 0", "IBM-ESXS CBRCA300C3ETS0 N: 8 media errors"},
+			{SeverityFailure, "pd 252:5 on controller 0", "IBM-ESXS ST9300603SS F: predictive failure"},
+			{SeverityWarning, "pd 252:5 on controller 0", "IBM-ESXS ST9300603SS F: 94 media errors"},
+		}},
+		{"megacli_pdlist_predictive-failure-count-423.txt", ParseMegaCLI, []Finding{
+			{SeverityFailure, "pd 252:2 on controller 0", "IBM-ESXSM: predictive failure"},
+			{SeverityWarning, "pd 252:2 on controller 0", "IBM-ESXSM: 71 media errors"},
+		}},
+		{"megacli_bbu_replacement-required.txt", ParseMegaCLI, []Finding{
+			{SeverityFailure, "controller 0", "BBU iBBU: failed or to be replaced (no state printed)"},
+		}},
+		{"sas2ircu_display_5-drives-ready.txt", ParseSASIrcu, nil},
+	} {
+		r, err := tc.parse(read(t, tc.name))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if diff := cmp.Diff(tc.want, Judge(r)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+		}
+	}
+	// Older arcconf: "Status : Not Installed" is no battery at all, not a failed one.
+	r, _ := ParseArcconf(read(t, "arcconf_getconfig-al_adaptec-2025s_ld-degraded_pd-failed.txt"))
+	if r.Controllers[0].Backup != nil || r.Controllers[0].Model != "Adaptec 2025S" || r.Controllers[0].Firmware != "4.2-1 (7373)" {
+		t.Errorf("2025S controller = %+v", r.Controllers[0])
+	}
+	r, _ = ParseSASIrcu(read(t, "sas2ircu_display_5-drives-ready.txt"))
+	if r.Tool != "sas2ircu" || len(r.PhysicalDrives) != 12 || r.PhysicalDrives[0].Serial != "S3007ZKX" || r.PhysicalDrives[0].Location != "2:0" {
+		t.Errorf("sas2ircu = %+v", r.PhysicalDrives[:1])
+	}
+}
