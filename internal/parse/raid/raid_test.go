@@ -282,3 +282,29 @@ func TestFailureCaptures(t *testing.T) {
 		t.Errorf("sas2ircu = %+v", r.PhysicalDrives[:1])
 	}
 }
+
+// storcli's plain `/cN show J` names the controller at the top of Response Data, and
+// some versions print Cachevault_Info as one object. The shape is that of storcli's
+// output; the values are made up (no capture of this form was found).
+func TestStorcliShowForm(t *testing.T) {
+	in := `{"Controllers":[{"Command Status":{"Controller":0,"Status":"Success","Description":"None"},
+"Response Data":{"Product Name":"PERC H730P Mini","Serial Number":"X","FW Version":"4.300.00-8352",
+"VD LIST":[{"DG/VD":"0/0","TYPE":"RAID1","State":"Pdgd","Size":"278.875 GB","Name":""}],
+"PD LIST":[{"EID:Slt":"32:0","DID":0,"State":"Onln","Size":"278.875 GB","Model":"A"},{"EID:Slt":"32:1","DID":1,"State":"Offln","Size":"278.875 GB","Model":"B"}],
+"Cachevault_Info":{"Model":"CVPM02","State":"Degraded(Need Replacement)"}}}]}`
+	r, err := ParseStorcli([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Finding{
+		{SeverityFailure, "controller 0", "CacheVault CVPM02: Degraded(Need Replacement)"},
+		{SeverityFailure, "vd 0/0 on controller 0", "RAID1 is degraded (Pdgd)"},
+		{SeverityFailure, "pd 32:1 on controller 0", "B failed (Offln)"},
+	}
+	if diff := cmp.Diff(want, Judge(r)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if r.Controllers[0].Model != "PERC H730P Mini" || r.Controllers[0].Firmware != "4.300.00-8352" {
+		t.Errorf("controller = %+v", r.Controllers[0])
+	}
+}

@@ -63,19 +63,28 @@ func decodeUseNumber(raw json.RawMessage, v any) error {
 var storcliDriveKey = regexp.MustCompile(`^Drive (/c(\d+)(?:/e(\d+))?/s(\d+))$`)
 
 func storcliController(r *Report, id string, resp map[string]any) {
-	basics := obj(resp["Basics"])
-	if basics != nil {
+	// `show all` nests the names under Basics / Version / Status; plain `show` prints
+	// "Product Name", "Serial Number", "FW Version" at the top of Response Data.
+	var ctl *Controller
+	if basics := obj(resp["Basics"]); basics != nil {
 		if c := str(basics["Controller"]); c != "" {
 			id = c
 		}
 		ver := obj(resp["Version"])
-		ctl := Controller{ID: id, Model: clean(str(basics["Model"])), Serial: clean(str(basics["Serial Number"])),
+		ctl = &Controller{ID: id, Model: clean(str(basics["Model"])), Serial: clean(str(basics["Serial Number"])),
 			Firmware: clean(str(ver["Firmware Version"]))}
 		if st := obj(resp["Status"]); st != nil {
 			ctl.Status = str(st["Controller Status"])
 		}
+	} else if name := clean(str(resp["Product Name"])); name != "" {
+		ctl = &Controller{ID: id, Model: name, Serial: clean(str(resp["Serial Number"])), Firmware: clean(str(resp["FW Version"]))}
+	}
+	if ctl != nil {
 		for _, k := range []struct{ key, kind string }{{"BBU_Info", "BBU"}, {"Cachevault_Info", "CacheVault"}} {
 			list, _ := resp[k.key].([]any)
+			if m := obj(resp[k.key]); m != nil {
+				list = []any{m}
+			}
 			for _, e := range list {
 				b := obj(e)
 				if b == nil {
@@ -85,7 +94,7 @@ func storcliController(r *Report, id string, resp map[string]any) {
 				ctl.Backup = &CacheBackup{Kind: k.kind, Model: str(b["Model"]), State: state, Failed: backupFailed(state)}
 			}
 		}
-		r.Controllers = append(r.Controllers, ctl)
+		r.Controllers = append(r.Controllers, *ctl)
 	}
 	for _, e := range list(resp["VD LIST"]) {
 		v := obj(e)
