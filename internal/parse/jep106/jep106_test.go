@@ -1,6 +1,7 @@
 package jep106
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -227,4 +228,36 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Decode and Parse disagree on %q", s)
 		}
 	})
+}
+
+// TestTableMatchesSource checks that table.go was generated from source/codes.json as it
+// is now (run `go generate` after replacing the source).
+func TestTableMatchesSource(t *testing.T) {
+	data, err := os.ReadFile("source/codes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src struct {
+		Manufacturers []*string `json:"manufacturers"`
+	}
+	if err := json.Unmarshal(data, &src); err != nil {
+		t.Fatal(err)
+	}
+	if len(src.Manufacturers) != Banks*256 {
+		t.Fatalf("source has %d entries, table %d banks", len(src.Manufacturers), Banks)
+	}
+	for i, n := range src.Manufacturers {
+		bank, id := i/256+1, byte(i%256)
+		want := ""
+		if n != nil {
+			want = *n
+		}
+		got := ""
+		if id != 0 && id < 0x7F {
+			got = Code{Bank: bank, ID: withParity(id)}.Name()
+		}
+		if got != want {
+			t.Errorf("bank %d id 0x%02X: table %q, source %q", bank, id, got, want)
+		}
+	}
 }
