@@ -290,15 +290,16 @@ func TestParseFabric(t *testing.T) {
 		t.Errorf("findings = %+v", f)
 	}
 
-	// No NVSwitch: State N/A is not judged (Lambda workstation, -q text in testdata/).
-	fs, err = ParseFabricText(readSub(t, "", "lambda-vector_2x-rtx-a6000_q.txt"))
+	// No NVSwitch: State N/A is not judged (Lambda workstation).
+	fs, err = ParseFabricText(readSub(t, "fabric", "lambda-vector_2x-rtx-a6000_q.txt"))
 	if err != nil || len(fs) != 2 || fs[0].State != "N/A" || len(JudgeFabric(fs)) != 0 {
 		t.Errorf("Lambda = %+v, %v", fs, err)
 	}
 	if f := JudgeFabric([]Fabric{{PCIBusID: "0000:19:00.0", State: "In Progress"}}); len(f) != 1 || f[0].Severity != SeverityFailure {
 		t.Errorf("In Progress: %+v", f)
 	}
-	if _, err := ParseFabricText(readSub(t, "", "error_driver-not-loaded.txt")); err == nil {
+	// Output without a Fabric section (nvlink -s output here) is an error.
+	if _, err := ParseFabricText(readSub(t, "nvlink", "a100-sxm4-80gb-8x_nvlink-status.txt")); err == nil {
 		t.Error("no Fabric section: want an error")
 	}
 }
