@@ -90,7 +90,8 @@ func ParseNVLink(data []byte) ([]NVLinkGPU, error) {
 		}
 		m := nvlinkLink.FindStringSubmatch(line)
 		if m == nil {
-			if strings.Contains(line, "all links are inactive") {
+			// Drivers spell it "inactive" or "inActive".
+			if strings.Contains(strings.ToLower(line), "all links are inactive") {
 				cur.AllInactive = true
 			}
 			cur.Messages = append(cur.Messages, line)

@@ -110,6 +110,14 @@ func TestParseNVLinkErrors(t *testing.T) {
 	}
 }
 
+// The message as NVIDIA/open-gpu-kernel-modules#1150 quotes it (590 driver).
+func TestParseNVLinkInActiveSpelling(t *testing.T) {
+	g, err := ParseNVLink([]byte("GPU 2: NVIDIA B200 (UUID: GPU-x)\nNVML:Unable to retrieve Nvlink information as all links are inActive\n"))
+	if err != nil || len(g) != 1 || !g[0].AllInactive {
+		t.Errorf("= %+v, %v", g, err)
+	}
+}
+
 func TestParseNVLinkBadInput(t *testing.T) {
 	for _, in := range []string{
 		"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n",
