@@ -15,7 +15,7 @@ package raid
 
 // Report is what one tool's output says about its controllers.
 type Report struct {
-	Tool           string          `json:"tool"` // "storcli", "megacli", "arcconf", "ssacli", "sas3ircu"
+	Tool           string          `json:"tool"` // "storcli", "megacli", "arcconf", "ssacli", "sas2ircu", "sas3ircu"
 	Controllers    []Controller    `json:"controllers"`
 	VirtualDrives  []VirtualDrive  `json:"virtual_drives"`
 	PhysicalDrives []PhysicalDrive `json:"physical_drives"`
