@@ -52,7 +52,7 @@ func ParseMegaCLI(data []byte) (*Report, error) {
 		if line == "" {
 			continue
 		}
-		if m := megaAdapter.FindStringSubmatch(line); m != nil {
+		if m := adapterLine(line); m != nil {
 			flushPD()
 			flushVD()
 			adapter = m[1]
@@ -179,6 +179,15 @@ var (
 	megaAdapter = regexp.MustCompile(`(?i)^(?:.*\bfor )?Adapter(?: #|: ?)(\d+)\s*$`)
 	megaLevel   = regexp.MustCompile(`Primary-(\d+), Secondary-(\d+)`)
 )
+
+// adapterLine matches "Adapter #0", "Adapter: 0", "BBU status for Adapter: 0"; the
+// substring test first keeps the case-insensitive regexp off most lines.
+func adapterLine(line string) []string {
+	if !strings.Contains(strings.ToLower(line), "adapter") {
+		return nil
+	}
+	return megaAdapter.FindStringSubmatch(line)
+}
 
 func megaInt(s string) *int64 {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)

@@ -213,7 +213,11 @@ func TestRAIDLevel(t *testing.T) {
 func FuzzParsers(f *testing.F) {
 	for _, name := range []string{"storcli_hpe-mr216i-a_cALL-show-all-J.json", "megacli_bbu-info.txt", "megacli_pdlist.txt",
 		"sas3ircu_display_raid1-volume.txt", "ssacli_p400i_unassigned-drives.txt", "arcconf_getconfig-ld-current.txt"} {
-		f.Add(read(f, name))
+		data := read(f, name)
+		if len(data) > 4000 {
+			data = data[:4000] // the format's head; keeps each run (CI: 10000) cheap
+		}
+		f.Add(data)
 	}
 	valid := map[string]bool{PDOnline: true, PDFailed: true, PDRebuilding: true, PDSpare: true, PDUnconfigured: true, PDOther: true}
 	f.Fuzz(func(t *testing.T, data []byte) {
