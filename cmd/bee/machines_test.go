@@ -2,7 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"io/fs"
 	"os"
+	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +62,8 @@ func gpuServer(t testing.TB) machine {
 	files["/sys/devices/system/edac/mc/mc1/ce_count"] = "0\n"
 	files["/sys/devices/system/edac/mc/mc1/ue_count"] = "0\n"
 	links := map[string]string{}
+	netPorts(files, links)
+	addTree(t, files, fixture("infiniband", "h100-node_8x-cx7-ndr-ib_bf3-bond_sysfs-class-infiniband"), "/sys/class/infiniband")
 	for _, f := range []pciFn{
 		// Root port x16 capable, x4 trained to an x4 device: not a finding.
 		{addr: "0000:00:01.0", vendor: "8086", device: "2030", class: "060400", driver: "pcieport",
@@ -71,6 +76,11 @@ func gpuServer(t testing.TB) machine {
 		{addr: "2df7:00:00.0", vendor: "10de", device: "102d", class: "030200", driver: "nvidia", curSpeed: "2.5 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
 		{addr: "4968:00:00.0", vendor: "10de", device: "102d", class: "030200", driver: "nvidia", curSpeed: "2.5 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
 		{addr: "f8d6:00:00.0", vendor: "10de", device: "102d", class: "030200", driver: "nvidia", curSpeed: "2.5 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
+		// The two Ethernet ports of netPorts: Intel X710 (i40e), Broadcom BCM5720 (tg3).
+		{addr: "0000:3b:00.1", vendor: "8086", device: "1572", class: "020000", driver: "i40e", numa: "0",
+			curSpeed: "8.0 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "8", maxWidth: "8"},
+		{addr: "0000:04:00.0", vendor: "14e4", device: "165f", class: "020000", driver: "tg3", numa: "0",
+			curSpeed: "5.0 GT/s PCIe", maxSpeed: "5.0 GT/s PCIe", curWidth: "1", maxWidth: "1"},
 		// A Quadro RTX 5000 the driver lost.
 		{addr: "0000:b1:00.0", vendor: "10de", device: "1eb0", class: "030000", curSpeed: "8.0 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
 		{addr: "0000:b1:00.1", vendor: "10de", device: "10f8", class: "040300", curSpeed: "8.0 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
@@ -92,9 +102,59 @@ func gpuServer(t testing.TB) machine {
 			{argv: []string{"ipmitool", "fru"}, stdout: fixture("ipmitool", "intel-s7200ap_fru_psu.txt")},
 			{argv: []string{"ipmitool", "sdr", "elist"}, stdout: fixture("ipmitool", "supermicro-sys-4029gp-trt2_sdr-elist_psu-failure.txt")},
 			{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: fixture("nvidiasmi", "4x-tesla-k80_q-x_v10.xml")},
+			{argv: []string{"ethtool", "-i", "eth0"}, stdout: fixture("ethtool", "intel-i40e_ethtool-i.txt")},
+			{argv: []string{"ethtool", "eth0"}, stdout: fixture("ethtool", "intel-i40e_10gbase-sr_ethtool.txt")},
+			{argv: []string{"ethtool", "-i", "eno8403"}, stdout: fixture("ethtool", "broadcom-bcm5720_tg3_ethtool-i.txt")},
+			{argv: []string{"ethtool", "eno8403"}, stdout: fixture("ethtool", "broadcom-bcm5720_tg3_link-down_ethtool.txt")},
 		},
 		files: files,
 		links: links,
+	}
+}
+
+// netPorts writes /sys/class/net for the gpu server: an i40e 10G port with
+// link and a tg3 LOM port without (their ethtool answers are real captures;
+// the sysfs attributes are constructed to agree with them), plus lo, a bridge
+// and a bond, which are not physical ports.
+func netPorts(files, links map[string]string) {
+	for _, p := range []struct{ name, dev, mac, oper, carrier, speed, duplex string }{
+		{"eth0", "0000:3b:00.1", "3c:fd:fe:a1:b2:c3", "up", "1", "10000", "full"},
+		{"eno8403", "0000:04:00.0", "b0:7b:25:de:ad:01", "down", "0", "-1", "unknown"},
+		{"lo", "", "00:00:00:00:00:00", "unknown", "1", "", ""},
+		{"br0", "", "3c:fd:fe:a1:b2:c3", "up", "1", "", ""},
+		{"bond0", "", "3c:fd:fe:a1:b2:c4", "down", "0", "", ""},
+	} {
+		d := "/sys/class/net/" + p.name + "/"
+		files[d+"address"] = p.mac + "\n"
+		files[d+"operstate"] = p.oper + "\n"
+		files[d+"carrier"] = p.carrier + "\n"
+		if p.speed != "" {
+			files[d+"speed"] = p.speed + "\n"
+			files[d+"duplex"] = p.duplex + "\n"
+		}
+		files[d+"type"] = "1\n"
+		if p.dev != "" {
+			links[d+"device"] = "../../../bus/pci/devices/" + p.dev
+		}
+	}
+}
+
+// addTree copies a real sysfs tree kept in a parser's testdata into files under dst.
+func addTree(t testing.TB, files map[string]string, src, dst string) {
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		files[path.Join(dst, filepath.ToSlash(rel))] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

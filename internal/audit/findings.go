@@ -80,6 +80,7 @@ func findings(a *Audit, p *parts) []Finding {
 	pcieFindings(&l, h)
 	psuFindings(&l, h)
 	gpuFindings(&l, h, p)
+	networkFindings(&l, h)
 	return sortFindings(l)
 }
 

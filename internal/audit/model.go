@@ -38,6 +38,10 @@ type Hardware struct {
 	PCIe    []PCIeDev `json:"pcie"`
 	PSUs    []PSU     `json:"psus"`
 	GPUs    []GPU     `json:"gpus"`
+	// Network is every physical network port (network collector);
+	// InfiniBand every port of every RDMA device in /sys/class/infiniband.
+	Network    []NetPort `json:"network"`
+	InfiniBand []IBPort  `json:"infiniband"`
 	// Profile is the hardware profile the audit was judged against
 	// (docs/profiles.md); absent when none applied.
 	Profile *ProfileRef `json:"profile,omitempty"`
@@ -333,4 +337,45 @@ type Command struct {
 	TimedOut   bool     `json:"timed_out,omitempty"`
 	Error      *string  `json:"error"`
 	StderrTail *string  `json:"stderr_tail,omitempty"`
+}
+
+// NetPort is one physical network port: /sys/class/net/<name> with a device
+// behind it, plus `ethtool -i` (driver, firmware) and `ethtool` (link modes).
+type NetPort struct {
+	Name            string  `json:"name"`
+	MAC             *string `json:"mac"`
+	PCIAddress      *string `json:"pci_address"`
+	Driver          *string `json:"driver"`
+	DriverVersion   *string `json:"driver_version"`
+	FirmwareVersion *string `json:"firmware_version"`
+	// OperState is the kernel's operstate ("up", "down", "lowerlayerdown").
+	OperState *string `json:"oper_state"`
+	// Carrier is true when the PHY sees a link partner; null when the kernel
+	// does not say (the interface is administratively down).
+	Carrier   *bool   `json:"carrier"`
+	SpeedMbps *int    `json:"speed_mbps"`
+	Duplex    *string `json:"duplex"`
+	// MaxSupportedMbps is the fastest link mode the port supports (ethtool);
+	// null when ethtool did not say.
+	MaxSupportedMbps *int `json:"max_supported_mbps"`
+}
+
+// IBPort is one port of an RDMA device (InfiniBand HCA, RoCE or iWARP NIC)
+// from /sys/class/infiniband.
+type IBPort struct {
+	Device string `json:"device"`
+	Port   int    `json:"port"`
+	// State is the logical state ("ACTIVE", "DOWN", "INIT"), PhysState the
+	// physical one ("LinkUp", "Polling", "Disabled").
+	State     *string  `json:"state"`
+	PhysState *string  `json:"phys_state"`
+	Rate      *string  `json:"rate"`
+	RateGbps  *float64 `json:"rate_gbps"`
+	// LinkLayer is "InfiniBand" or "Ethernet" (RoCE).
+	LinkLayer       *string `json:"link_layer"`
+	HCAType         *string `json:"hca_type"`
+	BoardID         *string `json:"board_id"`
+	FirmwareVersion *string `json:"firmware_version"`
+	NodeGUID        *string `json:"node_guid"`
+	PortGUID        *string `json:"port_guid"`
 }

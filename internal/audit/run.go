@@ -30,6 +30,7 @@ type Timeouts struct {
 	Lspci     time.Duration
 	Ipmitool  time.Duration
 	NvidiaSMI time.Duration
+	Ethtool   time.Duration
 }
 
 // DefaultTimeouts are sized for a healthy 2-socket server to finish well under a
@@ -42,6 +43,7 @@ var DefaultTimeouts = Timeouts{
 	Lspci:     20 * time.Second,
 	Ipmitool:  60 * time.Second,
 	NvidiaSMI: 90 * time.Second,
+	Ethtool:   10 * time.Second,
 }
 
 // MaxDuration is an upper bound of a whole audit with DefaultTimeouts: the
@@ -95,6 +97,8 @@ type parts struct {
 	nvidiaState string
 	// nvidiaLoad is bee-nvidia.service's account of a driver that did not load.
 	nvidiaLoad string
+	network    []NetPort
+	infiniband []IBPort
 }
 
 // CollectorNames are the collectors' names in their documented order (README.md:
@@ -118,6 +122,7 @@ var collectors = []collector{
 	{"pcie", collectPCIe},
 	{"psu", collectPSU},
 	{"nvidia", collectNvidia},
+	{"network", collectNetwork},
 }
 
 // errSkip marks a collector that did not apply (tool missing, no BMC).
@@ -217,6 +222,7 @@ func Run(ctx context.Context, env Env) *Audit {
 	h := &a.Hardware
 	h.System, h.BIOS, h.Board = p.system, p.bios, p.board
 	h.CPUs, h.Memory, h.Storage, h.PCIe, h.PSUs, h.GPUs = p.cpus, p.memory, p.disks, p.pcie, p.psus, p.gpus
+	h.Network, h.InfiniBand = p.network, p.infiniband
 	enrichPCIe(h)
 	a.Collectors = recs
 	emptyLists(h, recs)
@@ -344,6 +350,8 @@ func emptyLists(h *Hardware, recs []Collector) {
 			h.PSUs = orEmpty(h.PSUs)
 		case "nvidia":
 			h.GPUs = orEmpty(h.GPUs)
+		case "network":
+			h.Network, h.InfiniBand = orEmpty(h.Network), orEmpty(h.InfiniBand)
 		}
 	}
 }
@@ -387,7 +395,7 @@ func (t Timeouts) Capped(d time.Duration) Timeouts {
 	if d <= 0 {
 		return t
 	}
-	for _, p := range []*time.Duration{&t.Dmidecode, &t.Lsblk, &t.Smartctl, &t.NVMe, &t.Lspci, &t.Ipmitool, &t.NvidiaSMI} {
+	for _, p := range []*time.Duration{&t.Dmidecode, &t.Lsblk, &t.Smartctl, &t.NVMe, &t.Lspci, &t.Ipmitool, &t.NvidiaSMI, &t.Ethtool} {
 		*p = min(*p, d)
 	}
 	return t
