@@ -78,6 +78,7 @@ type homeView struct {
 	Menu             []menuItem
 	Cursor           int
 	Status           string // last action's outcome, one line
+	Elsewhere        string // an acceptance test another menu runs, one line; "" when none
 	Now              time.Time
 }
 
@@ -464,6 +465,9 @@ func renderHome(v homeView, w, h int) string {
 	footer := []string{""}
 	footer = append(footer, menu...)
 	footer = append(footer, "")
+	if v.Elsewhere != "" {
+		footer = append(footer, " "+st().warn.Render("TEST")+" "+v.Elsewhere)
+	}
 	if v.Status != "" {
 		footer = append(footer, " "+v.Status)
 	}

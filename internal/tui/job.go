@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -49,6 +50,7 @@ type job struct {
 	verdict   string   // bee sat's "bee sat KIND: VERDICT" word, "" until printed
 	reasons   []string // bee sat's "Reasons:" lines
 	scroll    int      // lines scrolled back from the end of the output
+	watched   *lockInfo // a test another menu runs: this is its output, read from its log
 }
 
 // jobOutputMsg says a job wrote something.
@@ -60,7 +62,7 @@ type jobDoneMsg struct {
 	res host.Result
 }
 
-func startJob(ctx context.Context, r host.Runner, id int, kind jobKind, title string, argv []string, timeout time.Duration, now time.Time) *job {
+func startJob(ctx context.Context, r host.Runner, id int, kind jobKind, title string, argv []string, timeout time.Duration, now time.Time, copyTo io.Writer) *job {
 	jctx, cancel := context.WithCancel(ctx)
 	j := &job{id: id, kind: kind, title: title, argv: argv, started: now, cancel: cancel,
 		out: newLineStream(), done: make(chan host.Result, 1)}
@@ -69,8 +71,12 @@ func startJob(ctx context.Context, r host.Runner, id int, kind jobKind, title st
 			j.progress = append(j.progress, collectorProgress{Name: n})
 		}
 	}
+	var stream io.Writer = j.out
+	if copyTo != nil {
+		stream = io.MultiWriter(j.out, copyTo) // neither ever fails
+	}
 	go func() {
-		res := r.Run(jctx, host.Cmd{Argv: argv, Timeout: timeout, Stream: j.out})
+		res := r.Run(jctx, host.Cmd{Argv: argv, Timeout: timeout, Stream: stream})
 		cancel()
 		j.done <- res
 	}()
@@ -91,6 +97,26 @@ func (j *job) wait() tea.Cmd {
 
 func (j *job) running() bool { return j != nil && j.res == nil }
 
+// scrollKey scrolls the output back (up, PgUp, Home) or forward.
+func (j *job) scrollKey(s string, h int) {
+	page := max(1, h-10)
+	switch s {
+	case "up":
+		j.scroll++
+	case "down":
+		j.scroll--
+	case "pgup":
+		j.scroll += page
+	case "pgdown":
+		j.scroll -= page
+	case "home":
+		j.scroll = len(j.lines)
+	case "end":
+		j.scroll = 0
+	}
+	j.scroll = max(0, min(j.scroll, len(j.lines)))
+}
+
 // auditCollectors are bee audit's collectors in the audit's order.
 var auditCollectors = []string{"board", "cpu", "memory", "storage", "pcie", "psu", "nvidia"}
 
@@ -105,8 +131,12 @@ var archiveRe = regexp.MustCompile(`^archive:\s+(\S+)\s*$`)
 var satVerdictRe = regexp.MustCompile(`^bee sat \S+: ([A-Z]+)\b`)
 
 // update refreshes what the job shows from its output.
-func (j *job) update() {
-	j.lines = j.out.Snapshot()
+func (j *job) update() { j.parse(j.out.Snapshot()) }
+
+// parse takes the job's output lines and what they say: bee sat's verdict,
+// reasons and archive, bee audit's progress.
+func (j *job) parse(lines []string) {
+	j.lines = lines
 	inReasons := false
 	for _, l := range j.lines {
 		if m := satVerdictRe.FindStringSubmatch(l); m != nil && j.kind == jobSAT {
@@ -143,6 +173,9 @@ func (j *job) view(now time.Time) jobView {
 		Elapsed: end.Sub(j.started), Canceling: j.canceling, ConfirmCancel: j.confirm,
 		Archive: j.archive, Result: j.result, SAT: j.kind == jobSAT, Verdict: j.verdict,
 		Reasons: j.reasons, Scroll: j.scroll}
+	if j.watched != nil {
+		v.Elsewhere = j.watched.where()
+	}
 	if v.Elapsed < 0 {
 		v.Elapsed = 0
 	}

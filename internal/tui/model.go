@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,6 +32,7 @@ const (
 	scrStatic
 	scrConfirm
 	scrWaitAudit
+	scrWatch
 )
 
 // Model is the bubbletea model of the menu. It holds state only; every screen
@@ -65,6 +68,10 @@ type Model struct {
 	job       *job
 	jobSeq    int
 	ticking   bool
+	lock      *testLock // held while this menu's acceptance test runs
+	lockLog   *lockLog  // the test's output copied for the other menus
+	other     *lockInfo // a test another menu runs, as last seen
+	watch     *job      // that test's output, watched (scrWatch)
 
 	qr, qrErr string
 
@@ -109,7 +116,7 @@ type (
 // the first frame already answers "what is this machine".
 func New(ctx context.Context, opt Options) *Model {
 	opt.defaults()
-	m := &Model{opt: opt, ctx: ctx, w: 80, h: 25, menu: menuFor(opt.Runtime)}
+	m := &Model{opt: opt, ctx: ctx, w: defaultWidth, h: defaultHeight, menu: menuFor(opt.Runtime)}
 	msg := loadAudit(ctx, opt.AuditPath, time.Time{})
 	m.applyAudit(msg)
 	return m
@@ -231,16 +238,17 @@ func (m *Model) tick() tea.Cmd {
 
 func (m *Model) startAudit(auto bool) tea.Cmd {
 	argv := []string{m.opt.Bee, "audit", "--output", m.opt.AuditPath, "--runtime", m.opt.Runtime, "--no-qr"}
-	return m.start(jobAudit, "Audit", argv, auditTimeout, auto)
+	return m.start(jobAudit, "Audit", argv, auditTimeout, auto, nil)
 }
 
-func (m *Model) start(kind jobKind, title string, argv []string, timeout time.Duration, auto bool) tea.Cmd {
+// start runs a job; copyTo, when set, also gets its output.
+func (m *Model) start(kind jobKind, title string, argv []string, timeout time.Duration, auto bool, copyTo io.Writer) tea.Cmd {
 	if m.job.running() {
 		m.scr = scrJob
 		return nil
 	}
 	m.jobSeq++
-	m.job = startJob(m.ctx, m.opt.Runner, m.jobSeq, kind, title, argv, timeout, m.opt.Now())
+	m.job = startJob(m.ctx, m.opt.Runner, m.jobSeq, kind, title, argv, timeout, m.opt.Now(), copyTo)
 	m.job.auto = auto
 	m.scr = scrJob
 	return tea.Batch(m.job.wait(), m.tick())
@@ -251,13 +259,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		// A serial line often reports 0x0 (nobody ran stty rows/cols):
-		// assume the 80x25 of a console then.
+		// assume a VT100's 80x24 then.
 		m.w, m.h = msg.Width, msg.Height
 		if m.w <= 0 {
-			m.w = 80
+			m.w = defaultWidth
 		}
 		if m.h <= 0 {
-			m.h = 25
+			m.h = defaultHeight
 		}
 		return m, nil
 	case netMsg:
@@ -269,6 +277,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.netCursor = min(m.netCursor, max(0, len(m.net.Ifaces)-1))
 		return m, nil
 	case refreshMsg:
+		m.other = lockHolder(m.opt.RuntimeDir)
 		return m, tea.Batch(m.refreshNet(), m.reloadAudit(), m.scheduleRefresh())
 	case auditLoadedMsg:
 		m.applyAudit(msg)
@@ -291,7 +300,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, func() tea.Msg { return unitMsg{sys.UnitState(ctx, "bee-audit.service")} }
 	case tickMsg:
 		m.ticking = false
-		if m.job.running() || m.scr == scrWaitAudit {
+		if m.scr == scrWatch {
+			m.updateWatch()
+		}
+		if m.job.running() || m.scr == scrWaitAudit || m.watch.running() {
 			return m, m.tick()
 		}
 		return m, nil
@@ -328,6 +340,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(m.refreshNet(), m.reloadAudit())
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyCtrlL {
+			// Ctrl-L redraws the whole screen on every screen: a serial
+			// console that dropped bytes or was attached mid-session shows
+			// garbage until then.
+			return m, tea.ClearScreen
+		}
 		if msg.Alt && msg.Type == tea.KeyRunes {
 			// Esc then a letter typed quickly (or merged by a slow serial
 			// line) arrives as Alt+letter: it means both keys.
@@ -374,6 +392,12 @@ func (m *Model) jobDone(res host.Result) tea.Cmd {
 	j.ended = m.opt.Now()
 	j.canceling, j.confirm = false, false
 	j.update()
+	if j.kind == jobSAT {
+		// The log first: a menu watching reads it once more when the lock goes.
+		m.lockLog.Close()
+		m.lock.release()
+		m.lockLog, m.lock = nil, nil
+	}
 	switch {
 	case errors.Is(res.Err, host.ErrCanceled):
 		j.result = "Canceled. Nothing was archived by the menu; partial output is above."
@@ -453,6 +477,8 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		case "esc", "q":
 			m.scr = scrHome
 		}
+	case scrWatch:
+		m.watchKey(s)
 	}
 	return nil
 }
@@ -527,6 +553,9 @@ func (m *Model) activate(a action) tea.Cmd {
 		if m.job.running() {
 			m.scr = scrJob
 			return nil
+		}
+		if h := lockHolder(m.opt.RuntimeDir); h != nil {
+			return m.startWatch(*h)
 		}
 		m.scr = scrSATMenu
 	case actQR:
@@ -636,9 +665,86 @@ func (m *Model) satMenuKey(s string) tea.Cmd {
 // startSAT runs `bee sat NAME --audit FILE`: the test takes the machine's
 // identity (serial number, model) from the audit this menu shows, not from
 // bee sat's default file, so the archive names the machine on the screen.
+//
+// Only one test runs on the machine at a time: the menu takes the test lock
+// first; when another menu (another terminal) holds it, this one shows that
+// test's progress instead and starts nothing.
 func (m *Model) startSAT(t satTest) tea.Cmd {
 	argv := []string{m.opt.Bee, "sat", t.name, "--audit", m.opt.AuditPath}
-	return m.start(jobSAT, "Acceptance test: "+t.name, argv, satTimeout, false)
+	if m.job.running() {
+		m.scr = scrJob
+		return nil
+	}
+	info := lockInfo{PID: os.Getpid(), TTY: m.opt.TTY, Kind: t.name, Argv: argv,
+		Started: m.opt.Now().UTC(), Log: filepath.Join(m.opt.RuntimeDir, lockLogName)}
+	l, holder, err := acquireTestLock(m.opt.RuntimeDir, info)
+	switch {
+	case holder != nil:
+		cmd := m.startWatch(*holder)
+		m.status = "a test is running on " + termsafe.Line(holder.where()) + ": not starting a second one"
+		return cmd
+	case err != nil:
+		// No runtime directory (bee tui on an installed host, not root):
+		// run unlocked, as one menu alone would.
+		m.status = "test lock: " + termsafe.Line(err.Error()) + " (other terminals will not see this test)"
+	}
+	m.lock = l
+	var copyTo io.Writer
+	if l != nil {
+		if lg, err := createLockLog(info.Log); err == nil {
+			m.lockLog, copyTo = lg, lg
+		}
+	}
+	return m.start(jobSAT, "Acceptance test: "+t.name, argv, satTimeout, false, copyTo)
+}
+
+// startWatch shows the acceptance test another menu runs: its output as it
+// grows (the log its lock names), until its lock goes.
+func (m *Model) startWatch(h lockInfo) tea.Cmd {
+	h.TTY, h.Kind = termsafe.Line(h.TTY), termsafe.Line(h.Kind)
+	argv := make([]string, len(h.Argv))
+	for i, a := range h.Argv {
+		argv[i] = termsafe.Line(a)
+	}
+	if len(argv) == 0 {
+		argv = []string{"bee", "sat", h.Kind}
+	}
+	m.jobSeq++
+	m.watch = &job{id: m.jobSeq, kind: jobSAT, title: "Acceptance test: " + h.Kind + " (on " + h.where() + ")",
+		argv: argv, started: h.Started, watched: &h, out: newLineStream()}
+	m.scr = scrWatch
+	m.updateWatch()
+	return m.tick()
+}
+
+// updateWatch re-reads the watched test's output and whether it still runs.
+func (m *Model) updateWatch() {
+	j := m.watch
+	if !j.running() {
+		return
+	}
+	h := lockHolder(m.opt.RuntimeDir) // first: the log read after it is complete when the lock is gone
+	if j.watched.Log != "" {
+		j.parse(readLogTail(j.watched.Log))
+	}
+	if h == nil || h.PID != j.watched.PID || !h.Started.Equal(j.watched.Started) {
+		j.res = &host.Result{}
+		j.ended = m.opt.Now()
+		j.result = "The test ended on " + j.watched.where() + " (its screen there has the same outcome)."
+		m.other = h
+	}
+}
+
+func (m *Model) watchKey(s string) {
+	j := m.watch
+	switch s {
+	case "esc", "q", "enter", "left", "backspace", " ":
+		m.scr = scrHome
+		return
+	}
+	if j != nil {
+		j.scrollKey(s, m.h)
+	}
 }
 
 func (m *Model) jobKey(s string) tea.Cmd {
@@ -647,22 +753,7 @@ func (m *Model) jobKey(s string) tea.Cmd {
 		m.scr = scrHome
 		return nil
 	}
-	page := max(1, m.h-10)
-	switch s {
-	case "up":
-		j.scroll++
-	case "down":
-		j.scroll--
-	case "pgup":
-		j.scroll += page
-	case "pgdown":
-		j.scroll -= page
-	case "home":
-		j.scroll = len(j.lines)
-	case "end":
-		j.scroll = 0
-	}
-	j.scroll = max(0, min(j.scroll, len(j.lines)))
+	j.scrollKey(s, m.h)
 	if !j.running() {
 		switch s {
 		case "enter", "esc", "q", " ":
@@ -820,13 +911,22 @@ func (m *Model) View() string {
 		return renderConfirm(m.confirm, w, h)
 	case scrWaitAudit:
 		return renderWaitAudit(m.waitUnit, m.opt.Now().Sub(m.waitFrom), m.opt.AuditPath, w, h)
+	case scrWatch:
+		if m.watch != nil {
+			return renderJob(m.watch.view(m.opt.Now()), w, h)
+		}
 	}
 	return renderHome(m.homeView(), w, h)
 }
 
 func (m *Model) homeView() homeView {
-	return homeView{Version: m.opt.Version, Runtime: m.opt.Runtime, Audit: m.audit, AuditPath: m.opt.AuditPath,
+	v := homeView{Version: m.opt.Version, Runtime: m.opt.Runtime, Audit: m.audit, AuditPath: m.opt.AuditPath,
 		AuditProblem: m.auditProblem, Net: m.net.display(), Menu: m.menu, Cursor: m.cursor, Status: m.status, Now: m.opt.Now()}
+	if o := m.other; o != nil && !m.job.running() {
+		v.Elsewhere = termsafe.Line(fmt.Sprintf("acceptance test %s running on %s since %s (t: watch it)",
+			o.Kind, o.where(), o.Started.UTC().Format("15:04 UTC")))
+	}
+	return v
 }
 
 // display is the network state as the screens show it: names, kinds and

@@ -168,14 +168,15 @@ func TestFrameExactSize(t *testing.T) {
 }
 
 // TestColourIsSecondChannel: with colours (the Linux console's 16), the
-// verdict is red and still spelled out; LimitColors never lets a 256-colour or
-// true-colour profile through.
+// verdict is red and still spelled out; UseTerminal never lets a 256-colour or
+// true-colour profile through, and a monochrome terminal gets no colour but
+// keeps bold.
 func TestColourIsSecondChannel(t *testing.T) {
-	defer lipgloss.SetColorProfile(termenv.Ascii)
+	restoreTerminal(t)
 	lipgloss.SetColorProfile(termenv.TrueColor)
-	LimitColors()
+	UseTerminal(Terminal{Attrs: true, Color: true})
 	if p := lipgloss.ColorProfile(); p != termenv.ANSI {
-		t.Fatalf("LimitColors left profile %v, want ANSI", p)
+		t.Fatalf("UseTerminal left profile %v, want ANSI", p)
 	}
 	a := &audit.Audit{Hardware: audit.Hardware{Summary: audit.Summary{Verdict: audit.VerdictFail, Failures: 2, Warnings: 1}}}
 	got := verdictLine(a)
@@ -188,14 +189,12 @@ func TestColourIsSecondChannel(t *testing.T) {
 	if strings.Contains(got, "38;5;") || strings.Contains(got, "38;2;") {
 		t.Errorf("verdict uses more than 16 colours: %q", got)
 	}
-	lipgloss.SetColorProfile(termenv.ANSI)
-	LimitColors()
-	if p := lipgloss.ColorProfile(); p != termenv.ANSI {
-		t.Errorf("LimitColors changed ANSI to %v", p)
+	UseTerminal(Terminal{Attrs: true})
+	if got := verdictLine(a); got != "\x1b[1mVERDICT: FAIL - 2 failures, 1 warning\x1b[0m" {
+		t.Errorf("monochrome verdict = %q, want bold without colour", got)
 	}
-	lipgloss.SetColorProfile(termenv.Ascii)
-	LimitColors()
-	if p := lipgloss.ColorProfile(); p != termenv.Ascii {
-		t.Errorf("LimitColors added colour to a monochrome terminal (%v)", p)
+	UseTerminal(Terminal{})
+	if got := verdictLine(a); got != "VERDICT: FAIL - 2 failures, 1 warning" {
+		t.Errorf("verdict on a dumb terminal = %q, want plain words", got)
 	}
 }

@@ -27,20 +27,27 @@ type styles struct {
 	pass, warn, fail, info      lipgloss.Style
 }
 
-// st returns the styles for the current lipgloss colour profile (tests set it
-// to Ascii, which renders plain text).
+// st returns the styles for the terminal (UseTerminal): bold, reverse and
+// faint where it has attributes, the colours only where it has colours.
+// Tests set lipgloss's Ascii profile, which renders plain text.
 func st() styles {
 	n := lipgloss.NewStyle
+	fg := func(s lipgloss.Style, c lipgloss.Color) lipgloss.Style {
+		if !useColor {
+			return s
+		}
+		return s.Foreground(c)
+	}
 	return styles{
 		title: n().Reverse(true).Bold(true),
 		label: n().Bold(true),
-		key:   n().Bold(true).Foreground(colCyan),
+		key:   fg(n().Bold(true), colCyan),
 		sel:   n().Reverse(true),
 		dim:   n().Faint(true),
-		pass:  n().Bold(true).Foreground(colGreen),
-		warn:  n().Bold(true).Foreground(colYellow),
-		fail:  n().Bold(true).Foreground(colRed),
-		info:  n().Foreground(colCyan),
+		pass:  fg(n().Bold(true), colGreen),
+		warn:  fg(n().Bold(true), colYellow),
+		fail:  fg(n().Bold(true), colRed),
+		info:  fg(n(), colCyan),
 	}
 }
 

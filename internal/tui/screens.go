@@ -217,6 +217,7 @@ type jobView struct {
 	Verdict       string   // bee sat's verdict word ("PASS", "FAIL", "WARNING"), "" when not printed
 	Reasons       []string // bee sat's reasons for it
 	Scroll        int      // output lines scrolled back from the end
+	Elsewhere     string   // the terminal of another menu that runs this test ("" for our own)
 }
 
 // satVerdict is the outcome of a finished bee sat in words, from the verdict
@@ -224,6 +225,9 @@ type jobView struct {
 // 130 interrupted).
 func satVerdict(v jobView) string {
 	word := v.Verdict
+	if word == "" && v.Elsewhere != "" {
+		return "ENDED (no verdict in its output here)" // its exit status is the other menu's
+	}
 	if word == "" {
 		switch v.ExitCode {
 		case 0:
@@ -257,6 +261,9 @@ func renderJob(v jobView, w, h int) string {
 	s := st()
 	header := []string{titleBar(" "+v.Title, clock(v.Elapsed)+" ", w), ""}
 	state := s.info.Render("RUNNING") + "  " + strings.Join(v.Argv, " ")
+	if v.Elsewhere != "" {
+		state = s.info.Render("RUNNING on "+v.Elsewhere) + "  " + strings.Join(v.Argv, " ")
+	}
 	switch {
 	case v.Done && v.Err != "":
 		state = s.fail.Render("NOT COMPLETED") + "  " + v.Err
@@ -312,6 +319,8 @@ func renderJob(v jobView, w, h int) string {
 
 	var hint string
 	switch {
+	case v.Elsewhere != "" && !v.Done:
+		hint = keyHint("Esc", "back (the test keeps running on "+v.Elsewhere+")", "up/down", "scroll")
 	case v.ConfirmCancel:
 		hint = " " + s.warn.Render("Cancel it?") + keyHint("y", "yes, cancel", "n/Esc", "no, keep running")
 	case v.Done:
