@@ -47,9 +47,9 @@ type job struct {
 	progress  []collectorProgress
 	archive   string
 	result    string
-	verdict   string   // bee sat's "bee sat KIND: VERDICT" word, "" until printed
-	reasons   []string // bee sat's "Reasons:" lines
-	scroll    int      // lines scrolled back from the end of the output
+	verdict   string    // bee sat's "bee sat KIND: VERDICT" word, "" until printed
+	reasons   []string  // bee sat's "Reasons:" lines
+	scroll    int       // lines scrolled back from the end of the output
 	watched   *lockInfo // a test another menu runs: this is its output, read from its log
 }
 
