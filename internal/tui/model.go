@@ -119,6 +119,7 @@ func New(ctx context.Context, opt Options) *Model {
 	m := &Model{opt: opt, ctx: ctx, w: defaultWidth, h: defaultHeight, menu: menuFor(opt.Runtime)}
 	msg := loadAudit(ctx, opt.AuditPath, time.Time{})
 	m.applyAudit(msg)
+	m.other = lockHolder(opt.RuntimeDir)
 	return m
 }
 
