@@ -37,8 +37,9 @@ type size struct{ w, h int }
 
 func (s size) String() string { return fmt.Sprintf("%dx%d", s.w, s.h) }
 
-// The Linux text console and a roomier terminal.
-var sizes = []size{{80, 25}, {120, 40}}
+// A VT100 or serial terminal (80x24, which the Linux console's 80x25 holds)
+// and a roomier terminal.
+var sizes = []size{{80, 24}, {120, 40}}
 
 // auditFixture is an audit JSON of testdata/audits (see PROVENANCE.md).
 type auditFixture struct{ name, path string }
@@ -153,7 +154,7 @@ func checkScreen(t *testing.T, view string, sz size) {
 	}
 }
 
-// TestScreens renders every audit screen from each audit fixture at 80x25 and
+// TestScreens renders every audit screen from each audit fixture at 80x24 and
 // 120x40 through the real program and compares them with the goldens
 // (go test ./internal/tui -run TestScreens -update rewrites them).
 func TestScreens(t *testing.T) {
@@ -204,7 +205,7 @@ func TestHomeAnswers(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, sys := range []*fakeSystem{lanSystem(), isolatedSystem()} {
-				tm := startTM(t, testOptions(t, fx.path, newFakeRunner(t), sys), size{80, 25})
+				tm := startTM(t, testOptions(t, fx.path, newFakeRunner(t), sys), size{80, 24})
 				waitFor(t, tm, "SSH: up")
 				_, view := finalView(t, tm)
 				var want []string
@@ -246,7 +247,7 @@ func fixturePath(t *testing.T, substr string) string {
 
 func TestNavigation(t *testing.T) {
 	path := fixturePath(t, "failing")
-	tm := startTM(t, testOptions(t, path, newFakeRunner(t), lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, path, newFakeRunner(t), lanSystem()), size{80, 24})
 	waitFor(t, tm, "SSH: up")
 
 	// Arrows and Enter: the 4th entry (down x3) is Acceptance tests.
@@ -289,7 +290,7 @@ func TestNavigation(t *testing.T) {
 // shell), running nothing.
 func TestQuit(t *testing.T) {
 	r := newFakeRunner(t)
-	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 24})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
@@ -343,7 +344,7 @@ func TestSATProgress(t *testing.T) {
 		fmt.Fprintf(c.Stream, "archive: %s\n", archive)
 		return host.Result{Argv: c.Argv, ExitCode: 1}
 	})
-	tm := startTM(t, testOptions(t, auditPath, r, lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, auditPath, r, lanSystem()), size{80, 24})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "t", "m")
 	// The tail of the first loop is on screen while the test still runs.
@@ -359,7 +360,7 @@ func TestSATProgress(t *testing.T) {
 	close(release)
 	waitFor(t, tm, "Archive: "+archive)
 	m, view := finalView(t, tm)
-	checkScreen(t, view, size{80, 25})
+	checkScreen(t, view, size{80, 24})
 	golden.RequireEqual(t, []byte(view))
 	if m.job.archive != archive {
 		t.Errorf("archive = %q", m.job.archive)
@@ -398,7 +399,7 @@ func TestSATCancel(t *testing.T) {
 				close(canceled)
 				return host.Result{Argv: c.Argv, ExitCode: -1, Err: fmt.Errorf("%w: %v", host.ErrCanceled, ctx.Err())}
 			})
-			tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 25})
+			tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 24})
 			waitFor(t, tm, "SSH: up")
 			press(tm, "t", "down", "down", "enter")
 			waitFor(t, tm, "smartctl -x /dev/sda")
@@ -425,7 +426,7 @@ func TestRebootConfirm(t *testing.T) {
 	path := fixturePath(t, "dell-r640")
 	t.Run("no", func(t *testing.T) {
 		r := newFakeRunner(t)
-		tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 25})
+		tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 24})
 		waitFor(t, tm, "SSH: up")
 		press(tm, "r")
 		waitFor(t, tm, "Reboot this machine now?")
@@ -443,7 +444,7 @@ func TestRebootConfirm(t *testing.T) {
 	})
 	t.Run("yes", func(t *testing.T) {
 		r := newFakeRunner(t).on([]string{"systemctl", "reboot"}, nil)
-		tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 25})
+		tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 24})
 		waitFor(t, tm, "SSH: up")
 		press(tm, "r")
 		waitFor(t, tm, "Reboot this machine now?")
@@ -457,7 +458,7 @@ func TestRebootConfirm(t *testing.T) {
 		r := newFakeRunner(t)
 		opt := testOptions(t, path, r, lanSystem())
 		opt.Runtime = "host"
-		tm := startTM(t, opt, size{80, 25})
+		tm := startTM(t, opt, size{80, 24})
 		waitFor(t, tm, "SSH: up")
 		press(tm, "r", "p")
 		_, view := finalView(t, tm)
@@ -493,7 +494,7 @@ func TestNoAuditRunsOne(t *testing.T) {
 		})
 	sys := lanSystem()
 	sys.units = map[string][]string{"bee-audit.service": {"inactive"}}
-	tm := startTM(t, testOptions(t, dst, r, sys), size{80, 25})
+	tm := startTM(t, testOptions(t, dst, r, sys), size{80, 24})
 	waitFor(t, tm, "memory ok")
 	running := frameOf(t, tm)
 	if !strings.Contains(running, "storage ...") {
@@ -516,7 +517,7 @@ func TestWaitsForBootAudit(t *testing.T) {
 	sys := lanSystem()
 	sys.units = map[string][]string{"bee-audit.service": {"activating"}}
 	r := newFakeRunner(t) // no command may run
-	tm := startTM(t, testOptions(t, dst, r, sys), size{80, 25})
+	tm := startTM(t, testOptions(t, dst, r, sys), size{80, 24})
 	waitFor(t, tm, "(the boot audit) is still activating")
 	golden.RequireEqual(t, []byte(strings.ReplaceAll(frameOf(t, tm), dst, "$AUDIT")))
 	b, err := os.ReadFile(src)
@@ -536,7 +537,7 @@ func TestLiveRefresh(t *testing.T) {
 	sys := isolatedSystem()
 	opt := testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), sys)
 	opt.RefreshEvery = 20 * time.Millisecond
-	tm := startTM(t, opt, size{80, 25})
+	tm := startTM(t, opt, size{80, 24})
 	waitFor(t, tm, "NO NETWORK")
 	sys.set(lanSystem().ifaces)
 	waitFor(t, tm, "ssh root@10.20.30.41")
@@ -545,7 +546,7 @@ func TestLiveRefresh(t *testing.T) {
 
 func TestNetworkDHCP(t *testing.T) {
 	r := newFakeRunner(t).on([]string{"dhclient", "-nw", "eno2"}, nil)
-	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 24})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "n")
 	waitFor(t, tm, "d DHCP eno1")
@@ -562,7 +563,7 @@ func TestNetworkStatic(t *testing.T) {
 		on([]string{"ip", "link", "set", "dev", "eno1", "up"}, nil).
 		on([]string{"ip", "addr", "add", "10.20.30.50/24", "dev", "eno1"}, nil).
 		on([]string{"ip", "route", "replace", "default", "via", "10.20.30.1", "dev", "eno1"}, nil)
-	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 24})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "n", "s")
 	waitFor(t, tm, "Static address for eno1")
@@ -609,7 +610,7 @@ func TestShell(t *testing.T) {
 	sh := &fakeShell{ran: make(chan struct{})}
 	opt := testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), lanSystem())
 	opt.Shell = func() tea.ExecCommand { return sh }
-	tm := startTM(t, opt, size{80, 25})
+	tm := startTM(t, opt, size{80, 24})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "s")
 	select {
@@ -640,7 +641,7 @@ func TestRerunAudit(t *testing.T) {
 			copyFile(t, fixturePath(t, "failing"), dst)
 			return host.Result{Argv: c.Argv}
 		})
-	tm := startTM(t, testOptions(t, dst, r, lanSystem()), size{80, 25})
+	tm := startTM(t, testOptions(t, dst, r, lanSystem()), size{80, 24})
 	waitFor(t, tm, "VERDICT: PASS")
 	press(tm, "a")
 	waitFor(t, tm, "FINISHED WITH EXIT STATUS 1")
@@ -669,7 +670,7 @@ func copyFile(t *testing.T, src, dst string) {
 // without network, as goldens.
 func TestOtherScreens(t *testing.T) {
 	t.Run("sat-menu", func(t *testing.T) {
-		tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), lanSystem()), size{80, 25})
+		tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), lanSystem()), size{80, 24})
 		waitFor(t, tm, "SSH: up")
 		press(tm, "t")
 		waitFor(t, tm, "Acceptance tests (bee sat)")
@@ -677,7 +678,7 @@ func TestOtherScreens(t *testing.T) {
 		golden.RequireEqual(t, []byte(view))
 	})
 	t.Run("home-no-network", func(t *testing.T) {
-		tm := startTM(t, testOptions(t, fixturePath(t, "failing"), newFakeRunner(t), isolatedSystem()), size{80, 25})
+		tm := startTM(t, testOptions(t, fixturePath(t, "failing"), newFakeRunner(t), isolatedSystem()), size{80, 24})
 		waitFor(t, tm, "NO NETWORK")
 		_, view := finalView(t, tm)
 		golden.RequireEqual(t, []byte(view))

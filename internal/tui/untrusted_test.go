@@ -152,7 +152,7 @@ func TestUntrustedInterfaceAddress(t *testing.T) {
 	sys := lanSystem()
 	sys.ifaces[0].Name = "en\u202eo1"
 	sys.ifaces[0].Addrs = append(sys.ifaces[0].Addrs, Addr{Prefix: netip.MustParsePrefix("10.0.0.9/8"), Scope: "global\033[2J"})
-	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), sys), size{80, 25})
+	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), sys), size{80, 24})
 	waitFor(t, tm, "SSH: up")
 	_, view := finalView(t, tm)
 	checkSafeScreen(t, "home", view)
