@@ -260,15 +260,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		// A serial line often reports 0x0 (nobody ran stty rows/cols):
-		// assume a VT100's 80x24 then.
+		// assume a VT100's 80x24 then, and tell bubbletea's renderer too
+		// (it sees this message first): with a width of 0 it never erases
+		// the rest of a line that got shorter, and old text stays on screen.
 		m.w, m.h = msg.Width, msg.Height
+		if m.w > 0 && m.h > 0 {
+			return m, nil
+		}
 		if m.w <= 0 {
 			m.w = defaultWidth
 		}
 		if m.h <= 0 {
 			m.h = defaultHeight
 		}
-		return m, nil
+		size := tea.WindowSizeMsg{Width: m.w, Height: m.h}
+		return m, func() tea.Msg { return size }
 	case netMsg:
 		m.netBusy = false
 		m.net = netView{Loaded: true, Ifaces: msg.ifaces, SSH: msg.ssh}

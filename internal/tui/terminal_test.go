@@ -168,6 +168,27 @@ func TestNoSize(t *testing.T) {
 		checkScreen(t, view, size{80, 24})
 		golden.RequireEqual(t, []byte(view))
 	})
+	t.Run("renderer-told", func(t *testing.T) {
+		// bubbletea's renderer sees the size message before the model: told
+		// 0x0 it must hear 80x24 again, or it never erases a line's old tail
+		// (TestRealBinaryOnSerialTerminal shows it on a real terminal).
+		m := New(t.Context(), testOptions(t, fixturePath(t, "failing"), newFakeRunner(t), lanSystem()))
+		for _, in := range []tea.WindowSizeMsg{{Width: 0, Height: 0}, {Width: 0, Height: 50}, {Width: 132, Height: 0}} {
+			_, cmd := m.Update(in)
+			want := tea.WindowSizeMsg{Width: max(in.Width, 80), Height: in.Height}
+			if in.Height == 0 {
+				want.Height = 24
+			}
+			if cmd == nil {
+				t.Errorf("%+v: nothing tells the renderer", in)
+			} else if got := cmd(); got != want {
+				t.Errorf("%+v: the renderer is told %+v, want %+v", in, got, want)
+			}
+		}
+		if _, cmd := m.Update(tea.WindowSizeMsg{Width: 100, Height: 30}); cmd != nil {
+			t.Errorf("a real size is sent again")
+		}
+	})
 	t.Run("0x0", func(t *testing.T) {
 		tm := startTM(t, testOptions(t, fixturePath(t, "failing"), newFakeRunner(t), lanSystem()), size{120, 40})
 		waitFor(t, tm, "SSH: up")
