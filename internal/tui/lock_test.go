@@ -148,6 +148,7 @@ func TestTwoMenus(t *testing.T) {
 	press(b, "m")
 	waitFor(t, b, "RUNNING on tty1")
 	waitFor(t, b, "16-bit Writes       : ok") // tty1's output, through the log
+	checkScreen(t, frameOf(t, b), size{80, 24})
 	if v := frameOf(t, b); !strings.Contains(v, "Acceptance test: memory (on tty1)") ||
 		!strings.Contains(v, "back (the test keeps running on tty1)") {
 		t.Errorf("the serial console's view of tty1's test:\n%s", v)
@@ -166,6 +167,7 @@ func TestTwoMenus(t *testing.T) {
 	waitFor(t, b, "The test ended on tty1")
 	waitFor(t, b, "VERDICT: FAIL")
 	waitFor(t, b, "failure memtester: memtester reported 54 failures")
+	checkScreen(t, frameOf(t, b), size{80, 24})
 	if c := serialRunner.callList(); c != "" {
 		t.Errorf("the serial console ran commands while tty1's test ran:\n%s", c)
 	}

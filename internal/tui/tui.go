@@ -6,8 +6,8 @@
 // Rendering is pure (data → strings, render*.go, home.go, screens.go) and kept
 // apart from the bubbletea model (model.go), so every screen can be tested as a
 // function as well as through the program. It is built for an 80×25 text
-// console or a serial terminal: keyboard only, 16 ANSI colours at most, every
-// state also in words.
+// console and an 80×24 serial terminal that may have no colour (terminal.go):
+// keyboard only, 8 ANSI colours at most, every state also in words.
 package tui
 
 import (
