@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/beeaudit/bee/internal/termsafe"
 	"github.com/charmbracelet/lipgloss"
@@ -238,4 +239,36 @@ func scrollInfo(offset, shown, total int) string {
 		return ""
 	}
 	return fmt.Sprintf("%d-%d of %d", offset+1, min(offset+shown, total), total)
+}
+
+// scrolled renders a title, a scrollable body and a footer of key hints.
+// It returns the screen and the offset actually used (clamped).
+func scrolled(title, right string, top []string, body []string, offset int, hints []string, w, h int) (string, int) {
+	header := append([]string{titleBar(" "+title, right, w)}, top...)
+	footer := []string{"", keyHint(hints...)}
+	room := max(0, h-len(header)-len(footer))
+	if offset > len(body)-room {
+		offset = len(body) - room
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	end := min(len(body), offset+room)
+	if info := scrollInfo(offset, room, len(body)); info != "" {
+		footer[0] = " " + st().dim.Render("lines "+info)
+	}
+	return layout(header, body[offset:end], footer, w, h), offset
+}
+
+// scrolledBody is scrolled with a prepared header and footer.
+func scrolledBody(header, body []string, offset int, footer []string, w, h int) (string, int) {
+	room := max(0, h-len(header)-len(footer))
+	offset = max(0, min(offset, len(body)-room))
+	end := min(len(body), offset+room)
+	return layout(header, body[offset:end], footer, w, h), offset
+}
+
+func clock(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 }

@@ -3,9 +3,13 @@
 // it is healthy and how to reach it; its menu browses the audit and runs the
 // acceptance tests, network fixes, a shell, reboot and power off.
 //
-// Rendering is pure (data → strings, render*.go, home.go, screens.go) and kept
-// apart from the bubbletea model (model.go), so every screen can be tested as a
-// function as well as through the program. It is built for an 80×25 text
+// One file per screen holds that screen's keys and its drawing (home.go,
+// findings.go, inventory.go, detail.go, satmenu.go, job.go, watch.go, qr.go,
+// network.go, static.go, confirm.go, waitaudit.go); model.go holds the state
+// and dispatches messages, keys and View to the current screen. Drawing is
+// pure (data → strings, render.go and each screen's render function), so
+// every screen can be tested as a function as well as through the program.
+// It is built for an 80×25 text
 // console and an 80×24 serial terminal that may have no colour (terminal.go):
 // keyboard only, 8 ANSI colours at most, every state also in words.
 package tui
