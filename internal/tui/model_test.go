@@ -29,7 +29,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-var testNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+// testNow is the menu's clock: after the sample audits were written, so their
+// age shows ("audit 2026-12-06 14:28 UTC (25 days ago)").
+var testNow = time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC)
 
 const testBee = "/usr/local/bin/bee"
 
@@ -41,14 +43,22 @@ func (s size) String() string { return fmt.Sprintf("%dx%d", s.w, s.h) }
 // and a roomier terminal.
 var sizes = []size{{80, 24}, {120, 40}}
 
-// auditFixture is an audit JSON of testdata/audits (see PROVENANCE.md).
+// auditsDir holds the sample audits bee audit writes from recorded real
+// machines (internal/audit's; testdata/PROVENANCE.md). The menu is tested on
+// them where they are, so that it always draws what the audit writes now.
+var auditsDir = filepath.Join("..", "audit", "testdata", "audits")
+
+// memtesterCapture is a real memtester run, internal/parse/memtester's capture.
+var memtesterCapture = filepath.Join("..", "parse", "memtester", "testdata", "raw-4.6.0_100M-3loops_with-faults_backspaces.txt")
+
+// auditFixture is an audit JSON of auditsDir.
 type auditFixture struct{ name, path string }
 
 func auditFixtures(t *testing.T) []auditFixture {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "audits", "*.json"))
+	files, err := filepath.Glob(filepath.Join(auditsDir, "*.json"))
 	if err != nil || len(files) < 3 {
-		t.Fatalf("want at least 3 audit fixtures in testdata/audits, got %d (%v)", len(files), err)
+		t.Fatalf("want at least 3 audit fixtures in %s, got %d (%v)", auditsDir, len(files), err)
 	}
 	sort.Strings(files)
 	var out []auditFixture
@@ -234,6 +244,18 @@ func TestHomeAnswers(t *testing.T) {
 	}
 }
 
+// verdictOf is the verdict line the menu shows for the audit at path:
+// "VERDICT: FAIL - 8 failures, 8 warnings".
+func verdictOf(t *testing.T, path string) string {
+	t.Helper()
+	a, err := audit.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := a.Hardware.Summary
+	return fmt.Sprintf("VERDICT: %s - %s, %s", strings.ToUpper(sum.Verdict), plural(sum.Failures, "failure"), plural(sum.Warnings, "warning"))
+}
+
 func fixturePath(t *testing.T, substr string) string {
 	t.Helper()
 	for _, fx := range auditFixtures(t) {
@@ -301,7 +323,7 @@ func TestQuit(t *testing.T) {
 
 // memtesterOutput is a real memtester run (testdata/PROVENANCE.md).
 func memtesterOutput(t *testing.T) []byte {
-	b, err := os.ReadFile(filepath.Join("testdata", "memtester-4.6.0_100M-3loops_with-faults_backspaces.txt"))
+	b, err := os.ReadFile(memtesterCapture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -651,7 +673,7 @@ func TestRerunAudit(t *testing.T) {
 	press(tm, "a")
 	waitFor(t, tm, "Audit written to "+dst)
 	press(tm, "esc")
-	waitFor(t, tm, "VERDICT: FAIL - 7 failures, 7 warnings")
+	waitFor(t, tm, verdictOf(t, fixturePath(t, "failing")))
 	finalView(t, tm)
 }
 

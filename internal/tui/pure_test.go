@@ -18,7 +18,7 @@ import (
 // the lines must be what a terminal shows, as a real terminal (tmux 3.3a) shows
 // them (testdata/PROVENANCE.md).
 func TestLineStreamMemtester(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("testdata", "memtester-4.6.0_100M-3loops_with-faults_backspaces.txt"))
+	raw, err := os.ReadFile(memtesterCapture)
 	if err != nil {
 		t.Fatal(err)
 	}
