@@ -120,13 +120,6 @@ func (j *job) scrollKey(s string, h int) {
 	j.scroll = max(0, min(j.scroll, len(j.lines)))
 }
 
-// auditCollectors are bee audit's collectors in the audit's order.
-var auditCollectors = []string{"board", "cpu", "memory", "storage", "pcie", "psu", "nvidia"}
-
-// auditProgressRe matches bee audit's progress lines on stderr:
-// "bee audit: storage  ok".
-var auditProgressRe = regexp.MustCompile(`^bee audit: (\S+)\s+(ok|skipped|error)\s*$`)
-
 // archiveRe matches the last line of bee sat: "archive: /var/log/bee-sat/....tar.gz".
 var archiveRe = regexp.MustCompile(`^archive:\s+(\S+)\s*$`)
 
@@ -154,10 +147,10 @@ func (j *job) parse(lines []string) {
 		default:
 			inReasons = false
 		}
-		if m := auditProgressRe.FindStringSubmatch(l); m != nil && j.kind == jobAudit {
+		if name, status, ok := auditProgress(l); ok && j.kind == jobAudit {
 			for i := range j.progress {
-				if j.progress[i].Name == m[1] {
-					j.progress[i].Status = m[2]
+				if j.progress[i].Name == name {
+					j.progress[i].Status = status
 				}
 			}
 		}
