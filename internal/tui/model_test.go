@@ -381,6 +381,7 @@ func TestSATProgress(t *testing.T) {
 	waitFor(t, tm, "cancel (asks)")
 	close(release)
 	waitFor(t, tm, "Archive: "+archive)
+	waitFor(t, tm, "back to the menu") // the archive line shows before the process has ended
 	m, view := finalView(t, tm)
 	checkScreen(t, view, size{80, 24})
 	golden.RequireEqual(t, []byte(view))
