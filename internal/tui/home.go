@@ -598,7 +598,7 @@ func (m *Model) activate(a action) tea.Cmd {
 func (m *Model) homeView() homeView {
 	v := homeView{Version: m.opt.Version, Runtime: m.opt.Runtime, Audit: m.audit, AuditPath: m.opt.AuditPath,
 		AuditProblem: m.auditProblem, Net: m.net.display(), Menu: m.menu, Cursor: m.cursor, Status: m.status, Now: m.opt.Now()}
-	if o := m.other; o != nil && !m.job.running() {
+	if o := m.other; o != nil && m.lock == nil { // not the test this menu runs
 		v.Elsewhere = termsafe.Line(fmt.Sprintf("acceptance test %s running on %s since %s (t: watch it)",
 			o.Kind, o.where(), o.Started.UTC().Format("15:04 UTC")))
 	}

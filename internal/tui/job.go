@@ -214,6 +214,7 @@ func (m *Model) jobDone(res host.Result) tea.Cmd {
 		m.lockLog.Close()
 		m.lock.release()
 		m.lockLog, m.lock = nil, nil
+		m.other = lockHolder(m.opt.RuntimeDir) // not our own test any more
 	}
 	switch {
 	case errors.Is(res.Err, host.ErrCanceled):

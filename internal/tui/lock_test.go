@@ -162,8 +162,15 @@ func TestTwoMenus(t *testing.T) {
 	press(b, "t")
 	waitFor(t, b, "RUNNING on tty1")
 
+	a.Send(refreshMsg{}) // tty1 looks at the lock while its own test runs
+
 	close(release)
 	waitFor(t, a, "VERDICT: FAIL")
+	press(a, "enter")
+	waitFor(t, a, "quit to shell")
+	if v := frameOf(t, a); strings.Contains(v, "TEST") {
+		t.Errorf("tty1's home screen reports its own finished test as running elsewhere:\n%s", v)
+	}
 	waitFor(t, b, "The test ended on tty1")
 	waitFor(t, b, "VERDICT: FAIL")
 	waitFor(t, b, "failure memtester: memtester reported 54 failures")
