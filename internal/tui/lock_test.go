@@ -190,3 +190,32 @@ func TestTwoMenus(t *testing.T) {
 	finalView(t, a)
 	finalView(t, b)
 }
+
+// TestWatchReadsOnlyTheRuntimeDir: the output a watching menu shows comes from
+// a file in the runtime directory, whatever path a lock file names.
+func TestWatchReadsOnlyTheRuntimeDir(t *testing.T) {
+	opt := testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), lanSystem())
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("root:$6$secret-hash\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ log, want string }{
+		{secret, "(waiting for output)"},
+		{filepath.Join(opt.RuntimeDir, lockLogName), "memtester version 4.6.0"},
+	} {
+		if err := os.WriteFile(filepath.Join(opt.RuntimeDir, lockLogName), []byte("memtester version 4.6.0\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		l, _, err := acquireTestLock(opt.RuntimeDir, lockInfo{PID: os.Getpid(), TTY: "/dev/ttyS0", Kind: "memory", Started: testNow, Log: c.log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := New(t.Context(), opt)
+		m.activate(actSAT)
+		v := m.View()
+		l.release()
+		if !strings.Contains(v, "RUNNING on ttyS0") || !strings.Contains(v, c.want) || strings.Contains(v, "secret-hash") {
+			t.Errorf("log %s: the watch shows\n%s", c.log, v)
+		}
+	}
+}

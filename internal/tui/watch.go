@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"path/filepath"
+
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/termsafe"
 	tea "github.com/charmbracelet/bubbletea"
@@ -19,6 +21,9 @@ func (m *Model) startWatch(h lockInfo) tea.Cmd {
 	}
 	if len(argv) == 0 {
 		argv = []string{"bee", "sat", h.Kind}
+	}
+	if filepath.Dir(filepath.Clean(h.Log)) != filepath.Clean(m.opt.RuntimeDir) {
+		h.Log = "" // the menus write their copies in the runtime directory, nowhere else
 	}
 	m.jobSeq++
 	m.watch = &job{id: m.jobSeq, kind: jobSAT, title: "Acceptance test: " + h.Kind + " (on " + h.where() + ")",
