@@ -3,9 +3,14 @@ package tui
 import (
 	"strings"
 
+	"github.com/beeaudit/bee/internal/tui/termquery"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 )
+
+// bubbletea's init has run (this package imports it): TERM is TERM again
+// (termquery says why it was not).
+func init() { termquery.Restore() }
 
 // The terminal the menu draws on is often not the Linux console: a BMC's
 // serial-over-LAN carries a vt100/vt220 emulation (TERM=vt220 from the

@@ -195,3 +195,52 @@ func TestRealBinaryOnSerialTerminal(t *testing.T) {
 	serial.key("q")
 	serial.waitScreen("bee-exit=0")
 }
+
+// TestNoTerminalQuery: bee run on a terminal asks it nothing (bubbletea's
+// start-up background-colour query, see internal/tui/termquery), so a serial
+// console nobody answers on does not hold every bee command for 5 seconds;
+// and TERM is what bee was given once it runs (its menu draws by it).
+func TestNoTerminalQuery(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script (util-linux) not installed")
+	}
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	bee := beeBinary(t)
+	typescript := filepath.Join(t.TempDir(), "typescript")
+	cmd := exec.Command("script", "-q", "-e", "-c", bee+" version", typescript)
+	cmd.Env = append(os.Environ(), "TERM=vt100")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("script: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(typescript)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "\x1b]11;?") || strings.Contains(string(b), "\x1b[6n") {
+		t.Errorf("bee queried the terminal: %q", b)
+	}
+	if !strings.Contains(string(b), "bee ") {
+		t.Errorf("bee version printed nothing: %q", b)
+	}
+}
+
+// TestTermRestored: the test binary went through the same start-up as bee
+// (termquery's init, bubbletea's, then this package's): TERM is the one the
+// process was started with.
+func TestTermRestored(t *testing.T) {
+	env, err := os.ReadFile("/proc/self/environ")
+	if err != nil {
+		t.Skip("no /proc/self/environ")
+	}
+	start, had := "", false
+	for _, kv := range strings.Split(string(env), "\x00") {
+		if v, ok := strings.CutPrefix(kv, "TERM="); ok {
+			start, had = v, true
+		}
+	}
+	if got, ok := os.LookupEnv("TERM"); got != start || ok != had {
+		t.Errorf("TERM = %q (set %v), the process started with %q (set %v)", got, ok, start, had)
+	}
+}
