@@ -325,6 +325,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// garbage until then.
 			return m, tea.ClearScreen
 		}
+		if msg.Type == tea.KeyCtrlH {
+			// VT100-style terminals (and many serial consoles) send BS
+			// (Ctrl-H) for the Backspace key, where xterm and the Linux
+			// console send DEL: both are Backspace.
+			msg.Type = tea.KeyBackspace
+		}
 		if msg.Alt && msg.Type == tea.KeyRunes {
 			// Esc then a letter typed quickly (or merged by a slow serial
 			// line) arrives as Alt+letter: it means both keys.

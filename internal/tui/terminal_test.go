@@ -233,3 +233,27 @@ func TestCtrlL(t *testing.T) {
 	})
 	finalView(t, tm)
 }
+
+// TestBackspaceAsCtrlH: a VT100-style terminal sends BS (Ctrl-H) for the
+// Backspace key; it edits the static-address form and leaves the Findings
+// screen like the DEL that xterm sends.
+func TestBackspaceAsCtrlH(t *testing.T) {
+	m := New(t.Context(), testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), lanSystem()))
+	m.scr, m.form = scrStatic, staticForm{iface: "eno1"}
+	for _, k := range []tea.KeyMsg{
+		{Type: tea.KeyRunes, Runes: []rune("10.0.0.19")},
+		{Type: tea.KeyCtrlH},
+		{Type: tea.KeyCtrlH},
+		{Type: tea.KeyRunes, Runes: []rune("5/8")},
+	} {
+		m.Update(k)
+	}
+	if got := m.form.fields[0]; got != "10.0.0.5/8" {
+		t.Errorf("address field = %q after two Ctrl-H, want 10.0.0.5/8", got)
+	}
+	m.scr = scrFindings
+	m.Update(tea.KeyMsg{Type: tea.KeyCtrlH})
+	if m.scr != scrHome {
+		t.Errorf("Ctrl-H on Findings: screen %d, want home", m.scr)
+	}
+}
