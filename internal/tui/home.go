@@ -577,7 +577,7 @@ func (m *Model) activate(a action) tea.Cmd {
 				m.qr = q
 			}
 		}
-		m.scr = scrQR
+		m.scr, m.qrAsText = scrQR, false
 	case actNetwork:
 		m.scr, m.netStatus = scrNetwork, ""
 		return m.refreshNet()

@@ -73,6 +73,7 @@ type Model struct {
 	watch     *job      // that test's output, watched (scrWatch)
 
 	qr, qrErr string
+	qrAsText  bool // the QR screen shows the code's text
 
 	netCursor int
 	netStatus string
@@ -362,7 +363,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	case scrJob:
 		return m.jobKey(s)
 	case scrQR:
-		m.qrKey()
+		m.qrKey(s)
 	case scrNetwork:
 		return m.networkKey(s)
 	case scrStatic:

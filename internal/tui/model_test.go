@@ -183,7 +183,8 @@ func TestScreens(t *testing.T) {
 		{"inventory-6-psu", []string{"i", "6"}, "Inventory: PSU"},
 		{"inventory-7-gpu", []string{"i", "7"}, "Inventory: GPU"},
 		{"inventory-4-storage-detail", []string{"i", "4", "enter"}, "Storage: "},
-		{"qr", []string{"c"}, "any key"},
+		{"qr", []string{"c"}, "other keys: back"},
+		{"qr-text", []string{"c", "t"}, "The text of the QR code"},
 	}
 	for _, fx := range auditFixtures(t) {
 		for _, sz := range sizes {
@@ -295,7 +296,7 @@ func TestNavigation(t *testing.T) {
 	press(tm, "esc")
 	waitFor(t, tm, "Inventory: Storage")
 	press(tm, "esc", "c")
-	waitFor(t, tm, "any key")
+	waitFor(t, tm, "other keys: back")
 	press(tm, "x")
 	waitFor(t, tm, "quit to shell")
 

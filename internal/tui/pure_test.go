@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/qrsum"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/google/go-cmp/cmp"
@@ -217,6 +218,37 @@ func TestAuditProgress(t *testing.T) {
 		name, status, ok := auditProgress(c.line)
 		if name != c.collector || status != c.status || ok != c.ok {
 			t.Errorf("auditProgress(%q) = %q, %q, %v; want %q, %q, %v", c.line, name, status, ok, c.collector, c.status, c.ok)
+		}
+	}
+}
+
+// TestQRTextFallback: where the QR code cannot be shown (a terminal too small,
+// no QR support), the screen shows the text the code would hold.
+func TestQRTextFallback(t *testing.T) {
+	path := filepath.Join(auditsDir, "qemu-vm.json")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := audit.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := qrsum.Text(a, raw)
+	code, err := qrsum.Render(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, qr, qrErr, want string
+		w, h                  int
+	}{
+		{"too small", code, "", "The QR code needs", 80, 18},
+		{"unavailable", "", "not built into this bee", "QR code unavailable: not built into this bee", 80, 24},
+	} {
+		got := renderQR(c.qr, c.qrErr, text, false, a, c.w, c.h)
+		if !strings.Contains(got, c.want) || !strings.Contains(got, text) || strings.Contains(got, "▀") {
+			t.Errorf("%s: want %q and the text %q:\n%s", c.name, c.want, text, got)
 		}
 	}
 }
