@@ -473,6 +473,7 @@ func TestRebootConfirm(t *testing.T) {
 		press(tm, "r")
 		waitFor(t, tm, "Reboot this machine now?")
 		confirm := frameOf(t, tm)
+		checkScreen(t, confirm, size{80, 24})
 		golden.RequireEqual(t, []byte(confirm))
 		press(tm, "y")
 		waitFor(t, tm, "Reboot: done")
@@ -524,6 +525,7 @@ func TestNoAuditRunsOne(t *testing.T) {
 	if !strings.Contains(running, "storage ...") {
 		t.Errorf("audit progress should show storage still running:\n%s", running)
 	}
+	checkScreen(t, running, size{80, 24})
 	golden.RequireEqual(t, []byte(regexp.MustCompile(`--output \S+`).ReplaceAllLiteralString(running, "--output $AUDIT")))
 	close(release)
 	waitFor(t, tm, "VERDICT: FAIL")
@@ -543,7 +545,9 @@ func TestWaitsForBootAudit(t *testing.T) {
 	r := newFakeRunner(t) // no command may run
 	tm := startTM(t, testOptions(t, dst, r, sys), size{80, 24})
 	waitFor(t, tm, "(the boot audit) is still activating")
-	golden.RequireEqual(t, []byte(strings.ReplaceAll(frameOf(t, tm), dst, "$AUDIT")))
+	waiting := frameOf(t, tm)
+	checkScreen(t, waiting, size{80, 24})
+	golden.RequireEqual(t, []byte(strings.ReplaceAll(waiting, dst, "$AUDIT")))
 	b, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)
@@ -579,6 +583,7 @@ func TestNetworkDHCP(t *testing.T) {
 	press(tm, "d")
 	waitFor(t, tm, "dhclient -nw eno2: done")
 	_, view := finalView(t, tm)
+	checkScreen(t, view, size{80, 24})
 	golden.RequireEqual(t, []byte(view))
 }
 
@@ -597,6 +602,7 @@ func TestNetworkStatic(t *testing.T) {
 	press(tm, "up", "/24", "tab", "10.20.30.1")
 	waitFor(t, tm, "ip route replace default via 10.20.30.1 dev eno1")
 	form := frameOf(t, tm)
+	checkScreen(t, form, size{80, 24})
 	golden.RequireEqual(t, []byte(form))
 	// Enter only asks, saying which default route goes; n runs nothing.
 	press(tm, "enter")
@@ -699,12 +705,14 @@ func TestOtherScreens(t *testing.T) {
 		press(tm, "t")
 		waitFor(t, tm, "Acceptance tests (bee sat)")
 		_, view := finalView(t, tm)
+		checkScreen(t, view, size{80, 24})
 		golden.RequireEqual(t, []byte(view))
 	})
 	t.Run("home-no-network", func(t *testing.T) {
 		tm := startTM(t, testOptions(t, fixturePath(t, "failing"), newFakeRunner(t), isolatedSystem()), size{80, 24})
 		waitFor(t, tm, "NO NETWORK")
 		_, view := finalView(t, tm)
+		checkScreen(t, view, size{80, 24})
 		golden.RequireEqual(t, []byte(view))
 	})
 }
