@@ -134,7 +134,7 @@ func (j *job) update() { j.parse(j.out.Snapshot()) }
 func (j *job) parse(lines []string) {
 	j.lines = lines
 	inReasons := false
-	for _, l := range j.lines {
+	for n, l := range j.lines {
 		if m := satVerdictRe.FindStringSubmatch(l); m != nil && j.kind == jobSAT {
 			j.verdict, j.reasons = m[1], nil
 		}
@@ -147,9 +147,10 @@ func (j *job) parse(lines []string) {
 		default:
 			inReasons = false
 		}
-		if name, status, ok := auditProgress(l); ok && j.kind == jobAudit {
+		if name, status, show, ok := auditProgress(l); ok && j.kind == jobAudit {
+			j.lines[n] = show
 			for i := range j.progress {
-				if j.progress[i].Name == name {
+				if name != "" && j.progress[i].Name == name {
 					j.progress[i].Status = status
 				}
 			}
@@ -186,7 +187,7 @@ func (j *job) view(now time.Time) jobView {
 }
 
 func (m *Model) startAudit(auto bool) tea.Cmd {
-	argv := []string{m.opt.Bee, "audit", "--output", m.opt.AuditPath, "--runtime", m.opt.Runtime, "--no-qr"}
+	argv := []string{m.opt.Bee, "audit", "--output", m.opt.AuditPath, "--runtime", m.opt.Runtime, "--no-qr", "--progress", "json"}
 	return m.start(jobAudit, "Audit", argv, auditTimeout, auto, nil)
 }
 

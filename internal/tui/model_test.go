@@ -499,14 +499,15 @@ func TestNoAuditRunsOne(t *testing.T) {
 	src := fixturePath(t, "failing")
 	dst := filepath.Join(t.TempDir(), "bee-audit.json")
 	release := make(chan struct{})
-	r := newFakeRunner(t).on([]string{testBee, "audit", "--output", dst, "--runtime", "livecd", "--no-qr"},
+	r := newFakeRunner(t).on([]string{testBee, "audit", "--output", dst, "--runtime", "livecd", "--no-qr", "--progress", "json"},
 		func(ctx context.Context, c host.Cmd) host.Result {
-			for _, n := range []string{"board", "cpu", "memory"} {
-				fmt.Fprintf(c.Stream, "bee audit: %-8s %s\n", n, "ok")
+			// bee audit --progress json (docs/cli.md).
+			for i, n := range []string{"board", "cpu", "memory"} {
+				fmt.Fprintf(c.Stream, `{"event":"collector","name":%q,"status":"ok","index":%d,"total":7,"duration_ms":3}`+"\n", n, i+1)
 			}
 			<-release
-			for _, n := range []string{"pcie", "psu", "nvidia", "storage"} {
-				fmt.Fprintf(c.Stream, "bee audit: %-8s %s\n", n, "ok")
+			for i, n := range []string{"pcie", "psu", "nvidia", "storage"} {
+				fmt.Fprintf(c.Stream, `{"event":"collector","name":%q,"status":"ok","index":%d,"total":7,"duration_ms":3}`+"\n", n, i+4)
 			}
 			b, err := os.ReadFile(src)
 			if err == nil {
@@ -658,7 +659,7 @@ func TestRerunAudit(t *testing.T) {
 	dir := t.TempDir()
 	dst := filepath.Join(dir, "bee-audit.json")
 	copyFile(t, fixturePath(t, "dell-r640"), dst)
-	argv := []string{testBee, "audit", "--output", dst, "--runtime", "livecd", "--no-qr"}
+	argv := []string{testBee, "audit", "--output", dst, "--runtime", "livecd", "--no-qr", "--progress", "json"}
 	r := newFakeRunner(t).
 		on(argv, func(ctx context.Context, c host.Cmd) host.Result {
 			fmt.Fprintf(c.Stream, "bee audit: cannot write %s: read-only file system\n", dst)

@@ -200,28 +200,6 @@ func TestColourIsSecondChannel(t *testing.T) {
 	}
 }
 
-// TestAuditProgress: the progress lines bee audit prints on stderr
-// (internal/cli/audit.go: "bee audit: %-8s %s") and lines that are not one.
-func TestAuditProgress(t *testing.T) {
-	for _, c := range []struct {
-		line, collector, status string
-		ok                      bool
-	}{
-		{"bee audit: board    ok", "board", "ok", true},
-		{"bee audit: nvidia   skipped", "nvidia", "skipped", true},
-		{"bee audit: psu      error  ", "psu", "error", true},
-		{"bee audit: cannot write /var/log/bee-audit.json: read-only file system", "", "", false},
-		{"bee audit: storage  maybe", "", "", false},
-		{"storage  ok", "", "", false},
-		{"", "", "", false},
-	} {
-		name, status, ok := auditProgress(c.line)
-		if name != c.collector || status != c.status || ok != c.ok {
-			t.Errorf("auditProgress(%q) = %q, %q, %v; want %q, %q, %v", c.line, name, status, ok, c.collector, c.status, c.ok)
-		}
-	}
-}
-
 // TestQRTextFallback: where the QR code cannot be shown (a terminal too small,
 // no QR support), the screen shows the text the code would hold.
 func TestQRTextFallback(t *testing.T) {
