@@ -149,9 +149,6 @@ func New(tb testing.TB, sc Scenario) *Fake {
 	return f
 }
 
-// Dir is the fake's folder (scenario.json, state/, bin/).
-func (f *Fake) Dir() string { return f.dir }
-
 // PathDir is the folder to put alone on PATH: only the fake tools, nothing of
 // the machine running the tests.
 func (f *Fake) PathDir() string { return f.bin }
