@@ -98,7 +98,7 @@ func New(tb testing.TB, sc Scenario) *Fake {
 	bin := Bin(tb)
 	f := &Fake{tb: tb, dir: tb.TempDir(), sc: sc}
 	f.bin = filepath.Join(f.dir, "bin")
-	for _, d := range []string{f.bin, filepath.Join(f.dir, stateDir)} {
+	for _, d := range []string{f.bin, filepath.Join(f.dir, stateDir), filepath.Join(f.dir, cueDir)} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			tb.Fatal(err)
 		}
@@ -157,6 +157,14 @@ func (f *Fake) PathDir() string { return f.bin }
 // PATH (the fake tools alone) and the fake's folder.
 func (f *Fake) Env() []string {
 	return []string{"PATH=" + f.bin, EnvVar + "=" + f.dir}
+}
+
+// Cue lets the calls waiting on this name (Response.WaitCue) go on.
+func (f *Fake) Cue(name string) {
+	f.tb.Helper()
+	if err := os.WriteFile(filepath.Join(f.dir, cueDir, name), nil, 0o644); err != nil {
+		f.tb.Fatal(err)
+	}
 }
 
 // Calls returns every call so far, in order.

@@ -182,3 +182,52 @@ func TestRunningAndMissing(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// A call that is half-way through until the test gives its cue, then ends with
+// the rest of its output and its exit status (a bee sat run the TUI shows live).
+func TestWaitCueThen(t *testing.T) {
+	f := New(t, Scenario{Commands: []Command{
+		Cmd("bee", "sat", "memory").Answer(Response{StdoutText: "first half\n", WaitCue: "release",
+			Then: &Response{StdoutText: "second half\n", Exit: 1}}),
+	}})
+	var stream syncBuffer
+	done := make(chan host.Result, 1)
+	go func() {
+		done <- host.Exec{Env: f.Env()}.Run(context.Background(), host.Cmd{
+			Argv: []string{filepath.Join(f.PathDir(), "bee"), "sat", "memory"}, Timeout: time.Minute, Stream: &stream})
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for stream.String() != "first half\n" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case r := <-done:
+		t.Fatalf("the call ended before its cue: %s, stdout %q", r.Describe(), r.Stdout)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if got := stream.String(); got != "first half\n" {
+		t.Errorf("before the cue the stream holds %q", got)
+	}
+	f.Cue("release")
+	r := <-done
+	if r.ExitCode != 1 || string(r.Stdout) != "first half\nsecond half\n" {
+		t.Errorf("after the cue: exit %d stdout %q, want 1 and both halves", r.ExitCode, r.Stdout)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

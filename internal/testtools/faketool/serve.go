@@ -109,6 +109,13 @@ type Response struct {
 	// SetFiles writes files (absolute path → content) when the call runs:
 	// kernel counters that change during a test.
 	SetFiles map[string]string `json:"set_files,omitempty"`
+	// WaitCue: after the output, wait until the test calls Fake.Cue with this
+	// name (or the process is killed): a tool that is half-way through while the
+	// test looks at what the code under test shows.
+	WaitCue string `json:"wait_cue,omitempty"`
+	// Then is played after this response (its output, cue, ...); the call
+	// exits with the exit status of the last response played.
+	Then *Response `json:"then,omitempty"`
 }
 
 // Call is one run of a fake tool, as logged in state/calls.log.
@@ -125,6 +132,7 @@ const (
 	unexpectedLog  = "unexpected.log"
 	brokenLog      = "broken.log"
 	lockFile       = "lock"
+	cueDir         = "cues"
 	countPrefixFmt = "cmd-%d.count"
 )
 
@@ -175,10 +183,18 @@ func Serve(dir, tool string, args []string, stdout, stderr io.Writer) int {
 	if len(c.Responses) == 0 {
 		return 0
 	}
-	r := c.Responses[min(n, len(c.Responses)-1)]
+	exit, err := answer(dir, c.Responses[min(n, len(c.Responses)-1)], args, stdout, stderr)
+	if err != nil {
+		return broken(err)
+	}
+	return exit
+}
+
+// answer plays one response, then its Then, and returns the last exit status.
+func answer(dir string, r Response, args []string, stdout, stderr io.Writer) (int, error) {
 	for p, content := range r.SetFiles {
 		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			return broken(err)
+			return 0, err
 		}
 	}
 	if r.WriteArg != "" {
@@ -189,7 +205,7 @@ func Serve(dir, tool string, args []string, stdout, stderr io.Writer) int {
 					err = os.WriteFile(args[i+1], data, 0o644)
 				}
 				if err != nil {
-					return broken(err)
+					return 0, err
 				}
 			}
 		}
@@ -201,7 +217,7 @@ func Serve(dir, tool string, args []string, stdout, stderr io.Writer) int {
 		if o.file != "" {
 			data, err := os.ReadFile(o.file)
 			if err != nil {
-				return broken(err)
+				return 0, err
 			}
 			_, _ = o.w.Write(data)
 		}
@@ -210,8 +226,22 @@ func Serve(dir, tool string, args []string, stdout, stderr io.Writer) int {
 	if r.Hang {
 		time.Sleep(hangFor) // until the runner (or the test's cleanup) kills the process
 	}
+	if r.WaitCue != "" {
+		p := filepath.Join(dir, cueDir, r.WaitCue)
+		for deadline := time.Now().Add(hangFor); ; time.Sleep(5 * time.Millisecond) {
+			if _, err := os.Stat(p); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				return 0, fmt.Errorf("cue %q never given", r.WaitCue)
+			}
+		}
+	}
 	time.Sleep(time.Duration(r.SleepMS) * time.Millisecond)
-	return r.Exit
+	if r.Then != nil {
+		return answer(dir, *r.Then, args, stdout, stderr)
+	}
+	return r.Exit, nil
 }
 
 // record logs the call and returns how many times command idx ran before this
