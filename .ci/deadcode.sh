@@ -27,18 +27,23 @@ go run "$deadcode" -test -filter "^$module/internal/testtools/" -f "$tmpl" ./...
 	cat "$out/tests"
 } | sed "s#^$module/##" | sort -u >"$out/dead"
 
-# Allowlist: "<package dir> <function as deadcode names it>  # reason"; the
-# reason is required.
+# Allowlist: "<package dir> <function as deadcode names it>  # reason", or
+# "<package dir> *  # reason" for a whole package; the reason is required.
 bad=$(grep -nEv '^[[:space:]]*(#|$)' "$allow" | grep -Ev '^[0-9]+:[^[:space:]#]+ [^[:space:]#]+[[:space:]]+#[[:space:]]*[^[:space:]]' || true)
 if [ -n "$bad" ]; then
-	echo "E: $allow: each entry is '<package dir> <function>  # reason':" >&2
+	echo "E: $allow: each entry is '<package dir> <function>  # reason' (or '<package dir> *  # reason'):" >&2
 	echo "$bad" >&2
 	exit 1
 fi
 sed -E '/^[[:space:]]*(#|$)/d; s/[[:space:]]+#.*//' "$allow" | sort -u >"$out/allowed"
-
-comm -23 "$out/dead" "$out/allowed" >"$out/new"
-comm -13 "$out/dead" "$out/allowed" >"$out/stale"
+awk '$2 == "*" { print $1 }' "$out/allowed" >"$out/wild"
+awk '$2 != "*"' "$out/allowed" >"$out/exact"
+# Dead functions outside the packages allowed whole, not allowed one by one.
+awk 'FILENAME == ARGV[1] { wild[$1] = 1; next } !($1 in wild)' "$out/wild" "$out/dead" | comm -23 - "$out/exact" >"$out/new"
+{
+	comm -13 "$out/dead" "$out/exact"
+	awk 'FILENAME == ARGV[1] { dead[$1] = 1; next } !($1 in dead) { print $1 " *" }' "$out/dead" "$out/wild"
+} >"$out/stale"
 if [ -s "$out/stale" ]; then
 	echo "W: $allow lists functions that are not dead (or gone); delete these lines:" >&2
 	sed 's/^/  /' "$out/stale" >&2
