@@ -143,6 +143,7 @@ func New(tb testing.TB, sc Scenario) *Fake {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
+		tb.Helper() // failures point at the test's call of New
 		f.check()
 		f.kill()
 	})
