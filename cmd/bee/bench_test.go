@@ -95,7 +95,12 @@ func largeGPUServer(b testing.TB) machine {
 		fakeCmd{argv: []string{"ipmitool", "fru"}, stdout: fixture("ipmitool", "intel-s7200ap_fru_psu.txt")},
 		fakeCmd{argv: []string{"ipmitool", "sdr", "elist"}, stdout: fixture("ipmitool", "supermicro-sys-4029gp-trt2_sdr-elist_psu-ok.txt")},
 		fakeCmd{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: smiPath},
+		fakeCmd{argv: []string{"ipmitool", "mc", "info"}, stdout: bmcFixture("mc", "supermicro_bmc-info_no-aux-firmware-info.txt")},
+		fakeCmd{argv: []string{"ipmitool", "lan", "print"}, stdout: bmcFixture("lan", "intel-bmc_lan-print_bios-assigned-address.txt")},
+		fakeCmd{argv: []string{"ipmitool", "sel", "info"}, stdout: bmcFixture("selinfo", "ipmitool-issue277-host_sel-info_12pct-alloc-units.txt")},
+		fakeCmd{argv: []string{"ipmitool", "sel", "elist"}, stdout: bmcFixture("sel", "quanta-quantaplex-t22hf_sel-elist_correctable-ecc-dimm-label_tz.txt")},
 	)
+	cmds = append(cmds, netPorts(b, files, links)...)
 	return machine{name: "large-gpu-server", cmds: cmds, files: files, links: links}.withLatency(realisticLatency)
 }
 

@@ -62,8 +62,7 @@ func gpuServer(t testing.TB) machine {
 	files["/sys/devices/system/edac/mc/mc1/ce_count"] = "0\n"
 	files["/sys/devices/system/edac/mc/mc1/ue_count"] = "0\n"
 	links := map[string]string{}
-	netPorts(files, links)
-	addTree(t, files, fixture("infiniband", "h100-node_8x-cx7-ndr-ib_bf3-bond_sysfs-class-infiniband"), "/sys/class/infiniband")
+	netCmds := netPorts(t, files, links)
 	for _, f := range []pciFn{
 		// Root port x16 capable, x4 trained to an x4 device: not a finding.
 		{addr: "0000:00:01.0", vendor: "8086", device: "2030", class: "060400", driver: "pcieport",
@@ -76,11 +75,6 @@ func gpuServer(t testing.TB) machine {
 		{addr: "2df7:00:00.0", vendor: "10de", device: "102d", class: "030200", driver: "nvidia", curSpeed: "2.5 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
 		{addr: "4968:00:00.0", vendor: "10de", device: "102d", class: "030200", driver: "nvidia", curSpeed: "2.5 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
 		{addr: "f8d6:00:00.0", vendor: "10de", device: "102d", class: "030200", driver: "nvidia", curSpeed: "2.5 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
-		// The two Ethernet ports of netPorts: Intel X710 (i40e), Broadcom BCM5720 (tg3).
-		{addr: "0000:3b:00.1", vendor: "8086", device: "1572", class: "020000", driver: "i40e", numa: "0",
-			curSpeed: "8.0 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "8", maxWidth: "8"},
-		{addr: "0000:04:00.0", vendor: "14e4", device: "165f", class: "020000", driver: "tg3", numa: "0",
-			curSpeed: "5.0 GT/s PCIe", maxSpeed: "5.0 GT/s PCIe", curWidth: "1", maxWidth: "1"},
 		// A Quadro RTX 5000 the driver lost.
 		{addr: "0000:b1:00.0", vendor: "10de", device: "1eb0", class: "030000", curSpeed: "8.0 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
 		{addr: "0000:b1:00.1", vendor: "10de", device: "10f8", class: "040300", curSpeed: "8.0 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "16", maxWidth: "16"},
@@ -89,7 +83,7 @@ func gpuServer(t testing.TB) machine {
 	}
 	return machine{
 		name: "gpu-server",
-		cmds: []fakeCmd{
+		cmds: append([]fakeCmd{
 			{argv: []string{"dmidecode", "-t", "0,1,2"}, stdout: dmi},
 			{argv: []string{"dmidecode", "-t", "4"}, stdout: dmi},
 			{argv: []string{"dmidecode", "-t", "17"}, stdout: dmi},
@@ -102,21 +96,35 @@ func gpuServer(t testing.TB) machine {
 			{argv: []string{"ipmitool", "fru"}, stdout: fixture("ipmitool", "intel-s7200ap_fru_psu.txt")},
 			{argv: []string{"ipmitool", "sdr", "elist"}, stdout: fixture("ipmitool", "supermicro-sys-4029gp-trt2_sdr-elist_psu-failure.txt")},
 			{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: fixture("nvidiasmi", "4x-tesla-k80_q-x_v10.xml")},
-			{argv: []string{"ethtool", "-i", "eth0"}, stdout: fixture("ethtool", "intel-i40e_ethtool-i.txt")},
-			{argv: []string{"ethtool", "eth0"}, stdout: fixture("ethtool", "intel-i40e_10gbase-sr_ethtool.txt")},
-			{argv: []string{"ethtool", "-i", "eno8403"}, stdout: fixture("ethtool", "broadcom-bcm5720_tg3_ethtool-i.txt")},
-			{argv: []string{"ethtool", "eno8403"}, stdout: fixture("ethtool", "broadcom-bcm5720_tg3_link-down_ethtool.txt")},
-		},
+			// The BMC: a Supermicro's bmc info and SEL (the same model's SEL, with the
+			// PSU failure its SDR shows), an Intel BMC's lan print and a SEL info
+			// whose overflow flag is set (real captures of other machines; the
+			// machine already mixes an Intel FRU with the Supermicro SDR).
+			{argv: []string{"ipmitool", "mc", "info"}, stdout: bmcFixture("mc", "supermicro_bmc-info_no-aux-firmware-info.txt")},
+			{argv: []string{"ipmitool", "lan", "print"}, stdout: bmcFixture("lan", "intel-bmc_lan-print_bios-assigned-address.txt")},
+			{argv: []string{"ipmitool", "sel", "info"}, stdout: bmcFixture("selinfo", "ipmitool-issue335-host_sel-info_overflow-true.txt")},
+			{argv: []string{"ipmitool", "sel", "elist"}, stdout: bmcFixture("sel", "supermicro-sys-4029gp-trt2_sel-elist_psu-failure_chassis-intrusion.txt")},
+		}, netCmds...),
 		files: files,
 		links: links,
 	}
 }
 
-// netPorts writes /sys/class/net for the gpu server: an i40e 10G port with
-// link and a tg3 LOM port without (their ethtool answers are real captures;
-// the sysfs attributes are constructed to agree with them), plus lo, a bridge
-// and a bond, which are not physical ports.
-func netPorts(files, links map[string]string) {
+// netPorts writes /sys/class/net for a server: an i40e 10G port with link and a
+// tg3 LOM port without (their ethtool answers, returned, are real captures; the
+// sysfs attributes and PCI functions are constructed to agree with them), plus
+// lo, a bridge and a bond, which are not physical ports; and the real
+// /sys/class/infiniband tree of an H100 node (8 NDR ports, a RoCE bond).
+func netPorts(t testing.TB, files, links map[string]string) []fakeCmd {
+	for _, f := range []pciFn{
+		{addr: "0000:3b:00.1", vendor: "8086", device: "1572", class: "020000", driver: "i40e", numa: "0",
+			curSpeed: "8.0 GT/s PCIe", maxSpeed: "8.0 GT/s PCIe", curWidth: "8", maxWidth: "8"},
+		{addr: "0000:04:00.0", vendor: "14e4", device: "165f", class: "020000", driver: "tg3", numa: "0",
+			curSpeed: "5.0 GT/s PCIe", maxSpeed: "5.0 GT/s PCIe", curWidth: "1", maxWidth: "1"},
+	} {
+		f.add(files, links)
+	}
+	addTree(t, files, fixture("infiniband", "h100-node_8x-cx7-ndr-ib_bf3-bond_sysfs-class-infiniband"), "/sys/class/infiniband")
 	for _, p := range []struct{ name, dev, mac, oper, carrier, speed, duplex string }{
 		{"eth0", "0000:3b:00.1", "3c:fd:fe:a1:b2:c3", "up", "1", "10000", "full"},
 		{"eno8403", "0000:04:00.0", "b0:7b:25:de:ad:01", "down", "0", "-1", "unknown"},
@@ -136,6 +144,12 @@ func netPorts(files, links map[string]string) {
 		if p.dev != "" {
 			links[d+"device"] = "../../../bus/pci/devices/" + p.dev
 		}
+	}
+	return []fakeCmd{
+		{argv: []string{"ethtool", "-i", "eth0"}, stdout: fixture("ethtool", "intel-i40e_ethtool-i.txt")},
+		{argv: []string{"ethtool", "eth0"}, stdout: fixture("ethtool", "intel-i40e_10gbase-sr_ethtool.txt")},
+		{argv: []string{"ethtool", "-i", "eno8403"}, stdout: fixture("ethtool", "broadcom-bcm5720_tg3_ethtool-i.txt")},
+		{argv: []string{"ethtool", "eno8403"}, stdout: fixture("ethtool", "broadcom-bcm5720_tg3_link-down_ethtool.txt")},
 	}
 }
 
@@ -180,9 +194,23 @@ func qemuVM(t testing.TB) machine {
 			{argv: []string{"lspci", "-vmm", "-D"}, stdout: fixture("lspci", "qemu_lspci-vmm-D.txt")},
 			{argv: []string{"ipmitool", "fru"}, stdout: fixture("ipmitool", "qemu_ipmitool-fru.txt"), exit: 1},
 			{argv: []string{"ipmitool", "sdr", "elist"}, stdout: fixture("ipmitool", "qemu_ipmitool-sdr.txt")},
+			// Constructed: the VM was captured before bee read the BMC's identity,
+			// address and SEL, so these answer as a failing BMC command would.
+			{argv: []string{"ipmitool", "mc", "info"}, stderr: qemuNotCaptured, exit: 1},
+			{argv: []string{"ipmitool", "lan", "print"}, stderr: qemuNotCaptured, exit: 1},
+			{argv: []string{"ipmitool", "sel", "info"}, stderr: qemuNotCaptured, exit: 1},
+			{argv: []string{"ipmitool", "sel", "elist"}, stderr: qemuNotCaptured, exit: 1},
 		},
 		files: files,
 	}
+}
+
+// qemuNotCaptured is the stderr of the qemu-vm's BMC commands that its capture lacks.
+const qemuNotCaptured = "bee test: not in the QEMU capture (taken before bee's bmc collector)\n"
+
+// bmcFixture is a real capture of ipmitool's BMC commands (internal/parse/ipmitool/testdata-bmc).
+func bmcFixture(dir, name string) string {
+	return filepath.Join(filepath.Dir(fixture("ipmitool", "x")), "..", "testdata-bmc", dir, name)
 }
 
 // dellR640 is a Dell PowerEdge R640 (real dmidecode, old util-linux lsblk with

@@ -81,6 +81,8 @@ func findings(a *Audit, p *parts) []Finding {
 	psuFindings(&l, h)
 	gpuFindings(&l, h, p)
 	networkFindings(&l, h)
+	selFindings(&l, h)
+	sensorFindings(&l, h)
 	return sortFindings(l)
 }
 

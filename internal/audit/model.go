@@ -42,6 +42,12 @@ type Hardware struct {
 	// InfiniBand every port of every RDMA device in /sys/class/infiniband.
 	Network    []NetPort `json:"network"`
 	InfiniBand []IBPort  `json:"infiniband"`
+	// BMC is the baseboard management controller (bmc collector); null when
+	// there is none or it could not be read.
+	BMC *BMC `json:"bmc"`
+	// Sensors is every BMC sensor of `ipmitool sdr elist`, read once with the
+	// PSUs (psu collector).
+	Sensors []Sensor `json:"sensors"`
 	// Profile is the hardware profile the audit was judged against
 	// (docs/profiles.md); absent when none applied.
 	Profile *ProfileRef `json:"profile,omitempty"`
@@ -378,4 +384,63 @@ type IBPort struct {
 	FirmwareVersion *string `json:"firmware_version"`
 	NodeGUID        *string `json:"node_guid"`
 	PortGUID        *string `json:"port_guid"`
+}
+
+// BMC is `ipmitool mc info`, `ipmitool lan print`, `ipmitool sel info` and
+// `ipmitool sel elist`. A part that could not be read is null.
+type BMC struct {
+	Manufacturer     *string `json:"manufacturer"`
+	ManufacturerID   *int    `json:"manufacturer_id"`
+	ProductID        *int    `json:"product_id"`
+	FirmwareRevision *string `json:"firmware_revision"`
+	IPMIVersion      *string `json:"ipmi_version"`
+	// IPAddress is null when the BMC has none (0.0.0.0); IPSource is
+	// "static", "dhcp", "bios" or "other".
+	IPAddress  *string `json:"ip_address"`
+	IPSource   *string `json:"ip_source"`
+	MACAddress *string `json:"mac_address"`
+	SEL        *SEL    `json:"sel"`
+}
+
+// SEL is the BMC's System Event Log: every entry, as ipmitool prints it.
+type SEL struct {
+	// PercentUsed and Full are from `sel info` (null / false when it could
+	// not be read); Full means newer events may have been dropped.
+	PercentUsed *int       `json:"percent_used"`
+	Full        bool       `json:"full"`
+	Entries     []SELEntry `json:"entries"`
+}
+
+// SELEntry is one SEL record. Timestamp is "2006-01-02T15:04:05" in the BMC's
+// clock (with "Z" when ipmitool said UTC), null before the BMC clock was set
+// (PreInit). Class is the hardware-trouble class (docs/findings.md), null for
+// none.
+type SELEntry struct {
+	ID        string  `json:"id"`
+	Timestamp *string `json:"timestamp"`
+	Date      *string `json:"date"`
+	Time      *string `json:"time"`
+	Sensor    *string `json:"sensor"`
+	Event     string  `json:"event"`
+	Direction *string `json:"direction"`
+	Extra     *string `json:"extra,omitempty"`
+	Class     *string `json:"class"`
+}
+
+// Sensor is one BMC sensor (`ipmitool sdr elist`).
+type Sensor struct {
+	Name string `json:"name"`
+	// Type is "temperature", "voltage", "current", "power", "fan",
+	// "percent", "other" or "discrete" (states only).
+	Type  string   `json:"type"`
+	Value *float64 `json:"value"`
+	Unit  *string  `json:"unit"`
+	// States are the asserted discrete states ("Presence detected").
+	States []string `json:"states,omitempty"`
+	// Status is ipmitool's status column ("ok", "ns", "nc", "cr", "nr", ...);
+	// Severity the same as one word: "ok", "warning", "critical",
+	// "non-recoverable", "no-reading", "unknown".
+	Status   string `json:"status"`
+	Severity string `json:"severity"`
+	Reading  string `json:"reading"`
 }

@@ -30,6 +30,7 @@ func collectPSU(c *cctx, p *parts) error {
 	if err != nil {
 		return fmt.Errorf("ipmitool sdr elist: %w", err)
 	}
+	p.sensors = sensorsFrom(sensors)
 	var frus []ipmitool.FRU
 	// `ipmitool fru` exits non-zero when one FRU of many cannot be read while
 	// still printing the others: keep what parsed, report the failure.

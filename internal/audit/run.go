@@ -99,6 +99,8 @@ type parts struct {
 	nvidiaLoad string
 	network    []NetPort
 	infiniband []IBPort
+	bmc        *BMC
+	sensors    []Sensor
 }
 
 // CollectorNames are the collectors' names in their documented order (README.md:
@@ -123,6 +125,7 @@ var collectors = []collector{
 	{"psu", collectPSU},
 	{"nvidia", collectNvidia},
 	{"network", collectNetwork},
+	{"bmc", collectBMC},
 }
 
 // errSkip marks a collector that did not apply (tool missing, no BMC).
@@ -223,6 +226,7 @@ func Run(ctx context.Context, env Env) *Audit {
 	h.System, h.BIOS, h.Board = p.system, p.bios, p.board
 	h.CPUs, h.Memory, h.Storage, h.PCIe, h.PSUs, h.GPUs = p.cpus, p.memory, p.disks, p.pcie, p.psus, p.gpus
 	h.Network, h.InfiniBand = p.network, p.infiniband
+	h.BMC, h.Sensors = p.bmc, p.sensors
 	enrichPCIe(h)
 	a.Collectors = recs
 	emptyLists(h, recs)
@@ -348,6 +352,7 @@ func emptyLists(h *Hardware, recs []Collector) {
 			h.PCIe = orEmpty(h.PCIe)
 		case "psu":
 			h.PSUs = orEmpty(h.PSUs)
+			h.Sensors = orEmpty(h.Sensors)
 		case "nvidia":
 			h.GPUs = orEmpty(h.GPUs)
 		case "network":
