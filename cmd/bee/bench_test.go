@@ -101,6 +101,7 @@ func largeGPUServer(b testing.TB) machine {
 		fakeCmd{argv: []string{"ipmitool", "sel", "elist"}, stdout: bmcFixture("sel", "quanta-quantaplex-t22hf_sel-elist_correctable-ecc-dimm-label_tz.txt")},
 	)
 	cmds = append(cmds, netPorts(b, files, links)...)
+	files["/dev/kmsg"] = readFixture(b, fixture("kmsg", "h100-node_dmesg-decode-iso_clean-boot.txt"))
 	return machine{name: "large-gpu-server", cmds: cmds, files: files, links: links}.withLatency(realisticLatency)
 }
 

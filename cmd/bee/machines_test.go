@@ -63,6 +63,9 @@ func gpuServer(t testing.TB) machine {
 	files["/sys/devices/system/edac/mc/mc1/ue_count"] = "0\n"
 	links := map[string]string{}
 	netCmds := netPorts(t, files, links)
+	// The kernel log (read from /dev/kmsg under --root): a real dmesg -H of a GPU
+	// server with uncorrected fatal PCIe AER errors.
+	files["/dev/kmsg"] = readFixture(t, fixture("kmsg", "intel-broadwell-gpu-server_dmesg-H_aer-uncorrected-fatal-cmplto.txt"))
 	for _, f := range []pciFn{
 		// Root port x16 capable, x4 trained to an x4 device: not a finding.
 		{addr: "0000:00:01.0", vendor: "8086", device: "2030", class: "060400", driver: "pcieport",
@@ -151,6 +154,14 @@ func netPorts(t testing.TB, files, links map[string]string) []fakeCmd {
 		{argv: []string{"ethtool", "-i", "eno8403"}, stdout: fixture("ethtool", "broadcom-bcm5720_tg3_ethtool-i.txt")},
 		{argv: []string{"ethtool", "eno8403"}, stdout: fixture("ethtool", "broadcom-bcm5720_tg3_link-down_ethtool.txt")},
 	}
+}
+
+func readFixture(t testing.TB, p string) string {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // addTree copies a real sysfs tree kept in a parser's testdata into files under dst.

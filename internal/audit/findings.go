@@ -83,6 +83,7 @@ func findings(a *Audit, p *parts) []Finding {
 	networkFindings(&l, h)
 	selFindings(&l, h)
 	sensorFindings(&l, h)
+	kernelLogFindings(&l, h)
 	return sortFindings(l)
 }
 

@@ -48,6 +48,9 @@ type Hardware struct {
 	// Sensors is every BMC sensor of `ipmitool sdr elist`, read once with the
 	// PSUs (psu collector).
 	Sensors []Sensor `json:"sensors"`
+	// KernelLog counts the hardware events of the kernel log since boot
+	// (kernellog collector); null when it could not be read.
+	KernelLog *KernelLog `json:"kernel_log"`
 	// Profile is the hardware profile the audit was judged against
 	// (docs/profiles.md); absent when none applied.
 	Profile *ProfileRef `json:"profile,omitempty"`
@@ -443,4 +446,36 @@ type Sensor struct {
 	Status   string `json:"status"`
 	Severity string `json:"severity"`
 	Reading  string `json:"reading"`
+}
+
+// KernelLog is what the kernel log since boot says about the hardware.
+type KernelLog struct {
+	// Source is "/dev/kmsg" or "journalctl"; Lines the number of lines read.
+	Source string `json:"source"`
+	Lines  int    `json:"lines"`
+	// Events counts the lines of each kind (internal/parse/kmsg), sorted by
+	// kind; Xids the NVIDIA Xid events per Xid number, sorted by number.
+	Events []KernelEvent `json:"events"`
+	Xids   []KernelXid   `json:"xids"`
+}
+
+// KernelEvent is one kind of hardware event in the kernel log.
+type KernelEvent struct {
+	Kind     string   `json:"kind"`
+	Severity *string  `json:"severity"`
+	Count    int      `json:"count"`
+	Errors   int      `json:"errors,omitempty"`
+	Devices  []string `json:"devices,omitempty"`
+	First    string   `json:"first"`
+	Last     *string  `json:"last"`
+}
+
+// KernelXid is one NVIDIA Xid number in the kernel log.
+type KernelXid struct {
+	Xid      int      `json:"xid"`
+	Count    int      `json:"count"`
+	Meaning  *string  `json:"meaning"`
+	Severity *string  `json:"severity"`
+	Devices  []string `json:"devices,omitempty"`
+	First    string   `json:"first"`
 }

@@ -31,6 +31,7 @@ type Timeouts struct {
 	Ipmitool  time.Duration
 	NvidiaSMI time.Duration
 	Ethtool   time.Duration
+	Journal   time.Duration
 }
 
 // DefaultTimeouts are sized for a healthy 2-socket server to finish well under a
@@ -44,6 +45,7 @@ var DefaultTimeouts = Timeouts{
 	Ipmitool:  60 * time.Second,
 	NvidiaSMI: 90 * time.Second,
 	Ethtool:   10 * time.Second,
+	Journal:   30 * time.Second,
 }
 
 // MaxDuration is an upper bound of a whole audit with DefaultTimeouts: the
@@ -101,6 +103,7 @@ type parts struct {
 	infiniband []IBPort
 	bmc        *BMC
 	sensors    []Sensor
+	kernelLog  *KernelLog
 }
 
 // CollectorNames are the collectors' names in their documented order (README.md:
@@ -126,6 +129,7 @@ var collectors = []collector{
 	{"nvidia", collectNvidia},
 	{"network", collectNetwork},
 	{"bmc", collectBMC},
+	{"kernellog", collectKernelLog},
 }
 
 // errSkip marks a collector that did not apply (tool missing, no BMC).
@@ -227,6 +231,7 @@ func Run(ctx context.Context, env Env) *Audit {
 	h.CPUs, h.Memory, h.Storage, h.PCIe, h.PSUs, h.GPUs = p.cpus, p.memory, p.disks, p.pcie, p.psus, p.gpus
 	h.Network, h.InfiniBand = p.network, p.infiniband
 	h.BMC, h.Sensors = p.bmc, p.sensors
+	h.KernelLog = p.kernelLog
 	enrichPCIe(h)
 	a.Collectors = recs
 	emptyLists(h, recs)
@@ -311,6 +316,13 @@ func (f incompleteFS) ReadDir(name string) ([]string, error) {
 	n, err := f.FS.ReadDir(name)
 	f.note(err)
 	return n, err
+}
+
+// ReadStream passes the inner FS's host.StreamReader through (/dev/kmsg).
+func (f incompleteFS) ReadStream(name string) ([]byte, error) {
+	b, err := host.ReadStream(f.FS, name)
+	f.note(err)
+	return b, err
 }
 
 func (f incompleteFS) Readlink(name string) (string, error) {
@@ -400,7 +412,7 @@ func (t Timeouts) Capped(d time.Duration) Timeouts {
 	if d <= 0 {
 		return t
 	}
-	for _, p := range []*time.Duration{&t.Dmidecode, &t.Lsblk, &t.Smartctl, &t.NVMe, &t.Lspci, &t.Ipmitool, &t.NvidiaSMI, &t.Ethtool} {
+	for _, p := range []*time.Duration{&t.Dmidecode, &t.Lsblk, &t.Smartctl, &t.NVMe, &t.Lspci, &t.Ipmitool, &t.NvidiaSMI, &t.Ethtool, &t.Journal} {
 		*p = min(*p, d)
 	}
 	return t
