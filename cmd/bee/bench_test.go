@@ -101,6 +101,13 @@ func largeGPUServer(b testing.TB) machine {
 		fakeCmd{argv: []string{"ipmitool", "sel", "elist"}, stdout: bmcFixture("sel", "quanta-quantaplex-t22hf_sel-elist_correctable-ecc-dimm-label_tz.txt")},
 	)
 	cmds = append(cmds, netPorts(b, files, links)...)
+	// NVLink: an 8× A100 node's status and topology, a GB300's error counters
+	// (real captures of other machines; this machine is synthetic).
+	cmds = append(cmds,
+		fakeCmd{argv: []string{"nvidia-smi", "nvlink", "-s"}, stdout: fixture("nvidiasmi", "nvlink/a100-sxm4-80gb-8x_nvlink-status.txt")},
+		fakeCmd{argv: []string{"nvidia-smi", "nvlink", "-e"}, stdout: fixture("nvidiasmi", "nvlink/gb300_nvlink-errors_no-uuid.txt")},
+		fakeCmd{argv: []string{"nvidia-smi", "topo", "-m"}, stdout: fixture("nvidiasmi", "topo/a100-8x_topo-m_nv12_17-nics_bond.txt")},
+	)
 	files["/dev/kmsg"] = readFixture(b, fixture("kmsg", "h100-node_dmesg-decode-iso_clean-boot.txt"))
 	return machine{name: "large-gpu-server", cmds: cmds, files: files, links: links}.withLatency(realisticLatency)
 }

@@ -99,6 +99,9 @@ func gpuServer(t testing.TB) machine {
 			{argv: []string{"ipmitool", "fru"}, stdout: fixture("ipmitool", "intel-s7200ap_fru_psu.txt")},
 			{argv: []string{"ipmitool", "sdr", "elist"}, stdout: fixture("ipmitool", "supermicro-sys-4029gp-trt2_sdr-elist_psu-failure.txt")},
 			{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: fixture("nvidiasmi", "4x-tesla-k80_q-x_v10.xml")},
+			// Tesla K80s have no NVLink: nvidia-smi prints nothing (a real A10's
+			// answer, the same for any GPU without NVLink).
+			{argv: []string{"nvidia-smi", "nvlink", "-s"}, stdout: fixture("nvidiasmi", "nvlink/a10_nvlink-status_empty-output.txt")},
 			// The BMC: a Supermicro's bmc info and SEL (the same model's SEL, with the
 			// PSU failure its SDR shows), an Intel BMC's lan print and a SEL info
 			// whose overflow flag is set (real captures of other machines; the

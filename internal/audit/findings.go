@@ -84,6 +84,8 @@ func findings(a *Audit, p *parts) []Finding {
 	selFindings(&l, h)
 	sensorFindings(&l, h)
 	kernelLogFindings(&l, h)
+	l = append(l, p.nvlinkFindings...)
+	l = append(l, p.fabricFindings...)
 	return sortFindings(l)
 }
 

@@ -51,6 +51,9 @@ type Hardware struct {
 	// KernelLog counts the hardware events of the kernel log since boot
 	// (kernellog collector); null when it could not be read.
 	KernelLog *KernelLog `json:"kernel_log"`
+	// NVLink is the NVIDIA GPUs' NVLinks and topology (nvlink collector);
+	// null when it could not be read.
+	NVLink *NVLinkInfo `json:"nvlink"`
 	// Profile is the hardware profile the audit was judged against
 	// (docs/profiles.md); absent when none applied.
 	Profile *ProfileRef `json:"profile,omitempty"`
@@ -316,6 +319,16 @@ type GPU struct {
 	RemappedRowsFailure       *bool    `json:"remapped_rows_failure"`
 	ClockEventReasons         []string `json:"clock_event_reasons"`
 	MIGMode                   *string  `json:"mig_mode"`
+	// Fabric is the GPU's NVLink fabric registration (NVSwitch systems,
+	// multi-node NVLink); absent when nvidia-smi reports none.
+	Fabric *GPUFabric `json:"fabric,omitempty"`
+}
+
+// GPUFabric is the "Fabric" section of `nvidia-smi -q -x`.
+type GPUFabric struct {
+	State         *string `json:"state"`  // "Completed", "In Progress", "Not Started", "N/A"
+	Status        *string `json:"status"` // "Success", "Insufficient Resources"
+	HealthSummary *string `json:"health_summary"`
 }
 
 // Collector statuses (internal/report).
@@ -478,4 +491,39 @@ type KernelXid struct {
 	Severity *string  `json:"severity"`
 	Devices  []string `json:"devices,omitempty"`
 	First    string   `json:"first"`
+}
+
+// NVLinkInfo is `nvidia-smi nvlink -s` and `-e`, and `nvidia-smi topo -m`.
+type NVLinkInfo struct {
+	// GPUs lists the GPUs that have NVLinks ([] when none has).
+	GPUs []NVLinkGPU `json:"gpus"`
+	// Topology is the GPU/NIC matrix, read only when a GPU has NVLinks.
+	Topology *GPUTopology `json:"topology"`
+}
+
+// NVLinkGPU is one GPU's NVLinks.
+type NVLinkGPU struct {
+	Index int     `json:"index"`
+	Name  *string `json:"name"`
+	UUID  *string `json:"uuid"`
+	// AllInactive: the GPU has NVLinks and none is up.
+	AllInactive bool         `json:"all_inactive"`
+	Links       []NVLinkPort `json:"links"`
+}
+
+// NVLinkPort is one NVLink of a GPU.
+type NVLinkPort struct {
+	Link     int      `json:"link"`
+	State    *string  `json:"state"` // "up", "inactive", or as printed
+	SpeedGBs *float64 `json:"speed_gbs"`
+	// Counters are the error counters of `nvlink -e` by the name nvidia-smi
+	// prints ("Replay Errors", "Recovery Errors", "CRC Errors").
+	Counters map[string]int64 `json:"counters,omitempty"`
+}
+
+// GPUTopology is `nvidia-smi topo -m`: Matrix[i][j] connects Devices[i] and
+// Devices[j] ("X", "SYS", "NODE", "PHB", "PXB", "PIX", "NV<n>").
+type GPUTopology struct {
+	Devices []string   `json:"devices"`
+	Matrix  [][]string `json:"matrix"`
 }

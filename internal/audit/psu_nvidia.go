@@ -148,5 +148,6 @@ func collectNvidiaSMI(c *cctx, p *parts) error {
 		sort.Strings(gpu.ClockEventReasons)
 		p.gpus = append(p.gpus, gpu)
 	}
+	p.fabricFindings = fabricOf(res.Stdout, p.gpus)
 	return nil
 }

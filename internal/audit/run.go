@@ -104,6 +104,10 @@ type parts struct {
 	bmc        *BMC
 	sensors    []Sensor
 	kernelLog  *KernelLog
+	nvlink     *NVLinkInfo
+	// nvlinkFindings and fabricFindings are the nvidiasmi judges' findings.
+	nvlinkFindings []Finding
+	fabricFindings []Finding
 }
 
 // CollectorNames are the collectors' names in their documented order (README.md:
@@ -130,6 +134,7 @@ var collectors = []collector{
 	{"network", collectNetwork},
 	{"bmc", collectBMC},
 	{"kernellog", collectKernelLog},
+	{"nvlink", collectNVLink},
 }
 
 // errSkip marks a collector that did not apply (tool missing, no BMC).
@@ -231,7 +236,7 @@ func Run(ctx context.Context, env Env) *Audit {
 	h.CPUs, h.Memory, h.Storage, h.PCIe, h.PSUs, h.GPUs = p.cpus, p.memory, p.disks, p.pcie, p.psus, p.gpus
 	h.Network, h.InfiniBand = p.network, p.infiniband
 	h.BMC, h.Sensors = p.bmc, p.sensors
-	h.KernelLog = p.kernelLog
+	h.KernelLog, h.NVLink = p.kernelLog, p.nvlink
 	enrichPCIe(h)
 	a.Collectors = recs
 	emptyLists(h, recs)
