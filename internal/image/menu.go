@@ -16,7 +16,7 @@ const (
 // line, and how many entries it changed. An entry is a line whose first word is
 // keyword ("append" for isolinux, "linux" for GRUB) and that has boot=live;
 // comments are left alone. A token whose KEY (before "=") the line already has
-// replaces it, so the line never holds two values for one setting.
+// once replaces it, so the line never holds two values for one setting.
 func AddCmdline(cfg []byte, keyword string, tokens []string) ([]byte, int) {
 	if len(tokens) == 0 {
 		return cfg, 0
@@ -53,15 +53,25 @@ func contains(fs []string, s string) bool {
 	return false
 }
 
-// setToken replaces the argument with t's key, or appends t. GRUB's trailing
-// findiso=${iso_path} stays last when it is there.
+// setToken replaces the one argument with t's key, or appends t: a key the line
+// already has more than once (console=tty0 console=ttyS0,…) is one the kernel
+// takes several of, so t is added to them. GRUB's trailing findiso=${iso_path}
+// stays last when it is there.
 func setToken(args []string, t string) []string {
 	key, _, _ := strings.Cut(t, "=")
+	at := -1
 	for i, a := range args {
 		if k, _, _ := strings.Cut(a, "="); k == key {
-			args[i] = t
-			return args
+			if at >= 0 {
+				at = -2 // several
+				break
+			}
+			at = i
 		}
+	}
+	if at >= 0 {
+		args[at] = t
+		return args
 	}
 	if n := len(args); n > 0 && strings.HasPrefix(args[n-1], "findiso=") {
 		return append(args[:n-1:n-1], t, args[n-1])

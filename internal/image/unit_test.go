@@ -236,3 +236,30 @@ func TestUpdateSums(t *testing.T) {
 		t.Error("lines lost")
 	}
 }
+
+// The menus of the iso branch's templates: two live entries each (console on ttyS0
+// or ttyS1), two console= each. Both entries get the settings; console= is added,
+// never put in place of one of the two.
+func TestAddCmdlineTwoEntries(t *testing.T) {
+	isolinux := "label live-amd64\n\tmenu label ^bee live system (amd64)\n\tmenu default\n\tlinux /live/vmlinuz\n\tinitrd /live/initrd.img\n" +
+		"\tappend boot=live components quiet console=tty0 console=ttyS0,115200n8\n\n" +
+		"label live-amd64-ttyS1\n\tmenu label bee live system, serial console on ttyS^1 (COM2)\n\tlinux /live/vmlinuz\n\tinitrd /live/initrd.img\n" +
+		"\tappend boot=live components quiet console=tty0 console=ttyS1,115200n8\n"
+	got, n := AddCmdline([]byte(isolinux), "append", []string{"bee.sat=memory", "console=ttyS2,9600", "quiet"})
+	if n != 2 {
+		t.Fatalf("%d entries changed", n)
+	}
+	lines := KernelLines(got, "append")
+	want := []string{
+		"boot=live components quiet console=tty0 console=ttyS0,115200n8 bee.sat=memory console=ttyS2,9600",
+		"boot=live components quiet console=tty0 console=ttyS1,115200n8 bee.sat=memory console=ttyS2,9600",
+	}
+	if len(lines) != 2 || lines[0] != want[0] || lines[1] != want[1] {
+		t.Errorf("got\n%q\nwant\n%q", lines, want)
+	}
+	grub := "menuentry \"bee live system (amd64)\" --hotkey=l {\n\tlinux\t/live/vmlinuz boot=live quiet bee.sat=none console=tty0 console=ttyS0,115200n8\n\tinitrd\t/live/initrd.img\n}\n"
+	got, n = AddCmdline([]byte(grub), "linux", []string{"bee.sat=memory"})
+	if n != 1 || !strings.Contains(string(got), "\tlinux\t/live/vmlinuz boot=live quiet bee.sat=memory console=tty0 console=ttyS0,115200n8\n") {
+		t.Errorf("grub:\n%s", got)
+	}
+}
