@@ -133,6 +133,23 @@ func extract(t testing.TB, iso, path string) []byte {
 	return b
 }
 
+// nonRootStaging runs commands for real, but first hands the tree mksquashfs is
+// about to pack to uid/gid 1000 (when the test runs as root), as if an ordinary user
+// had run customize: the layer must still be all root's (mksquashfs -all-root).
+type nonRootStaging struct{ host.Exec }
+
+func (r nonRootStaging) Run(ctx context.Context, c host.Cmd) host.Result {
+	if len(c.Argv) > 1 && c.Argv[0] == "mksquashfs" && os.Geteuid() == 0 {
+		_ = filepath.Walk(c.Argv[1], func(p string, _ os.FileInfo, err error) error {
+			if err != nil {
+				return err
+			}
+			return os.Lchown(p, 1000, 1000)
+		})
+	}
+	return r.Exec.Run(ctx, c)
+}
+
 func TestCustomizeTinyISO(t *testing.T) {
 	needTools(t)
 	dir := t.TempDir()
@@ -150,7 +167,7 @@ func TestCustomizeTinyISO(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "site.iso")
-	res, err := Customize(context.Background(), host.Exec{}, Options{
+	res, err := Customize(context.Background(), nonRootStaging{}, Options{
 		ISO: iso, Out: out, AuthorizedKeys: filepath.Join("testdata", "test-ed25519.pub"),
 		ProfilesDir: profiles, UploadConfig: upload, Bee: bee,
 		Cmdline: []string{"bee.sat=memory", "bee.profile=test-gpu-server"}, TempDir: dir,
