@@ -153,6 +153,9 @@ func printInspection(w io.Writer, in *image.Inspection) {
 	for _, l := range in.Layers {
 		if l.Base {
 			fmt.Fprintf(w, "  /live/%s  %d bytes  base (release)\n", l.Name, l.Size)
+			for _, k := range l.Keys {
+				fmt.Fprintf(w, "    key %s %s %s\n", k.Type, k.Fingerprint, k.Comment)
+			}
 			continue
 		}
 		verdict := "ok"
@@ -162,6 +165,18 @@ func printInspection(w io.Writer, in *image.Inspection) {
 		fmt.Fprintf(w, "  /live/%s  %d bytes  %s\n", l.Name, l.Size, verdict)
 		printLayer(w, l)
 	}
+	ssh := "root SSH: "
+	if in.SSH.KeysFrom != "" {
+		ssh += fmt.Sprintf("%d key(s) from /live/%s", in.SSH.Keys, in.SSH.KeysFrom)
+	} else {
+		ssh += "no authorized_keys"
+	}
+	if in.SSH.PasswordLogin {
+		ssh += "; password login ON"
+	} else {
+		ssh += "; password login off"
+	}
+	fmt.Fprintln(w, ssh)
 	for _, p := range sortedKeys(in.Cmdlines) {
 		for _, l := range in.Cmdlines[p] {
 			fmt.Fprintf(w, "boot %s: %s\n", p, l)
@@ -188,6 +203,9 @@ func printLayer(w io.Writer, l image.Layer) {
 			extra = fmt.Sprintf("  %d bytes", e.Size)
 		case "char", "block":
 			extra = fmt.Sprintf("  %s %d,%d", e.Type, e.Major, e.Minor)
+			if e.Type == "char" && e.Major == 0 && e.Minor == 0 {
+				extra = "  whiteout: hides the file of the layers below"
+			}
 		}
 		fmt.Fprintf(w, "    %04o %d:%d %s%s\n", e.Mode, e.UID, e.GID, e.Path, extra)
 	}

@@ -35,12 +35,16 @@ const LayerName = "zz-site.squashfs"
 // BaseLayer is live-build's base layer.
 const BaseLayer = "filesystem.squashfs"
 
+// PasswordFallback is the marker of a release built without SSH keys: with it,
+// bee-sshsetup turns on root password login. A layer with keys hides it.
+const PasswordFallback = "/etc/bee/ssh-password-fallback"
+
 // Options are bee image customize's inputs. At least one of the layer's contents
 // (AuthorizedKeys, ProfilesDir, UploadConfig, Bee) or Cmdline is required.
 type Options struct {
 	ISO            string   // the released ISO (read only)
 	Out            string   // the new ISO (written through a temporary file, then renamed)
-	AuthorizedKeys string   // → /root/.ssh/authorized_keys 0600 (/root/.ssh 0700)
+	AuthorizedKeys string   // → /root/.ssh/authorized_keys 0600 (/root/.ssh 0700); hides PasswordFallback
 	ProfilesDir    string   // its *.yaml → /etc/bee/profiles/ 0644
 	UploadConfig   string   // → /etc/bee/upload.yaml 0600
 	Bee            string   // → /usr/local/bin/bee 0755
@@ -117,13 +121,38 @@ func Customize(ctx context.Context, r host.Runner, o Options) (*Result, error) {
 		return nil, err
 	}
 	logf("base: %s, volume %q, boot %s", o.ISO, rep.VolumeID, bootSummary(rep))
+	base, err := t.openLayer(ctx, o.ISO, BaseLayer, work)
+	if err != nil {
+		return nil, err
+	}
+	baseEntries, err := t.list(ctx, base)
+	if err != nil {
+		return nil, fmt.Errorf("reading the base layer: %w", err)
+	}
+	// With keys, a release built without them (root password login: bee-sshsetup's
+	// marker in the base) becomes key-only: the layer hides the marker with an
+	// overlayfs whiteout (docs/iso.md). Only then: in a directory the base lacks, a
+	// whiteout would show as a broken entry.
+	var whiteouts []string
+	if o.AuthorizedKeys != "" && hasFile(baseEntries, PasswordFallback) {
+		whiteouts = append(whiteouts, strings.TrimPrefix(PasswordFallback, "/"))
+		for _, d := range []string{"etc", "etc/bee"} {
+			if err := os.MkdirAll(filepath.Join(tree, d), 0o755); err != nil {
+				return nil, err
+			}
+			if err := os.Chmod(filepath.Join(tree, d), 0o755); err != nil {
+				return nil, err
+			}
+		}
+		logf("base: root password login over SSH is on (%s); the layer turns it off", PasswordFallback)
+	}
 
 	// 3. The layer, read back and checked with the rules inspect applies.
 	layer := filepath.Join(work, LayerName)
-	if err := t.mksquashfs(ctx, tree, layer); err != nil {
+	if err := t.mksquashfs(ctx, tree, layer, whiteouts...); err != nil {
 		return nil, err
 	}
-	entries, err := t.list(ctx, layer)
+	entries, err := t.list(ctx, squashfs{File: layer, Name: "/live/" + LayerName})
 	if err != nil {
 		return nil, err
 	}
@@ -233,6 +262,33 @@ func Customize(ctx context.Context, r host.Runner, o Options) (*Result, error) {
 	res := &Result{Out: o.Out, Cmdlines: cmdlines, Duration: time.Since(start),
 		Layer: Layer{Name: LayerName, Size: fileSize(layer), Entries: entries, Keys: keys}}
 	return res, nil
+}
+
+// openLayer locates /live/name in the ISO for reading in place, or copies it into
+// dir when it is not stored in one piece.
+func (t tools) openLayer(ctx context.Context, iso, name, dir string) (squashfs, error) {
+	p := "/live/" + name
+	extents, err := t.layers(ctx, iso)
+	if err != nil {
+		return squashfs{}, err
+	}
+	if off, err := xorriso.Contiguous(extents, p); err == nil {
+		return squashfs{File: iso, Offset: off, Name: p}, nil
+	}
+	local := filepath.Join(dir, "layer-"+name)
+	if err := t.extract(ctx, iso, p, local); err != nil {
+		return squashfs{}, err
+	}
+	return squashfs{File: local, Name: p}, nil
+}
+
+func hasFile(es []unsquashfs.Entry, p string) bool {
+	for _, e := range es {
+		if e.Path == p && e.Type == "file" {
+			return true
+		}
+	}
+	return false
 }
 
 // checkBase refuses ISOs that customize cannot extend correctly.

@@ -25,8 +25,19 @@ type Inspection struct {
 	Cmdlines map[string][]string
 	// CmdlineProblems are settings on those lines that customize would refuse.
 	CmdlineProblems []string `json:",omitempty"`
+	// SSH is root's SSH login once the layers are stacked.
+	SSH SSHLogin
 	// Notes are facts about the ISO worth knowing (e.g. a filesystem.module).
 	Notes []string `json:",omitempty"`
+}
+
+// SSHLogin is what the stacked layers say about root's SSH login (bee-sshsetup reads
+// /root/.ssh/authorized_keys and the password-login marker at boot).
+type SSHLogin struct {
+	KeysFrom      string `json:",omitempty"` // the top layer with /root/.ssh/authorized_keys
+	Keys          int    // keys in it
+	PasswordLogin bool   // the top layer mentioning the marker holds it as a file
+	PasswordFrom  string `json:",omitempty"` // that layer (a whiteout there turns it off)
 }
 
 // OK reports whether no layer and no command line was flagged.
@@ -43,7 +54,8 @@ func (in *Inspection) OK() bool {
 }
 
 // Inspect lists an ISO's layers, their files and the SSH keys they add, and
-// checks every layer but the base with the rules customize applies.
+// checks every layer but the base with the rules customize applies. Layers are
+// read in place in the ISO (unsquashfs -o), not copied out.
 func Inspect(ctx context.Context, r host.Runner, iso, tempDir string) (*Inspection, error) {
 	t := tools{r}
 	rep, err := t.report(ctx, iso)
@@ -65,6 +77,7 @@ func Inspect(ctx context.Context, r host.Runner, iso, tempDir string) (*Inspecti
 			sizes[f.Name] = f.Size
 		}
 	}
+	// Layers are read bottom first, so a higher layer's word on SSH wins below.
 	// live-boot's setup_unionfs sorts the names with sort(1) in the initramfs
 	// (byte order): Go's sort.Strings is the same order.
 	sort.Strings(names)
@@ -73,31 +86,43 @@ func Inspect(ctx context.Context, r host.Runner, iso, tempDir string) (*Inspecti
 	}
 	for _, n := range names {
 		l := Layer{Name: n, Size: sizes[n], Base: n == BaseLayer}
+		sq, err := t.openLayer(ctx, iso, n, work)
+		if err != nil {
+			return nil, err
+		}
+		entries, err := t.list(ctx, sq)
+		if err != nil {
+			return nil, err
+		}
 		if !l.Base {
-			local := filepath.Join(work, n)
-			if err := t.extract(ctx, iso, "/live/"+n, local); err != nil {
-				return nil, err
-			}
-			if l.Entries, err = t.list(ctx, local); err != nil {
-				return nil, err
-			}
-			l.Problems = Check(l.Entries)
-			for _, e := range l.Entries {
-				if e.Path == "/root/.ssh/authorized_keys" && e.Type == "file" {
-					b, err := t.cat(ctx, local, "root/.ssh/authorized_keys")
-					if err != nil {
-						return nil, err
-					}
-					if l.Keys, err = ParseAuthorizedKeys(b); err != nil {
-						l.Problems = append(l.Problems, Problem{e.Path, err.Error()})
-					} else if len(l.Keys) == 0 {
-						l.Problems = append(l.Problems, Problem{e.Path, "no key in it"})
-					}
+			l.Entries = entries
+			l.Problems = Check(entries)
+		}
+		for _, e := range entries {
+			switch {
+			case e.Path == "/root/.ssh/authorized_keys" && e.Type == "file":
+				b, err := t.cat(ctx, sq, "root/.ssh/authorized_keys")
+				if err != nil {
+					return nil, err
 				}
+				if l.Keys, err = ParseAuthorizedKeys(b); err != nil {
+					l.Problems = append(l.Problems, Problem{e.Path, err.Error()})
+				} else if len(l.Keys) == 0 && !l.Base {
+					l.Problems = append(l.Problems, Problem{e.Path, "no key in it"})
+				}
+				in.SSH.KeysFrom, in.SSH.Keys = n, len(l.Keys)
+			case e.Path == PasswordFallback:
+				in.SSH.PasswordLogin = e.Type == "file"
+				in.SSH.PasswordFrom = n
 			}
-			_ = os.Remove(local)
+		}
+		if sq.File != iso {
+			_ = os.Remove(sq.File)
 		}
 		in.Layers = append(in.Layers, l)
+	}
+	if in.SSH.PasswordLogin {
+		in.Notes = append(in.Notes, fmt.Sprintf("root password login over SSH is ON: %s is in %s (a release built without --authorized-keys); bee image customize --authorized-keys turns it off", PasswordFallback, in.SSH.PasswordFrom))
 	}
 	if len(names) == 0 || names[0] != BaseLayer {
 		in.Notes = append(in.Notes, fmt.Sprintf("the bottom layer is not %s: not a bee/live-build ISO, or a layer sorts before the base", BaseLayer))

@@ -89,6 +89,8 @@ func tinyISO(t testing.TB, dir string) string {
 	base := filepath.Join(dir, "base")
 	write(t, filepath.Join(base, "etc/hostname"), []byte("bee\n"), 0o644)
 	write(t, filepath.Join(base, "root/.profile"), []byte("\n"), 0o644)
+	// A release built without keys: bee-sshsetup's password-login marker.
+	write(t, filepath.Join(base, "etc/bee/ssh-password-fallback"), []byte("$6$x$y\n"), 0o600)
 	if err := os.Chmod(filepath.Join(base, "root"), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -229,6 +231,9 @@ func TestCustomizeTinyISO(t *testing.T) {
 	got := map[string]string{}
 	for _, e := range es {
 		got[e.Path] = fmt.Sprintf("%s %04o %d:%d", e.Type, e.Mode, e.UID, e.GID)
+		if e.Type == "char" {
+			got[e.Path] += fmt.Sprintf(" %d,%d", e.Major, e.Minor)
+		}
 	}
 	want := map[string]string{
 		"/": "dir 0755 0:0", "/root": "dir 0700 0:0", "/root/.ssh": "dir 0700 0:0",
@@ -237,6 +242,8 @@ func TestCustomizeTinyISO(t *testing.T) {
 		"/etc/bee/profiles": "dir 0755 0:0", "/etc/bee/profiles/test-gpu-server.yaml": "file 0644 0:0",
 		"/usr": "dir 0755 0:0", "/usr/local": "dir 0755 0:0", "/usr/local/bin": "dir 0755 0:0",
 		"/usr/local/bin/bee": "file 0755 0:0",
+		// --authorized-keys hides the base's password-login marker (overlayfs whiteout).
+		"/etc/bee/ssh-password-fallback": "char 0000 0:0 0,0",
 	}
 	for p, w := range want {
 		if got[p] != w {
@@ -264,11 +271,52 @@ func TestCustomizeTinyISO(t *testing.T) {
 	if l := in.Cmdlines["/isolinux/live.cfg"]; len(l) != 1 || !strings.HasSuffix(l[0], "bee.profile=test-gpu-server") {
 		t.Errorf("cmdlines %+v", in.Cmdlines)
 	}
+	if s := in.SSH; s.PasswordLogin || s.PasswordFrom != LayerName || s.KeysFrom != LayerName || s.Keys != 1 {
+		t.Errorf("SSH after customize: %+v", s)
+	}
+	// The release alone: password login on (its marker), no keys.
+	in, err = Inspect(context.Background(), host.Exec{}, iso, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := in.SSH; !s.PasswordLogin || s.PasswordFrom != BaseLayer || s.KeysFrom != "" || !in.OK() {
+		t.Errorf("SSH of the release: %+v (OK %v)", s, in.OK())
+	}
 
 	// One site layer per ISO: customizing the customized ISO is refused.
 	_, err = Customize(context.Background(), host.Exec{}, Options{ISO: out, Out: filepath.Join(dir, "again.iso"), Cmdline: []string{"bee.x=1"}, TempDir: dir})
 	if !IsUsage(err) || !strings.Contains(err.Error(), "already has a site layer") {
 		t.Errorf("second customize: %v", err)
+	}
+}
+
+// --bee alone (the Go-only rebuild) leaves SSH as the release has it: no whiteout.
+func TestCustomizeBeeOnly(t *testing.T) {
+	needTools(t)
+	dir := t.TempDir()
+	iso := tinyISO(t, dir)
+	bee, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "dev.iso")
+	res, err := Customize(context.Background(), host.Exec{}, Options{ISO: iso, Out: out, Bee: bee, TempDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, e := range res.Layer.Entries {
+		paths = append(paths, e.Path)
+	}
+	if strings.Join(paths, " ") != "/ /usr /usr/local /usr/local/bin /usr/local/bin/bee" {
+		t.Errorf("layer: %v", paths)
+	}
+	in, err := Inspect(context.Background(), host.Exec{}, out, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !in.SSH.PasswordLogin || !in.OK() {
+		t.Errorf("SSH %+v, OK %v", in.SSH, in.OK())
 	}
 }
 

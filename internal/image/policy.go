@@ -36,7 +36,7 @@ var allowed = []struct {
 
 // refused are allowed paths that would still open root login without a key.
 var refused = map[string]string{
-	"/etc/bee/ssh-password-fallback":  "it turns on root password login over SSH (bee-sshsetup reads it)",
+	PasswordFallback:                  "it turns on root password login over SSH (bee-sshsetup reads it)",
 	"/usr/local/lib/bee/bee-sshsetup": "it is the script that sets the SSH login policy",
 }
 
@@ -62,6 +62,9 @@ func Check(entries []unsquashfs.Entry) []Problem {
 		case "dir", "file":
 		case "char":
 			if e.Major == 0 && e.Minor == 0 {
+				if p == PasswordFallback {
+					continue // hides the password-login marker: key-only SSH
+				}
 				add(p, "overlayfs whiteout: it would delete the base image's %s", p)
 			} else {
 				add(p, "device node")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/beeaudit/bee/internal/host"
@@ -66,29 +67,62 @@ func isoHas(r *xorriso.Report, name string) bool {
 }
 
 // mksquashfs packs dir into a new squashfs at out, every file owned by root. gzip is
-// what every squashfs-enabled kernel reads; the layer is small.
-func (t tools) mksquashfs(ctx context.Context, dir, out string) error {
-	_, err := t.run(ctx, layerTimeout, "mksquashfs", dir, out,
-		"-noappend", "-all-root", "-no-xattrs", "-comp", "gzip", "-quiet", "-no-progress")
+// what every squashfs-enabled kernel reads; the layer is small. whiteouts are paths
+// (relative, their directory in dir) made overlayfs whiteouts: character devices 0,0
+// (mksquashfs pseudo files), which hide the file of that path in the layers below.
+func (t tools) mksquashfs(ctx context.Context, dir, out string, whiteouts ...string) error {
+	argv := []string{"mksquashfs", dir, out,
+		"-noappend", "-all-root", "-no-xattrs", "-comp", "gzip", "-quiet", "-no-progress"}
+	for _, w := range whiteouts {
+		argv = append(argv, "-p", w+" c 0000 0 0 0 0")
+	}
+	_, err := t.run(ctx, layerTimeout, argv...)
 	return err
 }
 
-// list reads a squashfs's entries back (modes, owners, types).
-func (t tools) list(ctx context.Context, sq string) ([]unsquashfs.Entry, error) {
-	out, err := t.run(ctx, readTimeout, "unsquashfs", "-lln", "-UTC", sq)
+// squashfs is a squashfs image: a file, or one stored contiguously in an ISO from
+// byte Offset on (read in place with unsquashfs -o, nothing copied out).
+type squashfs struct {
+	File   string
+	Offset int64
+	Name   string // for messages: "/live/zz-site.squashfs"
+}
+
+func (sq squashfs) args() []string {
+	if sq.Offset > 0 {
+		return []string{"-o", strconv.FormatInt(sq.Offset, 10)}
+	}
+	return nil
+}
+
+// list reads a squashfs's entries (modes, owners, types).
+func (t tools) list(ctx context.Context, sq squashfs) ([]unsquashfs.Entry, error) {
+	argv := append(append([]string{"unsquashfs"}, sq.args()...), "-lln", "-UTC", sq.File)
+	out, err := t.run(ctx, readTimeout, argv...)
 	if err != nil {
 		return nil, err
 	}
 	es, err := unsquashfs.Parse(out)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", sq, err)
+		return nil, fmt.Errorf("%s: %w", sq.Name, err)
 	}
 	return es, nil
 }
 
 // cat reads one file of a squashfs (path relative to its root).
-func (t tools) cat(ctx context.Context, sq, rel string) ([]byte, error) {
-	return t.run(ctx, readTimeout, "unsquashfs", "-cat", sq, rel)
+func (t tools) cat(ctx context.Context, sq squashfs, rel string) ([]byte, error) {
+	argv := append(append([]string{"unsquashfs"}, sq.args()...), "-cat", sq.File, rel)
+	return t.run(ctx, readTimeout, argv...)
+}
+
+// layers finds where each /live/*.squashfs of an ISO lies in it.
+func (t tools) layers(ctx context.Context, iso string) ([]xorriso.Extent, error) {
+	out, err := t.run(ctx, readTimeout, "xorriso", "-indev", iso,
+		"-find", "/live", "-name", "*.squashfs", "-exec", "report_lba", "--")
+	if err != nil {
+		return nil, err
+	}
+	return xorriso.ParseLBA(out)
 }
 
 func fileSize(p string) int64 {

@@ -90,6 +90,11 @@ func TestCheckAcceptsASiteLayer(t *testing.T) {
 	if ps := Check(entriesOf(t, goodLayer)); len(ps) != 0 {
 		t.Fatalf("refused: %v", ps)
 	}
+	// Hiding the password-login marker (whiteout) makes SSH key-only: accepted.
+	hide := "c--------- 0/0 0,  0 2026-12-06 15:50 squashfs-root/etc/bee/ssh-password-fallback\n"
+	if ps := Check(entriesOf(t, goodLayer+hide)); len(ps) != 0 {
+		t.Fatalf("whiteout of the marker refused: %v", ps)
+	}
 }
 
 // Each line added to the good layer must be refused, for the reason given.
@@ -106,6 +111,7 @@ func TestCheckRefusals(t *testing.T) {
 		{"-rwsr-xr-x 0/0 1 2026-12-06 15:50 squashfs-root/usr/local/lib/bee/x", "/usr/local/lib/bee/x", "setuid"},
 		{"lrwxrwxrwx 0/0 1 2026-12-06 15:50 squashfs-root/etc/bee/l -> /etc/shadow", "/etc/bee/l", "symlink"},
 		{"crw-r--r-- 0/0 0,  0 2026-12-06 15:50 squashfs-root/etc/bee/w", "/etc/bee/w", "whiteout"},
+		{"crw-r--r-- 0/0 1,  3 2026-12-06 15:50 squashfs-root/etc/bee/ssh-password-fallback", "/etc/bee/ssh-password-fallback", "device"},
 		{"prw-r--r-- 0/0 0 2026-12-06 15:50 squashfs-root/etc/bee/p", "/etc/bee/p", "fifo"},
 	} {
 		ps := Check(entriesOf(t, goodLayer+c.line+"\n"))

@@ -3,6 +3,7 @@ package xorriso
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/beeaudit/bee/internal/testtools/golden"
@@ -23,12 +24,45 @@ func TestCaptures(t *testing.T) {
 	for _, path := range golden.Captures(t, "testdata", nil) {
 		name, _ := filepath.Rel("testdata", path)
 		t.Run(name, func(t *testing.T) {
-			r, err := Parse(read(t, name))
+			var got any
+			var err error
+			if isLBA(path) {
+				got, err = ParseLBA(read(t, name))
+			} else {
+				got, err = Parse(read(t, name))
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.JSON(t, path, r)
+			golden.JSON(t, path, got)
 		})
+	}
+}
+
+func isLBA(path string) bool { return strings.HasSuffix(path, ".lba.txt") }
+
+// The real ISO and the same after customize: offsets of the layers in the ISO.
+func TestLBA(t *testing.T) {
+	es, err := ParseLBA(read(t, "bee-3ae21be-amd64-customized.lba.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 2 || es[0].Path != "/live/filesystem.squashfs" || es[0].StartLBA != 9393 || es[0].Blocks != 181238 || es[0].Size != 371175424 {
+		t.Fatalf("extents %+v", es)
+	}
+	if off, err := Contiguous(es, "/live/zz-site.squashfs"); err != nil || off != 214800*2048 {
+		t.Errorf("offset %d, %v", off, err)
+	}
+	if _, err := Contiguous(es, "/live/nope.squashfs"); err == nil {
+		t.Error("missing file: no error")
+	}
+	if _, err := Contiguous(append(es, Extent{Path: "/live/zz-site.squashfs", Index: 1}), "/live/zz-site.squashfs"); err == nil {
+		t.Error("two extents: no error")
+	}
+	for _, bad := range []string{"File data lba:  0 , x , 1 , 2 , '/a'\n", "File data lba:  0 , 1 , 1 , 2\n", "File data lba:  0 , 1 , 1 , 2 , '/a\n"} {
+		if es, err := ParseLBA([]byte(bad)); err == nil {
+			t.Errorf("%q: no error, %+v", bad, es)
+		}
 	}
 }
 
@@ -113,6 +147,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if es, err := ParseLBA(data); (es == nil) == (err == nil) {
+			t.Fatalf("ParseLBA: want exactly one of result and error, got %v, %v", es, err)
+		}
 		r, err := Parse(data)
 		if (r == nil) == (err == nil) {
 			t.Fatalf("want exactly one of result and error, got %v, %v", r, err)
