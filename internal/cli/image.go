@@ -182,6 +182,9 @@ func printInspection(w io.Writer, in *image.Inspection) {
 			fmt.Fprintf(w, "boot %s: %s\n", p, l)
 		}
 	}
+	for _, p := range in.Unreadable {
+		fmt.Fprintf(w, "FLAGGED %s: live-boot stacks it too, and inspect cannot check it (only squashfs layers are read)\n", p)
+	}
 	for _, p := range in.CmdlineProblems {
 		fmt.Fprintf(w, "FLAGGED boot command line: %s\n", p)
 	}

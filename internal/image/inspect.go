@@ -25,6 +25,9 @@ type Inspection struct {
 	Cmdlines map[string][]string
 	// CmdlineProblems are settings on those lines that customize would refuse.
 	CmdlineProblems []string `json:",omitempty"`
+	// Unreadable are other images in /live that live-boot would stack too (ext4,
+	// xfs, .dir, ...) and inspect cannot check: flagged.
+	Unreadable []string `json:",omitempty"`
 	// SSH is root's SSH login once the layers are stacked.
 	SSH SSHLogin
 	// Notes are facts about the ISO worth knowing (e.g. a filesystem.module).
@@ -42,7 +45,7 @@ type SSHLogin struct {
 
 // OK reports whether no layer and no command line was flagged.
 func (in *Inspection) OK() bool {
-	if len(in.CmdlineProblems) > 0 {
+	if len(in.CmdlineProblems) > 0 || len(in.Unreadable) > 0 {
 		return false
 	}
 	for _, l := range in.Layers {
@@ -75,6 +78,13 @@ func Inspect(ctx context.Context, r host.Runner, iso, tempDir string) (*Inspecti
 		if strings.HasSuffix(f.Name, ".squashfs") && strings.HasPrefix(f.Mode, "-") {
 			names = append(names, f.Name)
 			sizes[f.Name] = f.Size
+			continue
+		}
+		// live-boot stacks these too (setup_unionfs: squashfs ext2 ext3 ext4 xfs jffs2 dir).
+		for _, ext := range []string{".squashfs", ".ext2", ".ext3", ".ext4", ".xfs", ".jffs2", ".dir"} {
+			if strings.HasSuffix(f.Name, ext) {
+				in.Unreadable = append(in.Unreadable, "/live/"+f.Name)
+			}
 		}
 	}
 	// Layers are read bottom first, so a higher layer's word on SSH wins below.

@@ -366,7 +366,8 @@ func TestInspectFlagsForeignLayer(t *testing.T) {
 	layer := filepath.Join(dir, "zz-foreign.squashfs")
 	run(t, "mksquashfs", tree, layer, "-noappend", "-all-root", "-quiet", "-no-progress", "-p", "etc/passwd c 0644 0 0 0 0")
 	out := filepath.Join(dir, "foreign.iso")
-	run(t, "xorriso", "-indev", iso, "-outdev", out, "-boot_image", "any", "replay", "-map", layer, "/live/zz-foreign.squashfs")
+	run(t, "xorriso", "-indev", iso, "-outdev", out, "-boot_image", "any", "replay", "-map", layer, "/live/zz-foreign.squashfs",
+		"-map", filepath.Join(tree, "etc"), "/live/zz-more.dir")
 	in, err := Inspect(context.Background(), host.Exec{}, out, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -380,6 +381,9 @@ func TestInspectFlagsForeignLayer(t *testing.T) {
 	}
 	if !strings.Contains(flagged["/etc/shadow"], "outside") || !strings.Contains(flagged["/etc/passwd"], "whiteout") {
 		t.Errorf("problems %+v", in.Layers[1].Problems)
+	}
+	if len(in.Unreadable) != 1 || in.Unreadable[0] != "/live/zz-more.dir" {
+		t.Errorf("unreadable %v", in.Unreadable)
 	}
 }
 
