@@ -1,0 +1,66 @@
+package results
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// WriteStatus prints what is pending, the last error and the last success: the text of
+// `bee upload --status` (and, later, the menu's). cfgErr is LoadConfig's error, if any.
+// Credentials are never printed.
+func WriteStatus(w io.Writer, sp *Spool, cfg Config, cfgErr error, now time.Time) error {
+	switch {
+	case errors.Is(cfgErr, ErrNotConfigured):
+		fmt.Fprintln(w, "object store: not configured (docs/results.md)")
+	case cfgErr != nil:
+		fmt.Fprintf(w, "object store: config error: %v\n", cfgErr)
+	default:
+		fmt.Fprintf(w, "object store: %s\n", cfg)
+	}
+	pending, err := sp.Pending()
+	if err != nil {
+		return err
+	}
+	done, err := sp.Done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "spool %s: %d pending, %d uploaded\n", sp.Dir, len(pending), len(done))
+	for _, it := range pending {
+		line := fmt.Sprintf("  pending  %s  %s  spooled %s", it.Name, size(it.Size), it.Spooled.UTC().Format(time.RFC3339))
+		if it.Attempts > 0 {
+			next := "now"
+			if d := it.NextAttempt.Sub(now); d > 0 {
+				next = "in " + d.Round(time.Second).String()
+			}
+			line += fmt.Sprintf(", %d attempt(s), next %s", it.Attempts, next)
+		}
+		fmt.Fprintln(w, line)
+		if it.LastError != "" {
+			fmt.Fprintf(w, "           last error: %s\n", it.LastError)
+		}
+	}
+	st, err := sp.State()
+	if err != nil {
+		return err
+	}
+	if st.LastSuccessAt != nil {
+		fmt.Fprintf(w, "last upload: %s  %s\n", st.LastSuccessAt.UTC().Format(time.RFC3339), st.LastSuccess)
+	}
+	if st.LastErrorAt != nil && len(pending) > 0 {
+		fmt.Fprintf(w, "last error:  %s  %s\n", st.LastErrorAt.UTC().Format(time.RFC3339), st.LastError)
+	}
+	return nil
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
