@@ -98,6 +98,9 @@ func (s *Spool) Enqueue(src Source, id Identity, now time.Time) (bool, error) {
 	if !fi.Mode().IsRegular() {
 		return false, fmt.Errorf("spool %s: not a regular file", src.Path)
 	}
+	if s.seen == nil {
+		s.seen = map[string]seenFile{}
+	}
 	c, ok := s.seen[src.Path]
 	if !ok || c.size != fi.Size() || !c.mtime.Equal(fi.ModTime()) {
 		// Hash first: a result already spooled or uploaded is not copied again (and a
@@ -205,6 +208,9 @@ func (s *Spool) known(source, sum string) (bool, error) {
 func (s *Spool) Pending() ([]Item, error) {
 	dir := filepath.Join(s.Dir, "pending")
 	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // nothing spooled yet
+	}
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
@@ -227,6 +233,9 @@ func (s *Spool) Pending() ([]Item, error) {
 func (s *Spool) Done() ([]Item, error) {
 	dir := filepath.Join(s.Dir, "done")
 	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}

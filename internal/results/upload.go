@@ -136,6 +136,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 // Once does one scan and one drain.
 func (d *Daemon) Once(ctx context.Context, logf func(string, ...any), note func(key, msg string)) DrainResult {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	srcs, err := Sources(d.AuditFile, d.SatDir)
 	if err != nil {
 		note("scan", "scan results: "+err.Error())

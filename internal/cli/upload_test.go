@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runBee(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(append([]string{"bee"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUploadUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"upload"},
+		{"upload", "--status", "--once"},
+		{"upload", "--once", "--device", "/dev/sdz1"},
+		{"upload", "--status", "extra"},
+	} {
+		if code, _, _ := runBee(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if code, out, _ := runBee(t, "upload", "--help"); code != 0 || !strings.Contains(out, "docs/results.md") {
+		t.Errorf("--help: %d %q", code, out)
+	}
+}
+
+// The whole command with the store unreachable (a closed port on 127.0.0.1): --once
+// spools both results and exits 1; --status shows them with the error; the secret from
+// the config file is printed nowhere.
+func TestUploadOnceStoreDownThenStatus(t *testing.T) {
+	d := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cfg := filepath.Join(d, "upload.yaml")
+	os.WriteFile(cfg, []byte("url: s3://bucket/fleet\nendpoint: http://"+addr+"\naccess_key: AK\nsecret_key: SECRET-xyz\n"), 0o600)
+	cmdline := filepath.Join(d, "cmdline")
+	os.WriteFile(cmdline, []byte("boot=live bee.upload.secret_key=CMDLINE-SECRET\n"), 0o644)
+	audit, err := os.ReadFile("../results/testdata/bee-audit.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(d, "bee-audit.json"), audit, 0o644)
+	os.Mkdir(filepath.Join(d, "sat"), 0o755)
+	os.WriteFile(filepath.Join(d, "sat", "memory-S1-20261206T142854Z.tar.gz"), []byte("archive"), 0o644)
+	common := []string{"--config", cfg, "--cmdline", cmdline, "--spool", filepath.Join(d, "spool"),
+		"--audit", filepath.Join(d, "bee-audit.json"), "--sat-dir", filepath.Join(d, "sat")}
+
+	code, out, errOut := runBee(t, append([]string{"upload", "--once"}, common...)...)
+	if code != 1 || !strings.Contains(out, "2 result(s) still pending") || !strings.Contains(errOut, "not reachable") {
+		t.Fatalf("--once: %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "bee.upload.secret_key= ignored") {
+		t.Errorf("no warning about the command-line credential:\n%s", errOut)
+	}
+	code, status, _ := runBee(t, append([]string{"upload", "--status"}, common[:6]...)...)
+	if code != 0 || !strings.Contains(status, "2 pending, 0 uploaded") || !strings.Contains(status, "bee-audit.json") ||
+		!strings.Contains(status, "s3://bucket/fleet at http://"+addr) || !strings.Contains(status, "last error") {
+		t.Fatalf("--status: %d\n%s", code, status)
+	}
+	for _, s := range []string{out, errOut, status} {
+		if strings.Contains(s, "SECRET-xyz") || strings.Contains(s, "CMDLINE-SECRET") {
+			t.Errorf("a secret was printed:\n%s", s)
+		}
+	}
+	// Nothing configured: the daemon has nothing to do and says so, exit 0 (the unit
+	// runs on every boot).
+	code, out, _ = runBee(t, "upload", "--daemon", "--config", filepath.Join(d, "none.yaml"), "--cmdline", filepath.Join(d, "none"), "--spool", filepath.Join(d, "spool2"))
+	if code != 0 || !strings.Contains(out, "no object store configured") {
+		t.Errorf("--daemon unconfigured: %d %q", code, out)
+	}
+}
