@@ -165,7 +165,9 @@ func (c Copier) Copy(ctx context.Context, dev, serial string, srcs []results.Sou
 		return rep, fmt.Errorf("cannot mount the stick %s: %s", dev, res.Describe())
 	}
 	defer func() {
-		rep.Unmounted = c.unmount(ctx, mnt)
+		// Even when ctx is canceled (the stick's unit stopped because it was pulled):
+		// the mount must not outlive this run.
+		rep.Unmounted = c.unmount(context.WithoutCancel(ctx), mnt)
 	}()
 	rep.Dir = "/bee/" + serial
 	dest := filepath.Join(mnt, "bee", serial)
@@ -184,6 +186,9 @@ func (c Copier) Copy(ctx context.Context, dev, serial string, srcs []results.Sou
 	}()
 	hashes := map[string]string{} // name on the stick → sha256, for this run
 	for _, src := range srcs {
+		if err := ctx.Err(); err != nil {
+			return rep, fmt.Errorf("copy to the stick %s stopped (%v): plug it in again to retry; the results stay on this machine", dev, err)
+		}
 		sum, size, err := hashFile(src.Path)
 		if err != nil {
 			return rep, fmt.Errorf("read %s: %w (nothing of it written)", src.Path, err)
@@ -199,7 +204,10 @@ func (c Copier) Copy(ctx context.Context, dev, serial string, srcs []results.Sou
 			}
 			continue
 		}
-		if err := copyFile(src.Path, filepath.Join(dest, name), sum); err != nil {
+		if err := copyFile(ctx, src.Path, filepath.Join(dest, name), sum); err != nil {
+			if ctx.Err() != nil {
+				return rep, fmt.Errorf("copy to the stick %s stopped (%v): plug it in again to retry; the results stay on this machine", dev, ctx.Err())
+			}
 			return rep, stickErr(dev, err, rep)
 		}
 		hashes[name] = sum
@@ -307,7 +315,7 @@ func hashFile(p string) (string, int64, error) {
 
 // copyFile writes dst through a temporary name, fsyncs and renames it, and checks that
 // the bytes written are the ones hashed (a source rewritten meanwhile is an error).
-func copyFile(src, dst, sum string) (err error) {
+func copyFile(ctx context.Context, src, dst, sum string) (err error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -325,7 +333,7 @@ func copyFile(src, dst, sum string) (err error) {
 		}
 	}()
 	h := sha256.New()
-	if _, err = io.Copy(io.MultiWriter(out, h), in); err != nil {
+	if _, err = io.Copy(io.MultiWriter(out, h), ctxReader{ctx, in}); err != nil {
 		return err
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
@@ -412,4 +420,17 @@ func writeIndex(p string, x Index) error {
 		os.Remove(tmp)
 	}
 	return err
+}
+
+// ctxReader stops a copy when ctx ends (the stick's unit is stopped).
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(b []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(b)
 }

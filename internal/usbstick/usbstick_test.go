@@ -386,3 +386,34 @@ func fileSum(t *testing.T, p string) string {
 	}
 	return sum(b)
 }
+
+// Stopped mid-way (the unit stopped because the stick was pulled): the copy ends, the
+// stick is still unmounted although the context is canceled.
+func TestCanceledCopyStillUnmounts(t *testing.T) {
+	needLoop(t)
+	s := newStick(t, fsTypes(t)[0], Label, 16, false)
+	r := makeResults(t, 10<<10)
+	c := copier(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// A canceled context also cancels blkid and mount: use a runner that ignores it for
+	// those two, as if the cancel came after the mount.
+	c.Runner = afterMount{host.Exec{}}
+	rep, err := c.Copy(ctx, s.dev, "S1", r.srcs)
+	if err == nil || !strings.Contains(err.Error(), "stopped") {
+		t.Fatalf("err %v", err)
+	}
+	if !rep.Unmounted || mounted(t, c.MountDir) {
+		t.Error("left mounted after a cancel")
+	}
+	r.unchanged(t)
+}
+
+type afterMount struct{ r host.Runner }
+
+func (a afterMount) Run(ctx context.Context, c host.Cmd) host.Result {
+	if c.Argv[0] == "blkid" || c.Argv[0] == "mount" {
+		ctx = context.WithoutCancel(ctx)
+	}
+	return a.r.Run(ctx, c)
+}
