@@ -40,6 +40,7 @@ type seenFile struct {
 	size  int64
 	mtime time.Time
 	sum   string
+	known bool // already pending or done: nothing to read on the next scan
 }
 
 // Item is one result waiting for (or confirmed by) the store.
@@ -115,7 +116,14 @@ func (s *Spool) Enqueue(src Source, id Identity, now time.Time) (bool, error) {
 		c = seenFile{size: fi.Size(), mtime: fi.ModTime(), sum: hex.EncodeToString(h.Sum(nil))}
 		s.seen[src.Path] = c
 	}
+	if c.known {
+		return false, nil
+	}
 	if known, err := s.known(src.Path, c.sum); err != nil || known {
+		if known {
+			c.known = true
+			s.seen[src.Path] = c
+		}
 		return false, err
 	}
 	// Hash while copying: the spooled copy and its checksum are of the same bytes even if
@@ -174,6 +182,8 @@ func (s *Spool) Enqueue(src Source, id Identity, now time.Time) (bool, error) {
 		return false, fmt.Errorf("spool %s: %w", src.Path, spoolErr(err))
 	}
 	keep = true
+	c.known = true
+	s.seen[src.Path] = c
 	syncDir(filepath.Join(s.Dir, "pending"))
 	return true, nil
 }
