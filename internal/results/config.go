@@ -5,6 +5,7 @@
 package results
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,9 @@ type Config struct {
 	Prefix    string // no leading or trailing slash
 	AccessKey string
 	SecretKey string
+	// CAPEM is extra CA certificates (PEM) trusted for the endpoint besides the system's,
+	// for a store behind an in-house CA.
+	CAPEM string
 	// Sources says where each setting came from, for `bee upload --status`.
 	Sources []string
 }
@@ -42,6 +46,7 @@ type fileConfig struct {
 	Region    string `yaml:"region"`
 	AccessKey string `yaml:"access_key"`
 	SecretKey string `yaml:"secret_key"`
+	CAPEM     string `yaml:"ca_pem"` // PEM block(s), a YAML literal block (ca_pem: |)
 }
 
 // ErrNotConfigured means neither the config file nor the kernel command line names a store.
@@ -93,7 +98,7 @@ func LoadConfig(file string, cmdline string) (Config, []string, error) {
 			dec.KnownFields(true)
 			if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
 				// yaml's messages quote the offending line: never echo a secret.
-				return c, nil, fmt.Errorf("upload config %s: not valid (keys: url, endpoint, region, access_key, secret_key): %s", file, redactYAMLError(err))
+				return c, nil, fmt.Errorf("upload config %s: not valid (keys: url, endpoint, region, access_key, secret_key, ca_pem): %s", file, redactYAMLError(err))
 			}
 			if fc.URL != "" {
 				if err := c.setURL(fc.URL); err != nil {
@@ -106,7 +111,10 @@ func LoadConfig(file string, cmdline string) (Config, []string, error) {
 				}
 				c.Endpoint = strings.TrimRight(fc.Endpoint, "/")
 			}
-			c.Region, c.AccessKey, c.SecretKey = fc.Region, fc.AccessKey, fc.SecretKey
+			c.Region, c.AccessKey, c.SecretKey, c.CAPEM = fc.Region, fc.AccessKey, fc.SecretKey, fc.CAPEM
+			if c.CAPEM != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(c.CAPEM)) {
+				return c, nil, fmt.Errorf("upload config %s: ca_pem holds no PEM certificate", file)
+			}
 			if (c.AccessKey == "") != (c.SecretKey == "") {
 				return c, nil, fmt.Errorf("upload config %s: access_key and secret_key go together", file)
 			}

@@ -3,6 +3,7 @@ package results
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -37,6 +38,14 @@ func NewS3Store(cfg Config) *S3Store {
 		ResponseHeaderTimeout: 60 * time.Second,
 		IdleConnTimeout:       60 * time.Second,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+	if cfg.CAPEM != "" {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		pool.AppendCertsFromPEM([]byte(cfg.CAPEM)) // checked by LoadConfig
+		tr.TLSClientConfig.RootCAs = pool
 	}
 	var creds aws.CredentialsProvider = aws.AnonymousCredentials{}
 	if cfg.AccessKey != "" {
@@ -143,6 +152,13 @@ func (st *S3Store) explain(err error) error {
 		}
 		return fmt.Errorf("store %s: %s: %s", target, ae.ErrorCode(), oneLine(ae.ErrorMessage()))
 	}
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var cv *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &ua), errors.As(err, &hn), errors.As(err, &cv):
+		return fmt.Errorf("store %s: its TLS certificate is not trusted (%v); an in-house CA goes in ca_pem in %s", target, err2msg(err), DefaultConfigFile)
+	}
 	var ne net.Error
 	var oe *net.OpError
 	var dnsErr *net.DNSError
@@ -163,6 +179,15 @@ func (st *S3Store) explain(err error) error {
 		return fmt.Errorf("store %s answered HTTP %d", target, re.HTTPStatusCode())
 	}
 	return fmt.Errorf("store %s: %s", target, oneLine(lastPart(err.Error())))
+}
+
+// err2msg is the innermost useful part of a TLS error.
+func err2msg(err error) string {
+	var cv *tls.CertificateVerificationError
+	if errors.As(err, &cv) {
+		return cv.Err.Error()
+	}
+	return lastPart(err.Error())
 }
 
 // lastPart drops the SDK's "operation error S3: PutObject, https response error …"

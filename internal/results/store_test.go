@@ -54,6 +54,8 @@ type testStore struct {
 	dir  string
 	addr string
 	cmd  *exec.Cmd
+	// certFile/keyFile make it serve HTTPS; caPEM is the CA that signed the cert.
+	certFile, keyFile, caPEM string
 }
 
 func freeAddr(t *testing.T) string {
@@ -78,7 +80,11 @@ func (s *testStore) start() {
 	t := s.t
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	cmd := exec.CommandContext(ctx, s.bin, "--access", testAccess, "--secret", testSecret, "--port", s.addr, "posix", s.dir)
+	args := []string{"--access", testAccess, "--secret", testSecret, "--port", s.addr}
+	if s.certFile != "" {
+		args = append(args, "--cert", s.certFile, "--key", s.keyFile)
+	}
+	cmd := exec.CommandContext(ctx, s.bin, append(args, "posix", s.dir)...)
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
@@ -123,7 +129,11 @@ func (s *testStore) config(endpoint, secret string) Config {
 }
 
 func (s *testStore) client(access, secret string) *s3.Client {
-	return NewS3Store(Config{Endpoint: "http://" + s.addr, Region: "us-east-1", Bucket: testBucket, AccessKey: access, SecretKey: secret}).client
+	scheme := "http://"
+	if s.certFile != "" {
+		scheme = "https://"
+	}
+	return NewS3Store(Config{Endpoint: scheme + s.addr, Region: "us-east-1", Bucket: testBucket, AccessKey: access, SecretKey: secret, CAPEM: s.caPEM}).client
 }
 
 func (s *testStore) get(key string) ([]byte, map[string]string, error) {
