@@ -129,6 +129,7 @@ func uploadCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer unlock()
+	sp.CleanTemp()
 	d := &results.Daemon{
 		Spool: sp, Store: results.NewS3Store(cfg), AuditFile: *auditFile, SatDir: *satDir, Interval: *interval,
 		Log: func(format string, a ...any) { fmt.Fprintf(stdout, "bee upload: "+format+"\n", a...) },

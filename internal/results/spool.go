@@ -214,29 +214,60 @@ func (s *Spool) known(source, sum string) (bool, error) {
 	return false, nil
 }
 
-// Pending lists the items waiting for the store, oldest first.
+// Pending lists the items waiting for the store, oldest first. An entry whose item.json
+// cannot be read is left out (Damaged lists it) so that it cannot hold up the others.
 func (s *Spool) Pending() ([]Item, error) {
+	items, _, err := s.pending()
+	return items, err
+}
+
+// Damaged lists the pending entries whose item.json cannot be read, with the reason.
+// Their data is left where it is for a person to look at; the result itself is still
+// in /var/log.
+func (s *Spool) Damaged() ([]string, error) {
+	_, bad, err := s.pending()
+	return bad, err
+}
+
+func (s *Spool) pending() ([]Item, []string, error) {
 	dir := filepath.Join(s.Dir, "pending")
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil // nothing spooled yet
+		return nil, nil, nil // nothing spooled yet
 	}
 	if err != nil {
-		return nil, fmt.Errorf("spool: %w", err)
+		return nil, nil, fmt.Errorf("spool: %w", err)
 	}
 	var out []Item
+	var bad []string
 	for _, e := range ents {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
 		var it Item
 		if err := readJSON(filepath.Join(dir, e.Name(), "item.json"), &it); err != nil {
-			return nil, fmt.Errorf("spool: %w", err)
+			bad = append(bad, fmt.Sprintf("%s: %v", filepath.Join(dir, e.Name()), err))
+			continue
+		}
+		if it.ID != e.Name() {
+			bad = append(bad, fmt.Sprintf("%s: item.json names %q", filepath.Join(dir, e.Name()), it.ID))
+			continue
 		}
 		out = append(out, it)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	return out, bad, nil
+}
+
+// CleanTemp removes what an enqueue interrupted by a crash or power loss left behind
+// (".tmp-" folders in pending/). Call it only while holding the spool's lock.
+func (s *Spool) CleanTemp() {
+	ents, _ := os.ReadDir(filepath.Join(s.Dir, "pending"))
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".tmp-") {
+			os.RemoveAll(filepath.Join(s.Dir, "pending", e.Name()))
+		}
+	}
 }
 
 // Done lists the confirmed uploads, oldest first.

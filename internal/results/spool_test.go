@@ -110,3 +110,33 @@ func TestSourcesSkipsPartialArchives(t *testing.T) {
 		t.Errorf("nothing there: %v %v", srcs, err)
 	}
 }
+
+// A damaged entry (unreadable item.json) is skipped and reported; the others upload.
+func TestDamagedEntryDoesNotBlockTheSpool(t *testing.T) {
+	m := newMachine(t, 2<<10)
+	st := &memStore{objects: map[string][]byte{}}
+	c := &clock{t: time.Now()}
+	d, _ := newDaemon(t, m, st, c)
+	bad := filepath.Join(d.Spool.Dir, "pending", "20260101T000000.000000000Z-000000000000")
+	os.MkdirAll(bad, 0o700)
+	os.WriteFile(filepath.Join(bad, "item.json"), []byte(`{"id": "trunc`), 0o600)
+	tmp := filepath.Join(d.Spool.Dir, "pending", ".tmp-123")
+	os.MkdirAll(tmp, 0o700)
+	if r := d.once(t); r.Uploaded != 2 {
+		t.Fatalf("drain with a damaged entry: %+v", r)
+	}
+	var out bytes.Buffer
+	if err := WriteStatus(&out, d.Spool, Config{}, ErrNotConfigured, c.now()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "damaged  "+bad) {
+		t.Errorf("status:\n%s", out.String())
+	}
+	d.Spool.CleanTemp()
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("temp folder left: %v", err)
+	}
+	if _, err := os.Stat(bad); err != nil {
+		t.Errorf("the damaged entry was removed: %v", err)
+	}
+}

@@ -42,6 +42,13 @@ func WriteStatus(w io.Writer, sp *Spool, cfg Config, cfgErr error, now time.Time
 			fmt.Fprintf(w, "           last error: %s\n", it.LastError)
 		}
 	}
+	bad, err := sp.Damaged()
+	if err != nil {
+		return err
+	}
+	for _, b := range bad {
+		fmt.Fprintf(w, "  damaged  %s (skipped; the result itself is still in /var/log)\n", b)
+	}
 	st, err := sp.State()
 	if err != nil {
 		return err
