@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,5 +80,62 @@ func TestUploadOnceStoreDownThenStatus(t *testing.T) {
 	code, out, _ = runBee(t, "upload", "--daemon", "--config", filepath.Join(d, "none.yaml"), "--cmdline", filepath.Join(d, "none"), "--spool", filepath.Join(d, "spool2"))
 	if code != 0 || !strings.Contains(out, "no object store configured") {
 		t.Errorf("--daemon unconfigured: %d %q", code, out)
+	}
+}
+
+// bee upload --usb on a loop device labelled BEE-RESULTS (root + loop devices; skipped
+// without them outside CI, BEE_REQUIRE_LOOP=1 fails instead): the console line, the
+// status file for the menu, the files under /bee/<serial from the audit>/.
+func TestUploadUSBOnLoopDevice(t *testing.T) {
+	why := ""
+	if os.Geteuid() != 0 {
+		why = "not root"
+	} else if _, err := os.Stat("/dev/loop-control"); err != nil {
+		why = "no loop devices"
+	}
+	if why != "" {
+		if os.Getenv("BEE_REQUIRE_LOOP") == "1" {
+			t.Fatalf("BEE_REQUIRE_LOOP=1 but %s", why)
+		}
+		t.Skip(why)
+	}
+	d := t.TempDir()
+	img := filepath.Join(d, "stick.img")
+	os.WriteFile(img, nil, 0o600)
+	os.Truncate(img, 16<<20)
+	if out, err := exec.Command("mkfs.ext4", "-q", "-F", "-L", "BEE-RESULTS", img).CombinedOutput(); err != nil {
+		t.Fatalf("mkfs: %v %s", err, out)
+	}
+	out, err := exec.Command("losetup", "--find", "--show", img).Output()
+	if err != nil {
+		t.Fatalf("losetup: %v", err)
+	}
+	dev := strings.TrimSpace(string(out))
+	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
+
+	audit, _ := os.ReadFile("../results/testdata/bee-audit.json")
+	os.WriteFile(filepath.Join(d, "bee-audit.json"), audit, 0o644)
+	os.Mkdir(filepath.Join(d, "sat"), 0o755)
+	os.WriteFile(filepath.Join(d, "sat", "memory-S1-20261206T142854Z.tar.gz"), []byte("archive"), 0o644)
+	status := filepath.Join(d, "run", "usb-results.status")
+	mnt := filepath.Join(d, "mnt")
+	code, stdout, stderr := runBee(t, "upload", "--usb", "--device", dev, "--audit", filepath.Join(d, "bee-audit.json"),
+		"--sat-dir", filepath.Join(d, "sat"), "--mount-dir", mnt, "--usb-status-file", status)
+	if code != 0 || stdout != "bee upload: results copied to USB: 2 files, safe to remove\n" {
+		t.Fatalf("exit %d\nstdout %q\nstderr %q", code, stdout, stderr)
+	}
+	if b, _ := os.ReadFile(status); !strings.HasSuffix(string(b), " results copied to USB: 2 files, safe to remove\n") {
+		t.Errorf("status file %q", b)
+	}
+	check := filepath.Join(d, "check")
+	os.Mkdir(check, 0o755)
+	if out, err := exec.Command("mount", "-o", "ro", dev, check).CombinedOutput(); err != nil {
+		t.Fatalf("mount to check: %v %s", err, out)
+	}
+	defer exec.Command("umount", check).Run()
+	for _, f := range []string{"bee-audit.json", "memory-S1-20261206T142854Z.tar.gz", "index.json"} {
+		if _, err := os.Stat(filepath.Join(check, "bee", "S309085X0B18791", f)); err != nil {
+			t.Errorf("on the stick: %v", err)
+		}
 	}
 }
