@@ -101,6 +101,24 @@ type Daemon struct {
 	Interval  time.Duration // between scans; 5 s by default
 	Log       func(format string, a ...any)
 	Now       func() time.Time
+
+	idMod  time.Time // the audit's mtime when id was read
+	idSize int64
+	id     *Identity
+}
+
+// identity reads the audit only when it changed since the last scan.
+func (d *Daemon) identity(ctx context.Context) Identity {
+	fi, err := os.Stat(d.AuditFile)
+	if err != nil {
+		d.id = nil
+		return IdentityFromAudit(ctx, d.AuditFile)
+	}
+	if d.id == nil || !fi.ModTime().Equal(d.idMod) || fi.Size() != d.idSize {
+		id := IdentityFromAudit(ctx, d.AuditFile)
+		d.id, d.idMod, d.idSize = &id, fi.ModTime(), fi.Size()
+	}
+	return *d.id
 }
 
 // Run loops until ctx is canceled.
@@ -146,7 +164,7 @@ func (d *Daemon) Once(ctx context.Context, logf func(string, ...any), note func(
 		note("scan", "")
 	}
 	if len(srcs) > 0 {
-		id := IdentityFromAudit(ctx, d.AuditFile)
+		id := d.identity(ctx)
 		for _, src := range srcs {
 			added, err := d.Spool.Enqueue(src, id, d.Now())
 			if err != nil {
