@@ -111,3 +111,23 @@ func waitUntil(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestStatusLine(t *testing.T) {
+	m := newMachine(t, 1<<10)
+	st := &memStore{objects: map[string][]byte{}, fail: errors.New("store down")}
+	c := &clock{t: time.Now()}
+	d, _ := newDaemon(t, m, st, c)
+	if got := StatusLine(d.Spool); got != "" {
+		t.Errorf("empty spool: %q", got)
+	}
+	d.once(t)
+	if got := StatusLine(d.Spool); !strings.HasPrefix(got, "uploads: 2 pending, last error: ") || !strings.Contains(got, "store down") {
+		t.Errorf("failing: %q", got)
+	}
+	st.set(nil)
+	c.add(time.Hour)
+	d.once(t)
+	if got := StatusLine(d.Spool); got != "uploads: all 2 confirmed by the store" {
+		t.Errorf("done: %q", got)
+	}
+}

@@ -71,3 +71,27 @@ func size(n int64) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
+
+// StatusLine is the spool in one line, for the menu: "uploads: 2 pending, last error: …"
+// or "uploads: all 5 confirmed by the store"; "" when nothing was ever spooled.
+func StatusLine(sp *Spool) string {
+	pending, err := sp.Pending()
+	if err != nil {
+		return "uploads: " + err.Error()
+	}
+	done, err := sp.Done()
+	if err != nil {
+		return "uploads: " + err.Error()
+	}
+	switch {
+	case len(pending) == 0 && len(done) == 0:
+		return ""
+	case len(pending) == 0:
+		return fmt.Sprintf("uploads: all %d confirmed by the store", len(done))
+	}
+	line := fmt.Sprintf("uploads: %d pending", len(pending))
+	if st, err := sp.State(); err == nil && st.LastError != "" {
+		line += ", last error: " + st.LastError
+	}
+	return line
+}
