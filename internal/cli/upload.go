@@ -16,6 +16,7 @@ import (
 	"github.com/beeaudit/bee/internal/flagx"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/results"
+	"github.com/beeaudit/bee/internal/termsafe"
 	"github.com/beeaudit/bee/internal/usbstick"
 )
 
@@ -53,7 +54,7 @@ func uploadCommand(args []string, stdout, stderr io.Writer) int {
 	auditFile := fs.String("audit", results.DefaultAuditFile, "the audit file to take off the machine")
 	satDir := fs.String("sat-dir", results.DefaultSatDir, "the folder of sat archives to take off the machine")
 	mountDir := fs.String("mount-dir", usbstick.DefaultMountDir, "with --usb: where the stick is mounted while written")
-	usbStatus := fs.String("usb-status-file", DefaultUSBStatusFile, "with --usb: where the outcome line is written for the menu (empty: nowhere)")
+	usbStatus := fs.String("usb-status-file", DefaultUSBStatusFile, "where --usb writes its outcome line for the menu, and --status reads it (empty: nowhere)")
 	interval := fs.Duration("interval", 5*time.Second, "with --daemon: time between scans for new results")
 	help := func(w io.Writer) {
 		fmt.Fprint(w, uploadUsage)
@@ -107,6 +108,11 @@ func uploadCommand(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "bee upload: %v\n", err)
 			return 1
 		}
+		if *usbStatus != "" {
+			if b, err := os.ReadFile(*usbStatus); err == nil && len(b) > 0 {
+				fmt.Fprintf(stdout, "USB stick:   %s\n", termsafe.Line(strings.TrimSpace(string(b))))
+			}
+		}
 		return 0
 	}
 	if cfgErr != nil {
@@ -132,7 +138,8 @@ func uploadCommand(args []string, stdout, stderr io.Writer) int {
 	sp.CleanTemp()
 	d := &results.Daemon{
 		Spool: sp, Store: results.NewS3Store(cfg), AuditFile: *auditFile, SatDir: *satDir, Interval: *interval,
-		Log: func(format string, a ...any) { fmt.Fprintf(stdout, "bee upload: "+format+"\n", a...) },
+		// Messages carry the store's own words: made safe for the console.
+		Log: func(format string, a ...any) { fmt.Fprintf(stdout, "bee upload: %s\n", termsafe.Line(fmt.Sprintf(format, a...))) },
 	}
 	if *daemon {
 		fmt.Fprintf(stdout, "bee upload: uploading results to %s, spool %s\n", cfg, *spoolDir)
@@ -141,7 +148,7 @@ func uploadCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	d.Once(ctx, d.Log, func(_, msg string) {
 		if msg != "" {
-			fmt.Fprintf(stderr, "bee upload: %s\n", msg)
+			fmt.Fprintf(stderr, "bee upload: %s\n", termsafe.Line(msg))
 		}
 	})
 	pending, err := sp.Pending()
@@ -175,6 +182,7 @@ func uploadUSB(ctx context.Context, device, mountDir, auditFile, satDir, statusF
 		if code != 0 {
 			w = stderr
 		}
+		msg = termsafe.Line(msg)
 		fmt.Fprintf(w, "bee upload: %s\n", msg)
 		if statusFile != "" {
 			stamp := time.Now().UTC().Format(time.RFC3339)

@@ -131,3 +131,23 @@ func TestStatusLine(t *testing.T) {
 		t.Errorf("done: %q", got)
 	}
 }
+
+// A store's error text reaches the terminal only made safe (an ESC from a hostile or
+// broken store is shown as \x1b, not obeyed).
+func TestStatusEscapesTheStoresWords(t *testing.T) {
+	m := newMachine(t, 1<<10)
+	st := &memStore{objects: map[string][]byte{}, fail: errors.New("store says \x1b]0;pwned\x07 no")}
+	c := &clock{t: time.Now()}
+	d, _ := newDaemon(t, m, st, c)
+	d.once(t)
+	var out strings.Builder
+	if err := WriteStatus(&out, d.Spool, Config{}, ErrNotConfigured, c.now()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsRune(out.String(), 0x1b) || strings.ContainsRune(StatusLine(d.Spool), 0x1b) {
+		t.Errorf("raw ESC in the status:\n%q", out.String())
+	}
+	if !strings.Contains(out.String(), `\x1b]0;pwned`) {
+		t.Errorf("the escaped text is missing:\n%s", out.String())
+	}
+}

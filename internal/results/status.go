@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/beeaudit/bee/internal/termsafe"
 )
 
 // WriteStatus prints what is pending, the last error and the last success: the text of
@@ -29,7 +31,7 @@ func WriteStatus(w io.Writer, sp *Spool, cfg Config, cfgErr error, now time.Time
 	}
 	fmt.Fprintf(w, "spool %s: %d pending, %d uploaded\n", sp.Dir, len(pending), len(done))
 	for _, it := range pending {
-		line := fmt.Sprintf("  pending  %s  %s  spooled %s", it.Name, size(it.Size), it.Spooled.UTC().Format(time.RFC3339))
+		line := fmt.Sprintf("  pending  %s  %s  spooled %s", termsafe.Line(it.Name), size(it.Size), it.Spooled.UTC().Format(time.RFC3339))
 		if it.Attempts > 0 {
 			next := "now"
 			if d := it.NextAttempt.Sub(now); d > 0 {
@@ -39,7 +41,8 @@ func WriteStatus(w io.Writer, sp *Spool, cfg Config, cfgErr error, now time.Time
 		}
 		fmt.Fprintln(w, line)
 		if it.LastError != "" {
-			fmt.Fprintf(w, "           last error: %s\n", it.LastError)
+			// The store's own words are in it: shown, never obeyed by the terminal.
+			fmt.Fprintf(w, "           last error: %s\n", termsafe.Line(it.LastError))
 		}
 	}
 	bad, err := sp.Damaged()
@@ -47,17 +50,17 @@ func WriteStatus(w io.Writer, sp *Spool, cfg Config, cfgErr error, now time.Time
 		return err
 	}
 	for _, b := range bad {
-		fmt.Fprintf(w, "  damaged  %s (skipped; the result itself is still in /var/log)\n", b)
+		fmt.Fprintf(w, "  damaged  %s (skipped; the result itself is still in /var/log)\n", termsafe.Line(b))
 	}
 	st, err := sp.State()
 	if err != nil {
 		return err
 	}
 	if st.LastSuccessAt != nil {
-		fmt.Fprintf(w, "last upload: %s  %s\n", st.LastSuccessAt.UTC().Format(time.RFC3339), st.LastSuccess)
+		fmt.Fprintf(w, "last upload: %s  %s\n", st.LastSuccessAt.UTC().Format(time.RFC3339), termsafe.Line(st.LastSuccess))
 	}
 	if st.LastErrorAt != nil && len(pending) > 0 {
-		fmt.Fprintf(w, "last error:  %s  %s\n", st.LastErrorAt.UTC().Format(time.RFC3339), st.LastError)
+		fmt.Fprintf(w, "last error:  %s  %s\n", st.LastErrorAt.UTC().Format(time.RFC3339), termsafe.Line(st.LastError))
 	}
 	return nil
 }
@@ -91,7 +94,7 @@ func StatusLine(sp *Spool) string {
 	}
 	line := fmt.Sprintf("uploads: %d pending", len(pending))
 	if st, err := sp.State(); err == nil && st.LastError != "" {
-		line += ", last error: " + st.LastError
+		line += ", last error: " + termsafe.Line(st.LastError)
 	}
 	return line
 }
