@@ -139,7 +139,9 @@ func uploadCommand(args []string, stdout, stderr io.Writer) int {
 	d := &results.Daemon{
 		Spool: sp, Store: results.NewS3Store(cfg), AuditFile: *auditFile, SatDir: *satDir, Interval: *interval,
 		// Messages carry the store's own words: made safe for the console.
-		Log: func(format string, a ...any) { fmt.Fprintf(stdout, "bee upload: %s\n", termsafe.Line(fmt.Sprintf(format, a...))) },
+		Log: func(format string, a ...any) {
+			fmt.Fprintf(stdout, "bee upload: %s\n", termsafe.Line(fmt.Sprintf(format, a...)))
+		},
 	}
 	if *daemon {
 		fmt.Fprintf(stdout, "bee upload: uploading results to %s, spool %s\n", cfg, *spoolDir)
