@@ -3,6 +3,7 @@ package results
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -53,7 +54,7 @@ func TestDaemonRunRetriesAndLogsOnce(t *testing.T) {
 	var logs []string
 	d.Log = func(f string, a ...any) {
 		mu.Lock()
-		logs = append(logs, strings.TrimSpace(strings.ReplaceAll(f, "%s", "")+" "+strings.TrimSpace(sprint(a))))
+		logs = append(logs, fmt.Sprintf(f, a...))
 		mu.Unlock()
 	}
 	d.Interval = 5 * time.Millisecond
@@ -80,25 +81,21 @@ func TestDaemonRunRetriesAndLogsOnce(t *testing.T) {
 			failures++
 		}
 	}
+	uploaded := 0
+	for _, l := range logs {
+		if strings.HasPrefix(l, "uploaded s3://mem/S309085X0B18791/") {
+			uploaded++
+		}
+	}
+	if uploaded != 2 {
+		t.Errorf("%d upload lines, want one per object:\n%s", uploaded, strings.Join(logs, "\n"))
+	}
 	if failures != 1 {
 		t.Errorf("the same error logged %d times:\n%s", failures, strings.Join(logs, "\n"))
 	}
 	if p, _ := d.Spool.Pending(); len(p) != 0 {
 		t.Errorf("pending: %d", len(p))
 	}
-}
-
-func sprint(a []any) string {
-	var b strings.Builder
-	for _, x := range a {
-		switch v := x.(type) {
-		case string:
-			b.WriteString(v + " ")
-		case error:
-			b.WriteString(v.Error() + " ")
-		}
-	}
-	return b.String()
 }
 
 func waitUntil(t *testing.T, cond func() bool) {

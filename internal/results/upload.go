@@ -19,6 +19,7 @@ type Store interface {
 // DrainResult counts what one pass over the spool did.
 type DrainResult struct {
 	Uploaded, Failed, Waiting int
+	Objects                   []string // bucket/key of each confirmed upload
 }
 
 // Drain tries every pending item whose next attempt is due, oldest first. A failure
@@ -65,6 +66,7 @@ func (s *Spool) Drain(ctx context.Context, store Store, now func() time.Time, pe
 			return r, fmt.Errorf("spool: %w", err)
 		}
 		r.Uploaded++
+		r.Objects = append(r.Objects, object)
 		s.setState(func(st *State) { st.LastSuccess, st.LastSuccessAt = object, &t })
 	}
 	return r, nil
@@ -181,8 +183,8 @@ func (d *Daemon) Once(ctx context.Context, logf func(string, ...any), note func(
 	if err != nil && ctx.Err() == nil {
 		note("drain", err.Error())
 	}
-	if r.Uploaded > 0 {
-		logf("uploaded %d result(s) to the store", r.Uploaded)
+	for _, o := range r.Objects {
+		logf("uploaded s3://%s", o)
 	}
 	if r.Failed > 0 {
 		if st, err := d.Spool.State(); err == nil {
