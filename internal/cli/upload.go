@@ -158,8 +158,11 @@ func uploadCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bee upload: %v\n", err)
 		return 1
 	}
+	// The same one line the menu shows: "uploads: 2 pending, last error: …".
+	if line := results.StatusLine(sp); line != "" {
+		fmt.Fprintf(stdout, "bee upload: %s\n", line)
+	}
 	if len(pending) > 0 {
-		fmt.Fprintf(stdout, "bee upload: %d result(s) still pending (bee upload --status)\n", len(pending))
 		return 1
 	}
 	return 0

@@ -59,7 +59,7 @@ func TestUploadOnceStoreDownThenStatus(t *testing.T) {
 		"--audit", filepath.Join(d, "bee-audit.json"), "--sat-dir", filepath.Join(d, "sat")}
 
 	code, out, errOut := runBee(t, append([]string{"upload", "--once"}, common...)...)
-	if code != 1 || !strings.Contains(out, "2 result(s) still pending") || !strings.Contains(errOut, "not reachable") {
+	if code != 1 || !strings.Contains(out, "bee upload: uploads: 2 pending, last error: ") || !strings.Contains(errOut, "not reachable") {
 		t.Fatalf("--once: %d\n%s\n%s", code, out, errOut)
 	}
 	if !strings.Contains(errOut, "bee.upload.secret_key= ignored") {
