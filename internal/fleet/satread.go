@@ -1,0 +1,98 @@
+package fleet
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/sat"
+)
+
+// Limits on a `bee sat` archive: bee writes manifest.json first, so only the
+// first few entries are looked at, and the manifest itself is small.
+const (
+	maxArchiveBytes  = 1 << 30
+	maxManifestBytes = 16 << 20
+	maxEntriesLooked = 8
+)
+
+// ErrNotSatArchive marks a file that is not a `bee sat` archive or manifest.
+var ErrNotSatArchive = errors.New("not a bee sat archive")
+
+// ReadSatArchive reads manifest.json from a `bee sat` archive
+// (<kind>-<serial>-<time>.tar.gz, docs/sat.md).
+func ReadSatArchive(ctx context.Context, p string) (*SatRun, error) {
+	// The archive is read whole (bounded): it is a few MB at most, and the
+	// read then obeys ctx through audit.ReadCapped.
+	b, err := audit.ReadCapped(ctx, p, maxArchiveBytes)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s is %w: %v", p, ErrNotSatArchive, err)
+	}
+	tr := tar.NewReader(zr)
+	for i := 0; i < maxEntriesLooked; i++ {
+		h, err := tr.Next()
+		if err != nil {
+			if err == io.EOF {
+				break
+			}
+			return nil, fmt.Errorf("%s is %w: %v", p, ErrNotSatArchive, err)
+		}
+		if path.Base(h.Name) != "manifest.json" || h.Typeflag != tar.TypeReg {
+			continue
+		}
+		mb, err := io.ReadAll(io.LimitReader(tr, maxManifestBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("%s: manifest.json: %v", p, err)
+		}
+		if len(mb) > maxManifestBytes {
+			return nil, fmt.Errorf("%s: manifest.json is larger than %d MiB", p, maxManifestBytes>>20)
+		}
+		return parseManifest(p, mb)
+	}
+	return nil, fmt.Errorf("%s is %w: no manifest.json among its first entries", p, ErrNotSatArchive)
+}
+
+// ReadSatManifest reads a manifest.json unpacked from an archive.
+func ReadSatManifest(ctx context.Context, p string) (*SatRun, error) {
+	b, err := audit.ReadCapped(ctx, p, maxManifestBytes)
+	if err != nil {
+		return nil, err
+	}
+	return parseManifest(p, b)
+}
+
+func parseManifest(p string, b []byte) (*SatRun, error) {
+	var m sat.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: manifest.json is %w: %v", p, ErrNotSatArchive, err)
+	}
+	if m.Format != sat.ManifestFormat {
+		return nil, fmt.Errorf("%s: manifest format %q, this bee reads %q", p, m.Format, sat.ManifestFormat)
+	}
+	run := &SatRun{
+		Path:        p,
+		Kind:        m.Kind,
+		Verdict:     m.Verdict,
+		Interrupted: m.Interrupted,
+		Serial:      strings.TrimSpace(str(m.Machine.SerialNumber)),
+		Product:     strings.TrimSpace(str(m.Machine.ProductName)),
+		Reasons:     m.Reasons,
+	}
+	if t, err := time.Parse(time.RFC3339, m.StartedAt); err == nil {
+		run.StartedAt = t
+	}
+	return run, nil
+}
