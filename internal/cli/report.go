@@ -13,8 +13,8 @@ import (
 	"syscall"
 
 	"github.com/beeaudit/bee/internal/audit"
-	"github.com/beeaudit/bee/internal/fleet"
 	"github.com/beeaudit/bee/internal/flagx"
+	"github.com/beeaudit/bee/internal/fleet"
 	"github.com/beeaudit/bee/internal/outpath"
 )
 

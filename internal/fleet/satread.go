@@ -60,7 +60,20 @@ func ReadSatArchive(ctx context.Context, p string) (*SatRun, error) {
 		if len(mb) > maxManifestBytes {
 			return nil, fmt.Errorf("%s: manifest.json is larger than %d MiB", p, maxManifestBytes>>20)
 		}
-		return parseManifest(p, mb)
+		run, err := parseManifest(p, mb)
+		if err != nil {
+			return nil, err
+		}
+		// The rest is the evidence: a damaged archive (a copy cut short)
+		// is reported, not shown as a valid run.
+		for {
+			if _, err := tr.Next(); err == io.EOF {
+				break
+			} else if err != nil {
+				return nil, fmt.Errorf("%s is %w: damaged after manifest.json (%v)", p, ErrNotSatArchive, err)
+			}
+		}
+		return run, nil
 	}
 	return nil, fmt.Errorf("%s is %w: no manifest.json among its first entries", p, ErrNotSatArchive)
 }
