@@ -186,9 +186,10 @@ const maxListBytes = 4 << 20
 // *.json and *.tar.gz under it (names starting with "." are skipped: bee's
 // temporary and partial files), a file is itself, @FILE reads paths from FILE
 // (one per line, relative to FILE's folder; # starts a comment). Each file
-// appears once.
-func Files(ctx context.Context, sources []string) ([]string, error) {
+// appears once. A subfolder that cannot be read is returned as a Problem.
+func Files(ctx context.Context, sources []string) ([]string, []Problem, error) {
 	var out []string
+	var problems []Problem
 	seen := map[string]bool{}
 	add := func(p string) {
 		k := filepath.Clean(p)
@@ -235,8 +236,12 @@ func Files(ctx context.Context, sources []string) ([]string, error) {
 		}
 		return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				// An unreadable subfolder: the files read so far still count.
-				return &SourceError{fmt.Sprintf("source %s: %v", src, err)}
+				if p == src {
+					return &SourceError{fmt.Sprintf("source %s: %v", src, err)}
+				}
+				// An unreadable subfolder is named in the report; the rest still counts.
+				problems = append(problems, Problem{Path: p, Err: err.Error()})
+				return nil
 			}
 			if cerr := ctx.Err(); cerr != nil {
 				return cerr
@@ -256,10 +261,10 @@ func Files(ctx context.Context, sources []string) ([]string, error) {
 	}
 	for _, s := range sources {
 		if err := expand(s, false); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return out, problems, nil
 }
 
 // loaded is what one file gave.
@@ -271,7 +276,7 @@ type loaded struct {
 
 // Collect reads every file of the sources and builds the report.
 func Collect(ctx context.Context, sources []string, o Options) (*Report, error) {
-	files, err := Files(ctx, sources)
+	files, problems, err := Files(ctx, sources)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +306,7 @@ func Collect(ctx context.Context, sources []string, o Options) (*Report, error) 
 		return nil, err
 	}
 
-	r := &Report{Now: now, All: o.All, Sources: sources}
+	r := &Report{Now: now, All: o.All, Sources: sources, Problems: problems}
 	var servers []*Server
 	var runs []SatRun
 	for i, l := range res {
