@@ -2,11 +2,11 @@ package audit
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/beeaudit/bee/internal/parse/dmidecode"
+	"github.com/beeaudit/bee/internal/probe"
 )
 
 // dmi runs `dmidecode -t <types>` and parses it.
@@ -182,77 +182,37 @@ func otherDevice(d dmidecode.MemoryDevice, arrays []dmidecode.MemoryArray) Memor
 
 // memTotal reads MemTotal from /proc/meminfo, in bytes.
 func memTotal(c *cctx) *int64 {
-	b, err := c.env.FS.ReadFile("/proc/meminfo")
+	mi, err := probe.ReadMeminfo(c.env.FS)
 	if err != nil {
 		return nil
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "MemTotal:" {
-			kb, err := strconv.ParseInt(f[1], 10, 64)
-			if err != nil {
-				return nil
-			}
-			return ptr(kb * 1024)
-		}
-	}
-	return nil
+	return mi.Total
 }
 
 // readEDAC sums the memory controllers' corrected/uncorrected error counters;
 // nil when no EDAC driver is loaded (absence is not an error).
 func readEDAC(c *cctx) *EDAC {
-	const base = "/sys/devices/system/edac/mc"
-	names, err := c.env.FS.ReadDir(base)
-	if err != nil {
+	mcs, err := probe.ReadEDAC(c.env.FS, []string{probe.EDACCorrected, probe.EDACUncorrected}, true)
+	if err != nil || len(mcs) == 0 {
 		return nil
 	}
-	e := &EDAC{}
-	for _, n := range names {
-		if !strings.HasPrefix(n, "mc") {
-			continue
+	e := &EDAC{Controllers: len(mcs)}
+	for _, mc := range mcs {
+		if v, _ := mc.Counter(probe.EDACCorrected); v.OK {
+			e.Corrected += v.Value
 		}
-		if _, err := strconv.Atoi(strings.TrimPrefix(n, "mc")); err != nil {
-			continue
+		if v, _ := mc.Counter(probe.EDACUncorrected); v.OK {
+			e.Uncorrected += v.Value
 		}
-		e.Controllers++
-		mc := base + "/" + n
-		if v, ok := readInt(c, mc+"/ce_count"); ok {
-			e.Corrected += v
-		}
-		if v, ok := readInt(c, mc+"/ue_count"); ok {
-			e.Uncorrected += v
-		}
-		subs, _ := c.env.FS.ReadDir(mc)
-		for _, d := range subs {
-			if !strings.HasPrefix(d, "dimm") && !strings.HasPrefix(d, "rank") {
-				continue
-			}
-			ce, ok1 := readInt(c, mc+"/"+d+"/dimm_ce_count")
-			ue, ok2 := readInt(c, mc+"/"+d+"/dimm_ue_count")
-			if !ok1 && !ok2 {
-				continue
-			}
-			label := n + "/" + d
-			if b, err := c.env.FS.ReadFile(mc + "/" + d + "/dimm_label"); err == nil {
-				if l := clean(string(b)); l != nil {
+		for _, d := range mc.DIMMs {
+			label := mc.Name + "/" + d.Name
+			if d.Label != nil {
+				if l := clean(string(d.Label)); l != nil {
 					label = *l
 				}
 			}
-			e.DIMMs = append(e.DIMMs, EDACDIMM{Label: label, Corrected: ce, Uncorrected: ue})
+			e.DIMMs = append(e.DIMMs, EDACDIMM{Label: label, Corrected: d.CE.Value, Uncorrected: d.UE.Value})
 		}
 	}
-	if e.Controllers == 0 {
-		return nil
-	}
 	return e
-}
-
-func readInt(c *cctx, name string) (int64, bool) {
-	b, err := c.env.FS.ReadFile(name)
-	if err != nil {
-		return 0, false
-	}
-	v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-	return v, err == nil
 }

@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
+
+	"github.com/beeaudit/bee/internal/outpath"
 )
 
 // Marshal renders the audit as indented JSON with a trailing newline. The
@@ -33,39 +34,11 @@ func WriteFile(path string, a *Audit) ([]byte, error) {
 	return b, WriteAtomic(path, b, 0o644)
 }
 
-// WriteAtomic writes data to path through a temporary file and a rename.
+// WriteAtomic writes data to path through a temporary file and a rename
+// (outpath.WriteAtomic).
 func WriteAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := outpath.WriteAtomic(path, data, perm); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := f.Chmod(perm); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // make the rename durable; best effort on odd filesystems
-		d.Close()
 	}
 	return nil
 }

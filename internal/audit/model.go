@@ -1,5 +1,7 @@
 package audit
 
+import "github.com/beeaudit/bee/internal/report"
+
 // SchemaVersion is the version of the audit JSON contract (docs/json.md, internal/schema/audit.schema.json). Field names
 // below are fixed by the contract; fields may be added, never renamed.
 const SchemaVersion = 1
@@ -49,11 +51,11 @@ type ProfileRef struct {
 	MatchedBy string `json:"matched_by"` // option, kernel_cmdline or match
 }
 
-// Verdicts.
+// Verdicts (internal/report).
 const (
-	VerdictPass    = "pass"
-	VerdictWarning = "warning"
-	VerdictFail    = "fail"
+	VerdictPass    = report.VerdictPass
+	VerdictWarning = report.VerdictWarning
+	VerdictFail    = report.VerdictFail
 )
 
 // Summary is hardware.summary: the verdict and the findings behind it.
@@ -64,10 +66,10 @@ type Summary struct {
 	Findings []Finding `json:"findings"`
 }
 
-// Severities of a finding.
+// Severities of a finding (internal/report).
 const (
-	SeverityWarning = "warning"
-	SeverityFailure = "failure"
+	SeverityWarning = report.SeverityWarning
+	SeverityFailure = report.SeverityFailure
 )
 
 // Finding is one rule of the catalogue (see findings.go) firing on one component.
@@ -303,11 +305,11 @@ type GPU struct {
 	MIGMode                   *string  `json:"mig_mode"`
 }
 
-// Collector statuses.
+// Collector statuses (internal/report).
 const (
-	StatusOK      = "ok"
-	StatusSkipped = "skipped"
-	StatusError   = "error"
+	StatusOK      = report.StatusOK
+	StatusSkipped = report.StatusSkipped
+	StatusError   = report.StatusError
 )
 
 // Collector records how one collector ran. Error says why a collector that

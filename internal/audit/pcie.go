@@ -9,9 +9,10 @@ import (
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/lspci"
 	"github.com/beeaudit/bee/internal/parse/pcisysfs"
+	"github.com/beeaudit/bee/internal/probe"
 )
 
-const pciDevices = "/sys/bus/pci/devices"
+const pciDevices = probe.PCIDevicesDir
 
 // collectPCIe merges `lspci -vmm -D` (names) with /sys/bus/pci/devices/*
 // (ids, driver, NUMA node, link speed and width, AER counters). Either source
@@ -46,7 +47,7 @@ func collectPCIe(c *cctx, p *parts) error {
 		}
 	}
 
-	names, sysErr := c.env.FS.ReadDir(pciDevices)
+	names, sysErr := probe.PCIFunctions(c.env.FS)
 	if sysErr == nil {
 		for _, addr := range names {
 			readSysfsPCI(c, get(strings.ToLower(addr)))
@@ -125,23 +126,8 @@ func readSysfsPCI(c *cctx, d *PCIeDev) {
 	if l != (Link{}) {
 		d.Link = &l
 	}
-	var a AER
-	aer := func(name, total string, dst **int64) {
-		b, err := c.env.FS.ReadFile(dir + "/" + name)
-		if err != nil {
-			return
-		}
-		m, err := pcisysfs.ParseAER(b)
-		if err != nil {
-			return
-		}
-		if v, ok := m[total]; ok {
-			*dst = ptr(v)
-		}
-	}
-	aer("aer_dev_correctable", "TOTAL_ERR_COR", &a.Correctable)
-	aer("aer_dev_nonfatal", "TOTAL_ERR_NONFATAL", &a.NonFatal)
-	aer("aer_dev_fatal", "TOTAL_ERR_FATAL", &a.Fatal)
+	pa := probe.ReadAER(c.env.FS, d.Address)
+	a := AER{Correctable: pa.Correctable.Total, NonFatal: pa.NonFatal.Total, Fatal: pa.Fatal.Total}
 	if a != (AER{}) {
 		d.AER = &a
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/ipmitool"
 	"github.com/beeaudit/bee/internal/parse/nvidiasmi"
+	"github.com/beeaudit/bee/internal/probe"
+	"github.com/beeaudit/bee/internal/report"
 )
 
 // ipmiDevices are the device nodes ipmitool's open interface tries.
@@ -79,7 +81,7 @@ func collectNvidia(c *cctx, p *parts) error {
 // nvidiaStatusFile is written by the ISO's bee-nvidia.service: "state=..." and
 // "message=..." lines saying whether the modules loaded, and if not why
 // (Secure Boot refusing unsigned modules, an insmod error).
-const nvidiaStatusFile = "/run/bee/nvidia.status"
+const nvidiaStatusFile = report.NvidiaStatusFile
 
 // readNvidiaStatus returns bee-nvidia's explanation when the driver did not
 // load ("" when it loaded, found no GPU, or the file is absent: not the ISO).
@@ -108,13 +110,14 @@ func readNvidiaStatus(c *cctx) string {
 }
 
 func collectNvidiaSMI(c *cctx, p *parts) error {
-	res := c.run(c.env.Timeouts.NvidiaSMI, "nvidia-smi", "-q", "-x")
+	smi := probe.ReadNvidiaSMI(func(argv []string) host.Result { return c.run(c.env.Timeouts.NvidiaSMI, argv...) })
+	res := smi.Res
 	if errors.Is(res.Err, host.ErrNotFound) {
 		p.nvidiaState = "no_tool"
 		return toolErr(res)
 	}
 	if res.Err == nil && res.ExitCode != 0 {
-		e := nvidiasmi.ParseError(append(append([]byte{}, res.Stdout...), res.Stderr...))
+		e := smi.Problem
 		switch {
 		case errors.Is(e, nvidiasmi.ErrNoDevices):
 			p.nvidiaState = "ok"
@@ -131,11 +134,11 @@ func collectNvidiaSMI(c *cctx, p *parts) error {
 		p.nvidiaState = "error"
 		return err
 	}
-	log, err := nvidiasmi.ParseXML(res.Stdout)
-	if err != nil {
+	if err := smi.ParseErr; err != nil {
 		p.nvidiaState = "error"
 		return fmt.Errorf("nvidia-smi -q -x: %w", err)
 	}
+	log := smi.Log
 	p.nvidiaState = "ok"
 	for _, g := range log.GPUs {
 		gpu := GPU{

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/report"
 	"github.com/beeaudit/bee/internal/version"
 )
 
@@ -60,6 +61,10 @@ type Env struct {
 	// Progress, when set, is called as each collector starts ("running") and
 	// ends (its status). It may be called from several goroutines.
 	Progress func(collector, status string)
+	// Finished, when set, is called with each collector's record as it ends
+	// (`bee audit --progress json`, docs/cli.md). It may be called from several
+	// goroutines.
+	Finished func(c Collector)
 	// Now returns the current time; tests pin it for golden output.
 	Now func() time.Time
 	// Judge, when set, adds findings of its own to the inventory's (bee audit
@@ -90,6 +95,17 @@ type parts struct {
 	nvidiaState string
 	// nvidiaLoad is bee-nvidia.service's account of a driver that did not load.
 	nvidiaLoad string
+}
+
+// CollectorNames are the collectors' names in their documented order (README.md:
+// bee audit; docs/json.md): the order of the audit's "collectors" list. The CLI and
+// the TUI take them from here.
+func CollectorNames() []string {
+	names := make([]string, len(collectors))
+	for i, c := range collectors {
+		names[i] = c.name
+	}
+	return names
 }
 
 // collectors in their documented order (README: bee audit); the audit lists them in this order whatever
@@ -179,7 +195,7 @@ func Run(ctx context.Context, env Env) *Audit {
 	}
 	if a.Runtime == "" {
 		a.Runtime = "host"
-		if env.FS.Exists("/etc/bee-release") {
+		if env.FS.Exists(report.ReleaseFile) {
 			a.Runtime = "livecd"
 		}
 	}
@@ -254,6 +270,9 @@ func runCollector(ctx context.Context, env *Env, col collector, p *parts) (rec C
 	}
 	if env.Progress != nil {
 		env.Progress(col.name, rec.Status)
+	}
+	if env.Finished != nil {
+		env.Finished(rec)
 	}
 	return rec
 }

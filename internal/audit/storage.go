@@ -2,7 +2,6 @@ package audit
 
 import (
 	"errors"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -10,10 +9,11 @@ import (
 	"github.com/beeaudit/bee/internal/parse/lsblk"
 	"github.com/beeaudit/bee/internal/parse/nvme"
 	"github.com/beeaudit/bee/internal/parse/smartctl"
+	"github.com/beeaudit/bee/internal/probe"
 )
 
-// LsblkColumns are the columns bee asks lsblk for (with -J -b).
-const LsblkColumns = "NAME,PATH,TYPE,TRAN,MODEL,SERIAL,REV,VENDOR,SIZE,ROTA,WWN,RM,HOTPLUG"
+// LsblkColumns are the columns bee asks lsblk for (with -J -b): internal/probe's.
+const LsblkColumns = probe.LsblkColumns
 
 // maxDiskJobs bounds concurrent per-disk tool runs (a 60-disk JBOD must not
 // start 180 processes at once).
@@ -23,19 +23,13 @@ const maxDiskJobs = 8
 // concurrently runs `smartctl -j -x /dev/X`, and for NVMe namespaces
 // `nvme id-ctrl /dev/nvmeN -o json` and `nvme smart-log /dev/nvmeN -o json`.
 func collectStorage(c *cctx, p *parts) error {
-	res := c.run(c.env.Timeouts.Lsblk, "lsblk", "-J", "-b", "-o", LsblkColumns)
-	if res.Err == nil && res.ExitCode != 0 && strings.Contains(string(res.Stderr), "unknown column") {
-		// util-linux older than 2.33 has no PATH column.
-		res = c.run(c.env.Timeouts.Lsblk, "lsblk", "-J", "-b", "-o", strings.Replace(LsblkColumns, "PATH,", "", 1))
-	}
+	res, disks, err := probe.ListDisks(func(argv []string) host.Result { return c.run(c.env.Timeouts.Lsblk, argv...) })
 	if err := toolErr(res); err != nil {
 		return err
 	}
-	devs, err := lsblk.Parse(res.Stdout)
 	if err != nil {
 		return err
 	}
-	disks := lsblk.Disks(devs)
 	p.disks = make([]Disk, len(disks))
 	sem := make(chan struct{}, maxDiskJobs)
 	var wg sync.WaitGroup
@@ -52,8 +46,6 @@ func collectStorage(c *cctx, p *parts) error {
 	return nil
 }
 
-var nvmeNS = regexp.MustCompile(`^(nvme\d+)n\d+$`)
-
 func inspectDisk(c *cctx, d lsblk.Device) Disk {
 	path := d.Path
 	if path == "" {
@@ -69,9 +61,8 @@ func inspectDisk(c *cctx, d lsblk.Device) Disk {
 	}
 
 	// NVMe health belongs to the controller (/dev/nvme0), not the namespace.
-	target, ctrl := path, ""
-	if m := nvmeNS.FindStringSubmatch(d.Name); m != nil {
-		ctrl = "/dev/" + m[1]
+	target, ctrl := path, probe.NVMeController(d.Name)
+	if ctrl != "" {
 		target = ctrl
 	}
 	res := c.run(c.env.Timeouts.Smartctl, "smartctl", "-j", "-x", target)

@@ -17,11 +17,12 @@ import (
 	"github.com/beeaudit/bee/internal/outpath"
 	"github.com/beeaudit/bee/internal/profile"
 	"github.com/beeaudit/bee/internal/qrsum"
+	"github.com/beeaudit/bee/internal/report"
 	"github.com/beeaudit/bee/internal/termsafe"
 )
 
-// DefaultAuditPath is where the audit is written on the live ISO.
-const DefaultAuditPath = "/var/log/bee-audit.json"
+// DefaultAuditPath is where the audit is written on the live ISO (internal/report).
+const DefaultAuditPath = report.AuditPath
 
 func auditCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bee audit", flag.ContinueOnError)
@@ -33,6 +34,7 @@ func auditCommand(args []string, stdout, stderr io.Writer) int {
 	failOn := fs.String("fail-on", "", "exit non-zero when the verdict is at least `LEVEL` (warning|fail), for scripts")
 	toolTimeout := fs.Duration("tool-timeout", 0, "limit every tool's timeout to `DURATION` (default: per-tool, 15s-90s)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	progressFmt := fs.String("progress", "human", "progress on standard error: human, or json (one JSON object per line, for programs; docs/cli.md)")
 	noQR := fs.Bool("no-qr", false, "do not print the QR code")
 	profileOpt := fs.String("profile", "", "judge against the hardware profile `FILE|NAME`, or none (default: bee.profile= on the kernel command line, else the profile whose match fits; docs/profiles.md)")
 	help := func(w io.Writer) {
@@ -62,6 +64,11 @@ Flags:
 	case "", "warning", "fail":
 	default:
 		return usageErr("--fail-on must be warning or fail, not %q", *failOn)
+	}
+	switch *progressFmt {
+	case "human", "json":
+	default:
+		return usageErr("--progress must be human or json, not %q", *progressFmt)
 	}
 	switch *runtime {
 	case "", "livecd", "host":
@@ -149,7 +156,13 @@ Flags:
 	defer stop()
 	ctx, cancel := context.WithTimeout(sigCtx, env.Timeouts.MaxDurationOrDefault())
 	defer cancel()
-	if !*quiet {
+	var jp *jsonProgress
+	switch {
+	case *progressFmt == "json":
+		jp = &jsonProgress{w: stderr, total: len(audit.CollectorNames())}
+		chooser.Note = jp.note
+		env.Finished = jp.collector
+	case !*quiet:
 		chooser.Note = func(line string) { fmt.Fprintf(stderr, "bee audit: profile: %s\n", line) }
 		env.Progress = func(name, status string) {
 			if status != "running" {
@@ -188,6 +201,7 @@ Flags:
 		fmt.Fprintf(stderr, "bee audit: %v (the previous audit, if any, is untouched)\n", err)
 		return 1
 	}
+	jp.done(a.Hardware.Summary.Verdict, *output)
 	if !*quiet {
 		// With --output - stdout is the JSON alone; the summary goes to stderr.
 		w := stdout
@@ -222,14 +236,7 @@ func removeIfCreated(dir string) {
 // checkWritableDir fails early when the output directory is missing or not
 // writable, so an unwritable target costs nothing but a clear message.
 func checkWritableDir(output string) error {
-	dir := filepath.Dir(output)
-	f, err := os.CreateTemp(dir, ".bee-write-test-*")
-	if err != nil {
-		return err
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
+	return outpath.CheckWritable(filepath.Dir(output), ".bee-write-test-*")
 }
 
 // printSummary is the short human account of an audit. Every value from the

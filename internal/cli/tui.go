@@ -13,6 +13,7 @@ import (
 	"github.com/beeaudit/bee/internal/flagx"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/qrsum"
+	"github.com/beeaudit/bee/internal/report"
 	"github.com/beeaudit/bee/internal/tui"
 	"github.com/beeaudit/bee/internal/version"
 	"github.com/charmbracelet/x/term"
@@ -38,7 +39,7 @@ func tuiCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	if *runtime == "" {
 		*runtime = "host"
-		if (host.RootFS{Root: "/"}).Exists("/etc/bee-release") {
+		if (host.RootFS{Root: "/"}).Exists(report.ReleaseFile) {
 			*runtime = "livecd"
 		}
 	}

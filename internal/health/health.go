@@ -11,12 +11,14 @@ package health
 import (
 	"fmt"
 	"strings"
+
+	"github.com/beeaudit/bee/internal/report"
 )
 
-// Severities of an Issue.
+// Severities of an Issue (internal/report).
 const (
-	Warning = "warning"
-	Failure = "failure"
+	Warning = report.SeverityWarning
+	Failure = report.SeverityFailure
 )
 
 // Finding codes of the drive and GPU rules: part of the audit's stable catalogue (audit

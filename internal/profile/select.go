@@ -9,14 +9,15 @@ import (
 
 	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/report"
 )
 
 // Where profiles are looked for on the machine, in this order: those baked
 // into the ISO, then those on a USB stick labelled BEE, whose /profiles folder
 // is read at StickDir (mounted read-only; docs/profiles.md).
 const (
-	ISODir   = "/etc/bee/profiles"
-	StickDir = "/run/bee/stick/profiles"
+	ISODir   = report.ProfilesISODir
+	StickDir = report.ProfilesStickDir
 )
 
 // DefaultDirs are searched by bee audit.

@@ -47,18 +47,11 @@ func writeArchive(dir, base string, files []archiveFile, mtime time.Time) (strin
 		}
 		final = filepath.Join(dir, fmt.Sprintf("%s.%d.tar.gz", base, i))
 	}
-	f, err := os.CreateTemp(dir, partialPrefix+base+".tar.gz-*")
+	f, err := outpath.CreateAtomic(final, partialPrefix+base+".tar.gz-*")
 	if err != nil {
 		return "", fmt.Errorf("write archive: %w", err)
 	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
+	defer f.Abort()
 	gz := gzip.NewWriter(f)
 	tw := tar.NewWriter(gz)
 	top := strings.TrimSuffix(filepath.Base(final), ".tar.gz")
@@ -87,22 +80,8 @@ func writeArchive(dir, base string, files []archiveFile, mtime time.Time) (strin
 	if err := gz.Close(); err != nil {
 		return "", fmt.Errorf("write archive: %w", err)
 	}
-	if err := f.Chmod(0o644); err != nil {
+	if err := f.Commit(0o644); err != nil {
 		return "", fmt.Errorf("write archive: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return "", fmt.Errorf("write archive: fsync: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("write archive: %w", err)
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		return "", fmt.Errorf("write archive: %w", err)
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // make the rename durable; best effort on odd filesystems
-		d.Close()
 	}
 	return final, nil
 }
@@ -114,11 +93,8 @@ func checkOutputDir(dir string) error {
 	if _, err := outpath.EnsureDir(dir); err != nil {
 		return fmt.Errorf("output directory: %w", err)
 	}
-	f, err := os.CreateTemp(dir, partialPrefix+"probe-*")
-	if err != nil {
+	if err := outpath.CheckWritable(dir, partialPrefix+"probe-*"); err != nil {
 		return fmt.Errorf("output directory %s is not writable: %w", dir, err)
 	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
+	return nil
 }

@@ -3,12 +3,11 @@ package sat
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/beeaudit/bee/internal/host"
-	"github.com/beeaudit/bee/internal/parse/pcisysfs"
+	"github.com/beeaudit/bee/internal/probe"
 )
 
 // Counter is one error counter. Keys name the component and the counter:
@@ -146,12 +145,20 @@ func unmatchedText(key, phase, why string) string {
 	return key + " (not read " + phase + " the test: " + why + ")"
 }
 
-const edacBase = "/sys/devices/system/edac/mc"
+const edacBase = probe.EDACDir
 
 // readEDAC adds the memory controllers' counters from
 // /sys/devices/system/edac/mc/mc*/{ce,ue}_count and {ce,ue}_noinfo_count.
 func readEDAC(fs host.FS, snap *Snapshot, files map[string][]byte) {
-	names, err := fs.ReadDir(edacBase)
+	sevs := []struct{ file, sev string }{
+		{probe.EDACCorrected, SeverityWarning}, {probe.EDACCorrectedNoInfo, SeverityWarning},
+		{probe.EDACUncorrected, SeverityFailure}, {probe.EDACUncorrectedNoInfo, SeverityFailure},
+	}
+	var names []string
+	for _, c := range sevs {
+		names = append(names, c.file)
+	}
+	mcs, err := probe.ReadEDAC(fs, names, false)
 	if err != nil {
 		snap.notRead("edac/", fmt.Sprintf("%s could not be read (%v)", edacBase, err))
 		if host.IsNotExist(err) {
@@ -161,51 +168,40 @@ func readEDAC(fs host.FS, snap *Snapshot, files map[string][]byte) {
 		}
 		return
 	}
-	mcs := 0
-	for _, n := range names {
-		if !strings.HasPrefix(n, "mc") {
-			continue
-		}
-		if _, err := strconv.Atoi(n[2:]); err != nil {
-			continue
-		}
-		mcs++
-		for _, c := range []struct{ file, sev string }{
-			{"ce_count", SeverityWarning}, {"ce_noinfo_count", SeverityWarning},
-			{"ue_count", SeverityFailure}, {"ue_noinfo_count", SeverityFailure},
-		} {
-			p := edacBase + "/" + n + "/" + c.file
-			key := "edac/" + n + "/" + c.file
-			b, err := fs.ReadFile(p)
-			if err != nil {
-				if !host.IsNotExist(err) || !strings.Contains(c.file, "noinfo") {
-					snap.Notes = append(snap.Notes, fmt.Sprintf("EDAC: %s: %v", p, err))
+	for _, mc := range mcs {
+		for i, c := range sevs {
+			cn := mc.Counters[i]
+			p := cn.Path
+			key := "edac/" + mc.Name + "/" + c.file
+			if cn.Err != nil {
+				if !host.IsNotExist(cn.Err) || !strings.Contains(c.file, "noinfo") {
+					snap.Notes = append(snap.Notes, fmt.Sprintf("EDAC: %s: %v", p, cn.Err))
 				}
-				snap.notRead(key, fmt.Sprintf("%s could not be read (%v)", p, err))
+				snap.notRead(key, fmt.Sprintf("%s could not be read (%v)", p, cn.Err))
 				continue
 			}
-			files[p] = b
-			v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-			if err != nil {
-				snap.Notes = append(snap.Notes, fmt.Sprintf("EDAC: %s: not a number: %q", p, strings.TrimSpace(string(b))))
+			files[p] = cn.Raw
+			if !cn.OK {
+				snap.Notes = append(snap.Notes, fmt.Sprintf("EDAC: %s: not a number: %q", p, strings.TrimSpace(string(cn.Raw))))
 				snap.notRead(key, fmt.Sprintf("%s is not a number", p))
 				continue
 			}
+			v := cn.Value
 			snap.add(key, &v, c.sev)
 		}
 	}
-	if mcs == 0 {
+	if len(mcs) == 0 {
 		snap.Notes = append(snap.Notes, "EDAC: no memory controller under "+edacBase+": memory errors corrected by ECC are not counted")
 	}
 }
 
-const pciBase = "/sys/bus/pci/devices"
+const pciBase = probe.PCIDevicesDir
 
 // readAER adds each PCI function's AER totals from
 // /sys/bus/pci/devices/*/aer_dev_{correctable,nonfatal,fatal}. Functions without AER
 // files (no AER capability, or a kernel without the attributes) are counted in a note.
 func readAER(fs host.FS, snap *Snapshot, files map[string][]byte) {
-	devs, err := fs.ReadDir(pciBase)
+	devs, err := probe.PCIFunctions(fs)
 	if err != nil {
 		snap.notRead("pcie/", fmt.Sprintf("%s could not be read (%v)", pciBase, err))
 		snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %v", err))
@@ -214,15 +210,18 @@ func readAER(fs host.FS, snap *Snapshot, files map[string][]byte) {
 	with := 0
 	for _, d := range devs {
 		found := false
-		for _, c := range []struct{ file, key, sev string }{
-			{"aer_dev_correctable", "aer_correctable", SeverityWarning},
-			{"aer_dev_nonfatal", "aer_nonfatal", SeverityFailure},
-			{"aer_dev_fatal", "aer_fatal", SeverityFailure},
+		aer := probe.ReadAER(fs, d)
+		for _, c := range []struct {
+			f        probe.AERFile
+			key, sev string
+		}{
+			{aer.Correctable, "aer_correctable", SeverityWarning},
+			{aer.NonFatal, "aer_nonfatal", SeverityFailure},
+			{aer.Fatal, "aer_fatal", SeverityFailure},
 		} {
-			p := pciBase + "/" + d + "/" + c.file
+			p := c.f.Path
 			key := "pcie/" + d + "/" + c.key
-			b, err := fs.ReadFile(p)
-			if err != nil {
+			if err := c.f.Err; err != nil {
 				if !host.IsNotExist(err) {
 					snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %s: %v", p, err))
 				}
@@ -230,20 +229,18 @@ func readAER(fs host.FS, snap *Snapshot, files map[string][]byte) {
 				continue
 			}
 			found = true
-			files[p] = b
-			m, err := pcisysfs.ParseAER(b)
-			if err != nil {
+			files[p] = c.f.Raw
+			if err := c.f.ParseErr; err != nil {
 				snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %s: %v", p, err))
 				snap.notRead(key, fmt.Sprintf("%s: %v", p, err))
 				continue
 			}
-			total, ok := pcisysfs.AERTotal(m)
-			if !ok {
+			if c.f.Total == nil {
 				snap.Notes = append(snap.Notes, fmt.Sprintf("PCIe AER: %s: no TOTAL_ERR line", p))
 				snap.notRead(key, p+" has no TOTAL_ERR line")
 				continue
 			}
-			snap.add(key, &total, c.sev)
+			snap.add(key, c.f.Total, c.sev)
 		}
 		if found {
 			with++

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/parse/dmidecode"
 )
 
 // identify fills the manifest's machine identity: from the audit file when there is
@@ -44,14 +45,7 @@ func (s *session) identify(ctx context.Context, auditPath string) {
 	st.advisory = true
 	if st.Status == "" {
 		if res.ExitCode == 0 {
-			// dmidecode prints one line; "# SMBIOS ..." comment lines come first on
-			// some versions.
-			for _, line := range strings.Split(string(res.Stdout), "\n") {
-				if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-					m.SerialNumber = cleanStr(line)
-					break
-				}
-			}
+			m.SerialNumber = cleanStr(dmidecode.ParseKeyword(res.Stdout))
 			st.Status = StatusOK
 			st.Result = m.SerialNumber
 			m.Source = "dmidecode"

@@ -4,33 +4,35 @@ import (
 	"encoding/json"
 	"sort"
 	"time"
+
+	"github.com/beeaudit/bee/internal/report"
 )
 
 // ManifestFormat names the layout of manifest.json; it changes when a field is renamed
 // or removed (fields may be added freely).
 const ManifestFormat = "bee-sat/1"
 
-// Verdicts (the same words as the audit's hardware.summary.verdict).
+// Verdicts (internal/report: the same words as the audit's hardware.summary.verdict).
 const (
-	VerdictPass    = "pass"
-	VerdictWarning = "warning"
-	VerdictFail    = "fail"
+	VerdictPass    = report.VerdictPass
+	VerdictWarning = report.VerdictWarning
+	VerdictFail    = report.VerdictFail
 )
 
-// Severities of a Reason (the same words as the audit's findings).
+// Severities of a Reason (internal/report: the same words as the audit's findings).
 const (
-	SeverityWarning = "warning"
-	SeverityFailure = "failure"
+	SeverityWarning = report.SeverityWarning
+	SeverityFailure = report.SeverityFailure
 )
 
-// Step statuses.
+// Step statuses (internal/report).
 const (
-	StatusOK          = "ok"          // ran, output understood, nothing wrong found
-	StatusWarning     = "warning"     // ran, found something to look at
-	StatusFail        = "fail"        // ran, found a hardware fault
-	StatusError       = "error"       // could not run, timed out, or its output could not be parsed
-	StatusSkipped     = "skipped"     // deliberately not run (see Message)
-	StatusInterrupted = "interrupted" // stopped by Ctrl-C / SIGTERM, or not started because of it
+	StatusOK          = report.StatusOK          // ran, output understood, nothing wrong found
+	StatusWarning     = report.StatusWarning     // ran, found something to look at
+	StatusFail        = report.StatusFail        // ran, found a hardware fault
+	StatusError       = report.StatusError       // could not run, timed out, or its output could not be parsed
+	StatusSkipped     = report.StatusSkipped     // deliberately not run (see Message)
+	StatusInterrupted = report.StatusInterrupted // stopped by Ctrl-C / SIGTERM, or not started because of it
 )
 
 // Manifest is manifest.json, the machine-readable account of one `bee sat` run.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/memtester"
+	"github.com/beeaudit/bee/internal/probe"
 )
 
 // memoryKind is `bee sat memory`: memtester over a safe share of the free memory,
@@ -112,11 +113,8 @@ func (k *memoryKind) preflight(env *Env) error {
 	if k.sizeMB == 0 {
 		return nil
 	}
-	b, err := env.FS.ReadFile("/proc/meminfo")
-	var avail *int64
-	if err == nil {
-		avail = meminfo(b, "MemAvailable")
-	}
+	mi, _ := probe.ReadMeminfo(env.FS)
+	avail := mi.Available
 	if avail == nil {
 		if k.sizeMB < memMinTestMB {
 			return fmt.Errorf("--size-mb %d: at least %d MiB (or 0: 85%% of MemAvailable)", k.sizeMB, memMinTestMB)
@@ -150,12 +148,12 @@ func (k *memoryKind) run(ctx context.Context, s *session) {
 	}
 
 	st := s.read(ctx, "meminfo", func() (any, map[string][]byte, error) {
-		b, err := s.env.FS.ReadFile("/proc/meminfo")
+		mi, err := probe.ReadMeminfo(s.env.FS)
 		if err != nil {
 			return nil, nil, err
 		}
-		files := map[string][]byte{"/proc/meminfo": b}
-		total, avail := meminfo(b, "MemTotal"), meminfo(b, "MemAvailable")
+		files := map[string][]byte{probe.MeminfoPath: mi.Raw}
+		total, avail := mi.Total, mi.Available
 		k.res.MemTotalBytes, k.res.MemAvailableBytes = total, avail
 		return map[string]*int64{"mem_total_bytes": total, "mem_available_bytes": avail}, files, nil
 	})
@@ -427,29 +425,6 @@ func memtesterSummary(r *memtester.Result) memtesterResult {
 		out.Loops = append(out.Loops, ml)
 	}
 	return out
-}
-
-// meminfo returns a /proc/meminfo value in bytes ("MemAvailable:   24015000 kB").
-func meminfo(b []byte, key string) *int64 {
-	for _, line := range strings.Split(string(b), "\n") {
-		name, rest, ok := strings.Cut(line, ":")
-		if !ok || name != key {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) == 0 {
-			return nil
-		}
-		v, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil || v < 0 {
-			return nil
-		}
-		if len(f) > 1 && f[1] == "kB" {
-			v *= 1024
-		}
-		return &v
-	}
-	return nil
 }
 
 // kernelCounters reads EDAC and AER as one step and returns the snapshot.

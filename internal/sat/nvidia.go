@@ -18,6 +18,7 @@ import (
 	"github.com/beeaudit/bee/internal/health"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/nvidiasmi"
+	"github.com/beeaudit/bee/internal/probe"
 )
 
 // nvidiaKind is `bee sat nvidia`: nvidia-smi reports (-q and -q -x) before, bee-gpu-stress
@@ -206,7 +207,13 @@ func (k *nvidiaKind) run(ctx context.Context, s *session) {
 // smiXML runs nvidia-smi -q -x, adds the GPU error counters to snap, and returns the
 // parsed report (nil when there is none).
 func (k *nvidiaKind) smiXML(ctx context.Context, s *session, name string, snap *Snapshot) *nvidiasmi.Log {
-	st, res := s.exec(ctx, name, []string{"nvidia-smi", "-q", "-x"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	var st *Step
+	smi := probe.ReadNvidiaSMI(func(argv []string) host.Result {
+		var res host.Result
+		st, res = s.exec(ctx, name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+		return res
+	})
+	res := smi.Res
 	if st.Status != "" {
 		snap.notRead("gpu/", fmt.Sprintf("nvidia-smi -q -x could not run (%s)", describeErr(st)))
 		if st.Status != StatusInterrupted {
@@ -214,16 +221,14 @@ func (k *nvidiaKind) smiXML(ctx context.Context, s *session, name string, snap *
 		}
 		return nil
 	}
-	l, err := nvidiasmi.ParseXML(append(res.Stdout, res.Stderr...))
-	if err != nil {
-		if l, err = nvidiasmi.ParseXML(res.Stdout); err != nil {
-			snap.notRead("gpu/", fmt.Sprintf("the output of nvidia-smi -q -x could not be parsed (%v)", err))
-			s.warn(st, "gpu", "nvidia-smi -q -x: %v (exit status %d): GPU error counters not read", err, res.ExitCode)
-			return nil
-		}
+	if err := smi.ParseErr; err != nil {
+		snap.notRead("gpu/", fmt.Sprintf("the output of nvidia-smi -q -x could not be parsed (%v)", err))
+		s.warn(st, "gpu", "nvidia-smi -q -x: %v (exit status %d): GPU error counters not read", err, res.ExitCode)
+		return nil
 	}
+	l := smi.Log
 	st.Status = StatusOK
-	if err := nvidiasmi.ParseError(append(res.Stdout, res.Stderr...)); errors.Is(err, nvidiasmi.ErrGPULost) {
+	if err := smi.Problem; errors.Is(err, nvidiasmi.ErrGPULost) {
 		s.fail(st, "gpu", "%v", err)
 	} else if res.ExitCode != 0 {
 		s.warn(st, "gpu", "nvidia-smi -q -x exit status %d: %s", res.ExitCode, lastLine(res))
@@ -445,55 +450,26 @@ func (k *nvidiaKind) sampler(sctx, run context.Context, s *session) {
 	}
 }
 
-// clockReasonBits are the bits of clocks_event_reasons.active (NVML's
-// nvmlClocksEventReason*), named as nvidia-smi -q -x names them.
-var clockReasonBits = []struct {
-	bit  uint64
-	name string
-}{
-	{0x1, "gpu_idle"}, {0x2, "applications_clocks_setting"}, {0x4, "sw_power_cap"},
-	{0x8, "hw_slowdown"}, {0x10, "sync_boost"}, {0x20, "sw_thermal_slowdown"},
-	{0x40, "hw_thermal_slowdown"}, {0x80, "hw_power_brake_slowdown"}, {0x100, "display_clock_setting"},
-}
-
-// parseSamples reads "index, pci.bus_id, temperature, power, reasons" lines into the
-// per-GPU maxima and reason sets; it returns the lines read and those not understood.
+// parseSamples folds the sampler's lines (nvidiasmi.ParseSamples) into the per-GPU
+// maxima and reason sets; it returns the lines read and those not understood.
 func (k *nvidiaKind) parseSamples(out []byte) (samples, bad int) {
-	for _, line := range strings.Split(string(out), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		f := strings.Split(line, ",")
-		if len(f) != 5 {
-			bad++
-			continue
-		}
-		for i := range f {
-			f[i] = strings.TrimSpace(f[i])
-		}
-		if _, err := strconv.Atoi(f[0]); err != nil || !strings.Contains(f[1], ":") {
-			bad++
-			continue
-		}
-		g := k.gpu(f[1])
+	all, bad := nvidiasmi.ParseSamples(out)
+	for _, sm := range all {
+		g := k.gpu(sm.BusID)
 		g.Samples++
-		samples++
-		if t, err := strconv.Atoi(f[2]); err == nil && (g.MaxTemperatureC == nil || t > *g.MaxTemperatureC) {
-			g.MaxTemperatureC = &t
+		if t := sm.TemperatureC; t != nil && (g.MaxTemperatureC == nil || *t > *g.MaxTemperatureC) {
+			g.MaxTemperatureC = t
 		}
-		if p, err := strconv.ParseFloat(f[3], 64); err == nil && !math.IsNaN(p) && (g.MaxPowerW == nil || p > *g.MaxPowerW) {
-			g.MaxPowerW = &p
+		if p := sm.PowerW; p != nil && (g.MaxPowerW == nil || *p > *g.MaxPowerW) {
+			g.MaxPowerW = p
 		}
-		if v, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(f[4]), "0x"), 16, 64); err == nil {
-			for _, b := range clockReasonBits {
-				if v&b.bit != 0 && !contains(g.ClockEventReasons, b.name) {
-					g.ClockEventReasons = append(g.ClockEventReasons, b.name)
-				}
+		for _, r := range sm.ClockEventReasons {
+			if !contains(g.ClockEventReasons, r) {
+				g.ClockEventReasons = append(g.ClockEventReasons, r)
 			}
 		}
 	}
-	return samples, bad
+	return len(all), bad
 }
 
 // judgeSamples: a hardware or thermal slowdown under load means the GPU could not hold

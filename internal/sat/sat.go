@@ -27,6 +27,7 @@ import (
 	"github.com/beeaudit/bee/internal/flagx"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/outpath"
+	"github.com/beeaudit/bee/internal/report"
 	"github.com/beeaudit/bee/internal/termsafe"
 	"github.com/beeaudit/bee/internal/version"
 )
@@ -50,8 +51,8 @@ const (
 
 // Defaults.
 const (
-	DefaultOutputDir = "/var/log/bee-sat"
-	DefaultAuditFile = "/var/log/bee-audit.json"
+	DefaultOutputDir = report.SATDir
+	DefaultAuditFile = report.AuditPath
 )
 
 // Env is what a run needs from the outside; the zero values of optional fields are

@@ -2,21 +2,19 @@ package sat
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/health"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/lsblk"
 	"github.com/beeaudit/bee/internal/parse/nvme"
 	"github.com/beeaudit/bee/internal/parse/smartctl"
+	"github.com/beeaudit/bee/internal/probe"
 )
 
 // storageKind is `bee sat storage`: for every disk, SMART (smartctl -x -j) and for NVMe
@@ -62,11 +60,12 @@ type diskRun struct {
 	SelfTest      selfTestResult `json:"self_test"`
 	SMARTReadable bool           `json:"smart_readable"`
 
-	before      *smartctl.Report
-	beforeNVMe  *nvme.SelfTestLog
-	selfTestCap *bool // ATA capabilities.self_tests_supported / NVMe OACS bit 4
-	nvmeRead    bool  // nvme smart-log was read
-	component   string
+	before       *smartctl.Report
+	beforeStdout []byte // smartctl's JSON before the test
+	beforeNVMe   *nvme.SelfTestLog
+	selfTestCap  *bool // ATA capabilities.self_tests_supported / NVMe OACS bit 4
+	nvmeRead     bool  // nvme smart-log was read
+	component    string
 }
 
 type selfTestResult struct {
@@ -132,8 +131,6 @@ func (k *storageKind) summaryLines() []string {
 	return lines
 }
 
-var nvmeNS = regexp.MustCompile(`^(nvme\d+)n\d+$`)
-
 func (k *storageKind) run(ctx context.Context, s *session) {
 	s.prog.plan("error counters before", "list disks", "SMART/NVMe logs before", "self-tests", "SMART/NVMe logs after", "archive")
 	s.prog.phase(0, "EDAC, PCIe AER")
@@ -141,18 +138,25 @@ func (k *storageKind) run(ctx context.Context, s *session) {
 	s.m.Counters.Before = before
 
 	s.prog.phase(1, "lsblk")
-	argv := []string{"lsblk", "-J", "-b", "-o", audit.LsblkColumns}
-	st, res := s.exec(ctx, "lsblk", argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	// The same listing as the audit's, with its fallback for util-linux older than 2.33.
+	var st *Step
+	res, listed, err := probe.ListDisks(func(argv []string) host.Result {
+		if st != nil && st.Status == "" {
+			st.Status, st.Message = StatusOK, "no PATH column (util-linux older than 2.33): listed again without it"
+		}
+		var res host.Result
+		st, res = s.exec(ctx, "lsblk", argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+		return res
+	})
 	var disks []lsblk.Device
 	if st.Status == "" {
-		devs, err := lsblk.Parse(res.Stdout)
 		switch {
 		case err != nil:
 			s.fail(st, "storage", "the disk list could not be parsed (%v): disks not tested", err)
 		case res.ExitCode != 0:
 			s.fail(st, "storage", "lsblk exit status %d: disks not tested", res.ExitCode)
 		default:
-			disks = lsblk.Disks(devs)
+			disks = listed
 			st.Status = StatusOK
 			st.Result = disksJSON(disks)
 			st.Message = fmt.Sprintf("%d disk(s)", len(disks))
@@ -169,11 +173,9 @@ func (k *storageKind) run(ctx context.Context, s *session) {
 		if dr.Path == "" {
 			dr.Path = "/dev/" + d.Name
 		}
-		if m := nvmeNS.FindStringSubmatch(d.Name); m != nil || strings.EqualFold(d.Tran, "nvme") {
+		if ctrl := probe.NVMeController(d.Name); ctrl != "" || strings.EqualFold(d.Tran, "nvme") {
 			dr.Protocol = smartctl.ProtocolNVMe
-			if m != nil {
-				dr.Controller = "/dev/" + m[1]
-			}
+			dr.Controller = ctrl
 		}
 		k.disks = append(k.disks, dr)
 	}
@@ -262,6 +264,9 @@ func (k *storageKind) smartctl(ctx context.Context, s *session, d *diskRun, phas
 	}
 	st.Status = StatusOK
 	addSmartCounters(snap, d.Name, r, st.Name)
+	if phase == "before" {
+		d.beforeStdout = res.Stdout
+	}
 	return r
 }
 
@@ -323,7 +328,7 @@ func (k *storageKind) readBefore(ctx context.Context, s *session, d *diskRun, sn
 		if d.Serial == nil {
 			d.Serial = cleanStr(r.SerialNumber)
 		}
-		d.selfTestCap = ataSelfTestSupported(s, d)
+		d.selfTestCap = smartctl.SelfTestsSupported(d.beforeStdout)
 		k.judgeHealth(s, d, r)
 	}
 	if d.Controller == "" {
@@ -487,38 +492,6 @@ func (s *session) lastStep(name string) *Step {
 	return &Step{Name: name}
 }
 
-// ataSelfTestSupported reads ata_smart_data.capabilities.self_tests_supported from the
-// step's raw smartctl JSON (nil when absent: SCSI, NVMe, older smartctl).
-func ataSelfTestSupported(s *session, d *diskRun) *bool {
-	st := s.lastStep("smartctl-before-" + d.Name)
-	var raw struct {
-		ATA *struct {
-			Capabilities struct {
-				SelfTestsSupported *bool `json:"self_tests_supported"`
-			} `json:"capabilities"`
-		} `json:"ata_smart_data"`
-	}
-	for _, o := range st.Outputs {
-		if strings.HasSuffix(o, ".stdout") {
-			if json.Unmarshal(s.fileData(o), &raw) == nil && raw.ATA != nil {
-				return raw.ATA.Capabilities.SelfTestsSupported
-			}
-		}
-	}
-	return nil
-}
-
-func (s *session) fileData(name string) []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, f := range s.files {
-		if f.name == name {
-			return f.data
-		}
-	}
-	return nil
-}
-
 func (k *storageKind) readAfter(ctx context.Context, s *session, d *diskRun, snap *Snapshot) {
 	if r := k.smartctl(ctx, s, d, "after", snap); r != nil {
 		if d.before != nil && r.SerialNumber != d.before.SerialNumber {
@@ -534,300 +507,6 @@ func (k *storageKind) readAfter(ctx context.Context, s *session, d *diskRun, sna
 	if d.Controller != "" {
 		k.nvmeLogs(ctx, s, d, "after", snap)
 	}
-}
-
-// selfTests starts a short self-test on every disk that can run one, then polls them
-// together until all have ended, the bound passes, or the run is interrupted.
-func (k *storageKind) selfTests(ctx context.Context, s *session) {
-	var running []*diskRun
-	for _, d := range k.disks {
-		if k.startSelfTest(ctx, s, d) {
-			running = append(running, d)
-		}
-	}
-	if len(running) == 0 {
-		return
-	}
-	deadline := s.env.Now().Add(k.stTimeout)
-	sawRunning := map[*diskRun]bool{}
-	failedPolls := map[*diskRun]int{}
-	stopTick := s.prog.command(fmt.Sprintf("short self-test on %d disk(s)", len(running)), s.env.Now(), k.stTimeout)
-	defer stopTick()
-	for len(running) > 0 {
-		wait := k.pollInterval
-		if left := deadline.Sub(s.env.Now()); left < wait {
-			wait = max(left, 0)
-		}
-		select {
-		case <-ctx.Done():
-			for _, d := range running {
-				d.SelfTest.Outcome, d.SelfTest.Detail = stIncomplete, "the run was interrupted while the self-test ran"
-			}
-			return
-		case <-time.After(wait):
-		}
-		last := !s.env.Now().Before(deadline)
-		var still []*diskRun
-		for _, d := range running {
-			d.SelfTest.Polls++
-			done, inProgress := k.poll(ctx, s, d, sawRunning[d])
-			if inProgress {
-				sawRunning[d] = true
-			}
-			if done == pollError {
-				failedPolls[d]++
-				if failedPolls[d] < 3 && !last {
-					still = append(still, d)
-					continue
-				}
-				d.SelfTest.Outcome, d.SelfTest.Detail = stError, "its progress could not be read"
-				s.warn(s.lastStep("selftest-poll-"+d.Name), d.component, "self-test: its progress could not be read (3 failed polls)")
-				continue
-			}
-			if done == pollRunning {
-				still = append(still, d)
-			}
-		}
-		running = still
-		if last {
-			break
-		}
-	}
-	for _, d := range running {
-		rem := ""
-		if d.SelfTest.RemainingPercent != nil {
-			rem = fmt.Sprintf(", %d%% remaining", *d.SelfTest.RemainingPercent)
-		}
-		d.SelfTest.Outcome = stIncomplete
-		d.SelfTest.Detail = fmt.Sprintf("still running after %s%s", fmtDur(k.stTimeout), rem)
-		s.warn(s.lastStep("selftest-poll-"+d.Name), d.component, "incomplete: the short self-test was still running at the %s bound%s (raise --selftest-timeout)", fmtDur(k.stTimeout), rem)
-	}
-}
-
-// startSelfTest starts the short self-test; false when none runs (not supported, SMART
-// not readable, could not start).
-func (k *storageKind) startSelfTest(ctx context.Context, s *session, d *diskRun) bool {
-	c := d.component
-	if d.Controller != "" {
-		argv := []string{"nvme", "device-self-test", d.Controller, "-s", "1"}
-		switch {
-		case d.selfTestCap == nil:
-			d.SelfTest = selfTestResult{Outcome: stNotRun, Detail: "self-test support unknown (nvme id-ctrl not read)"}
-			s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
-			return false
-		case !*d.selfTestCap:
-			d.SelfTest = selfTestResult{Outcome: stNotSupported, Detail: "the controller does not support the device self-test"}
-			s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
-			return false
-		case d.beforeNVMe != nil && d.beforeNVMe.InProgress:
-			return k.alreadyRunning(ctx, s, d, argv)
-		}
-		st, res, ok := k.execStart(ctx, s, d, argv)
-		if !ok {
-			return false
-		}
-		out := string(res.Stdout) + string(res.Stderr)
-		switch {
-		case res.ExitCode == 0 && strings.Contains(out, "self-test started"):
-			st.Status, st.Message = StatusOK, "short device self-test started"
-			d.SelfTest = selfTestResult{Outcome: stUnknown, Type: "short"}
-			return true
-		case strings.Contains(strings.ToLower(out), "invalid command opcode") || strings.Contains(strings.ToLower(out), "invalid_opcode"):
-			st.Status, st.Message = StatusSkipped, "the controller rejected the self-test command (not supported)"
-			d.SelfTest = selfTestResult{Outcome: stNotSupported, Detail: st.Message}
-			return false
-		}
-		d.SelfTest = selfTestResult{Outcome: stError, Detail: "could not start: " + lastLine(res)}
-		s.warn(st, c, "self-test could not be started (exit status %d: %s)", res.ExitCode, lastLine(res))
-		return false
-	}
-	argv := []string{"smartctl", "-t", "short", d.Path}
-	switch {
-	case d.before == nil:
-		d.SelfTest = selfTestResult{Outcome: stNotRun, Detail: "SMART not readable, so no self-test"}
-		s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
-		return false
-	case d.selfTestCap != nil && !*d.selfTestCap:
-		d.SelfTest = selfTestResult{Outcome: stNotSupported, Detail: "the drive does not support self-tests (SMART capabilities)"}
-		s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
-		return false
-	case d.before.SelfTestInProgress:
-		return k.alreadyRunning(ctx, s, d, argv)
-	}
-	st, res, ok := k.execStart(ctx, s, d, argv)
-	if !ok {
-		return false
-	}
-	out := string(res.Stdout)
-	low := strings.ToLower(out)
-	switch {
-	// ATA: "Testing has begun."; SCSI: "Short Background Self Test has begun".
-	case strings.Contains(out, "Testing has begun") || strings.Contains(out, "Self Test has begun"):
-		st.Status, st.Message = StatusOK, "short self-test started"
-		d.SelfTest = selfTestResult{Outcome: stUnknown, Type: "short"}
-		return true
-	case strings.Contains(low, "not supported") || strings.Contains(low, "no self-test supported"):
-		st.Status, st.Message = StatusSkipped, "the drive does not support self-tests"
-		d.SelfTest = selfTestResult{Outcome: stNotSupported, Detail: st.Message}
-		return false
-	}
-	d.SelfTest = selfTestResult{Outcome: stError, Detail: "could not start: " + lastLine(res)}
-	s.warn(st, c, "self-test could not be started (smartctl exit status %d: %s)", res.ExitCode, lastLine(res))
-	return false
-}
-
-// alreadyRunning records that a self-test was running before bee's: it is not
-// interrupted, and not counted as bee's result. It returns false (none started).
-func (k *storageKind) alreadyRunning(ctx context.Context, s *session, d *diskRun, argv []string) bool {
-	d.SelfTest = selfTestResult{Outcome: stNotRun, Detail: "a self-test was already running; not interrupted"}
-	st := s.skip(ctx, "selftest-start-"+d.Name, argv, d.SelfTest.Detail)
-	if st.Status != StatusInterrupted {
-		s.warn(st, d.component, "a self-test was already running before bee started one: not checked")
-	}
-	return false
-}
-
-// execStart runs the command that starts a self-test; ok is false (and the reason
-// recorded) when the command itself could not run.
-func (k *storageKind) execStart(ctx context.Context, s *session, d *diskRun, argv []string) (*Step, host.Result, bool) {
-	st, res := s.exec(ctx, "selftest-start-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
-	if st.Status != "" {
-		d.SelfTest = selfTestResult{Outcome: stError, Detail: describeErr(st)}
-		if st.Status != StatusInterrupted {
-			s.warn(st, d.component, "self-test could not be started: %s", describeErr(st))
-		}
-		return st, res, false
-	}
-	return st, res, true
-}
-
-type pollState int
-
-const (
-	pollRunning pollState = iota
-	pollDone
-	pollError
-)
-
-// poll asks one disk how its self-test is doing; when it has ended, the result is
-// judged. sawRunning: an earlier poll saw the test running, so the newest log entry is
-// ours even if it looks like the one before the test.
-func (k *storageKind) poll(ctx context.Context, s *session, d *diskRun, sawRunning bool) (state pollState, inProgress bool) {
-	c := d.component
-	if d.Controller != "" {
-		st, l := k.nvmeSelfTestLog(ctx, s, d, "selftest-poll-"+d.Name)
-		if l == nil {
-			return pollError, false
-		}
-		if l.InProgress {
-			st.Message = "running"
-			if l.CurrentCompletion != nil {
-				rem := 100 - *l.CurrentCompletion
-				d.SelfTest.RemainingPercent = &rem
-				st.Message = fmt.Sprintf("running, %d%% done", *l.CurrentCompletion)
-			}
-			return pollRunning, true
-		}
-		var newest *nvme.SelfTestResult
-		if len(l.Results) > 0 {
-			newest = &l.Results[0]
-		}
-		var old *nvme.SelfTestResult
-		if d.beforeNVMe != nil && len(d.beforeNVMe.Results) > 0 {
-			old = &d.beforeNVMe.Results[0]
-		}
-		ours := newest != nil && (sawRunning || old == nil || len(l.Results) > len(d.beforeNVMe.Results) || !sameNVMeResult(*newest, *old))
-		if !ours {
-			d.SelfTest.Outcome, d.SelfTest.Detail = stUnknown, "no new entry in the self-test log"
-			s.warn(st, c, "self-test: started, but no new result appeared in the self-test log")
-			return pollDone, false
-		}
-		res := derefInt(newest.Result, -1)
-		d.SelfTest.Detail = nvmeResultText(res)
-		switch {
-		case res == 0:
-			d.SelfTest.Outcome = stPassed
-			st.Message = "short self-test completed without error"
-		case res >= 5 && res <= 7:
-			d.SelfTest.Outcome = stFailed
-			s.fail(st, c, "short self-test failed: %s", nvmeResultText(res))
-		default:
-			d.SelfTest.Outcome = stAborted
-			s.warn(st, c, "short self-test did not complete: %s", nvmeResultText(res))
-		}
-		return pollDone, false
-	}
-	argv := []string{"smartctl", "-j", "-a", d.Path}
-	st, res := s.exec(ctx, "selftest-poll-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
-	if st.Status != "" {
-		return pollError, false
-	}
-	r, err := smartctl.Parse(res.Stdout)
-	if err != nil || res.ExitCode&(smartctl.ExitCmdLineParse|smartctl.ExitDeviceOpenFailed) != 0 {
-		st.Status, st.Message = StatusError, errOrExit(err, res)
-		return pollError, false
-	}
-	st.Status = StatusOK
-	st.Result = map[string]any{"self_test_in_progress": r.SelfTestInProgress, "remaining_percent": r.SelfTestRemainingPercent, "last_self_test": ataEntryJSON(r.LastSelfTest)}
-	if r.SelfTestInProgress {
-		d.SelfTest.RemainingPercent = r.SelfTestRemainingPercent
-		st.Message = "running"
-		return pollRunning, true
-	}
-	newest := r.LastSelfTest
-	var old *smartctl.SelfTestEntry
-	if d.before != nil {
-		old = d.before.LastSelfTest
-	}
-	ours := newest != nil && (sawRunning || old == nil || !sameATAEntry(*newest, *old))
-	if !ours {
-		d.SelfTest.Outcome, d.SelfTest.Detail = stUnknown, "no new entry in the self-test log"
-		s.warn(st, c, "self-test: started, but no new result appeared in the self-test log")
-		return pollDone, false
-	}
-	d.SelfTest.Detail = newest.Status
-	low := strings.ToLower(newest.Status)
-	switch {
-	case !newest.Passed:
-		d.SelfTest.Outcome = stFailed
-		s.fail(st, c, "short self-test failed: %s", newest.Status)
-	case strings.Contains(low, "abort") || strings.Contains(low, "interrupt"):
-		d.SelfTest.Outcome = stAborted
-		s.warn(st, c, "short self-test did not complete: %s", newest.Status)
-	default:
-		d.SelfTest.Outcome = stPassed
-		st.Message = "short self-test: " + newest.Status
-	}
-	return pollDone, false
-}
-
-func sameATAEntry(a, b smartctl.SelfTestEntry) bool {
-	return a.Type == b.Type && a.Passed == b.Passed && a.Status == b.Status && sameHours(a.LifetimeHours, b.LifetimeHours)
-}
-
-func sameHours(a, b *int64) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
-}
-
-func sameNVMeResult(a, b nvme.SelfTestResult) bool {
-	eq := func(x, y *int) bool { return (x == nil && y == nil) || (x != nil && y != nil && *x == *y) }
-	return eq(a.Result, b.Result) && eq(a.Code, b.Code) && sameHours(a.PowerOnHours, b.PowerOnHours)
-}
-
-func nvmeResultText(r int) string {
-	texts := map[int]string{
-		0: "completed without error", 1: "aborted by a Device Self-test command", 2: "aborted by a controller reset",
-		3: "aborted by a namespace removal", 4: "aborted by a Format NVM command", 5: "fatal or unknown test error",
-		6: "completed with a failed segment (unknown which)", 7: "completed with one or more failed segments",
-		8: "aborted for an unknown reason", 9: "aborted by a sanitize operation",
-	}
-	if t, ok := texts[r]; ok {
-		return fmt.Sprintf("%s (result %d)", t, r)
-	}
-	return fmt.Sprintf("result %d", r)
 }
 
 func deref(p *string) string {

@@ -8,8 +8,9 @@ import (
 	"github.com/beeaudit/bee/internal/testtools/golden"
 )
 
-// FuzzParse runs ParseXML and ParseError on the same input, seeded from the
-// captures. The seeds include captures of 50-210 KB; minimizing a new
+// FuzzParse runs every parser of the package (ParseXML, ParseError, and ParseNVLink,
+// ParseTopo, ParseFabricText, ParseFabricXML with their judges) on the same input,
+// seeded from the captures. The seeds include captures of 50-210 KB; minimizing a new
 // interesting input that size takes the fuzzer minutes, so add
 // -fuzzminimizetime=1s for a useful short run:
 //
@@ -24,6 +25,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = ParseError(data)
+		fuzzNVLinkTopoFabric(t, data)
 		l, err := ParseXML(data)
 		if (l == nil) == (err == nil) {
 			t.Fatalf("exactly one of Log and error must be set: %v, %v", l, err)

@@ -1,0 +1,43 @@
+package nvidiasmi
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// The sampler CSVs of internal/sat/testdata/constructed (nvidia-smi's csv,noheader,nounits
+// format; PROVENANCE.md there).
+func TestParseSamples(t *testing.T) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("..", "..", "sat", "testdata", "constructed", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	s, bad := ParseSamples(read("nvidia-smi_query-gpu-sampler_2x-rtx-a5000.csv"))
+	if len(s) != 8 || bad != 0 {
+		t.Fatalf("%d samples, %d bad", len(s), bad)
+	}
+	if s[0].Index != 0 || s[0].BusID != "00000000:81:00.0" || *s[0].TemperatureC != 40 || *s[0].PowerW != 120.5 ||
+		!slices.Equal(s[0].ClockEventReasons, []string{"sw_power_cap"}) {
+		t.Errorf("first %+v", s[0])
+	}
+	s, _ = ParseSamples(read("nvidia-smi_query-gpu-sampler_2x-rtx-a5000_gpu1-hw-thermal-slowdown.csv"))
+	found := false
+	for _, x := range s {
+		found = found || slices.Contains(x.ClockEventReasons, "hw_thermal_slowdown")
+	}
+	if !found {
+		t.Error("hw_thermal_slowdown not seen")
+	}
+	s, bad = ParseSamples([]byte("0, 00000000:81:00.0, [N/A], [N/A], [N/A]\nx, 00000000:81:00.0, 1, 2, 0x0\n1, 2, 3\n\n0, nobus, 1, 2, 0x0\n"))
+	if len(s) != 1 || bad != 3 || s[0].TemperatureC != nil || s[0].PowerW != nil || s[0].ClockEventReasons != nil {
+		t.Errorf("%+v, %d bad", s, bad)
+	}
+	if got := ClockEventReasonNames(0x1 | 0x40 | 0x1000); !slices.Equal(got, []string{"gpu_idle", "hw_thermal_slowdown"}) {
+		t.Errorf("names %q", got)
+	}
+}
