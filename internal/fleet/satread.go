@@ -2,25 +2,26 @@ package fleet
 
 import (
 	"archive/tar"
-	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strings"
 	"time"
 
 	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/outpath"
 	"github.com/beeaudit/bee/internal/sat"
 )
 
 // Limits on a `bee sat` archive: bee writes manifest.json first, so only the
 // first few entries are looked at, and the manifest itself is small.
 const (
-	maxArchiveBytes  = 1 << 30
+	maxArchiveBytes  = 4 << 30
 	maxManifestBytes = 16 << 20
 	maxEntriesLooked = 8
 )
@@ -29,15 +30,32 @@ const (
 var ErrNotSatArchive = errors.New("not a bee sat archive")
 
 // ReadSatArchive reads manifest.json from a `bee sat` archive
-// (<kind>-<serial>-<time>.tar.gz, docs/sat.md).
+// (<kind>-<serial>-<time>.tar.gz, docs/sat.md), and reads the rest through to
+// be sure the archive is complete. The file is streamed, not held in memory
+// (an archive with an nvidia-bug-report can be large); ctx is checked between
+// entries.
 func ReadSatArchive(ctx context.Context, p string) (*SatRun, error) {
-	// The archive is read whole (bounded): it is a few MB at most, and the
-	// read then obeys ctx through audit.ReadCapped.
-	b, err := audit.ReadCapped(ctx, p, maxArchiveBytes)
+	fi, err := os.Stat(p)
 	if err != nil {
 		return nil, err
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is %w: it is %s, not a file", p, ErrNotSatArchive, outpath.Kind(fi.Mode()))
+	}
+	if fi.Size() > maxArchiveBytes {
+		return nil, fmt.Errorf("%s is %w: %d bytes, more than the %d MiB bee reads", p, ErrNotSatArchive, fi.Size(), maxArchiveBytes>>20)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parseSatArchive(ctx, p, io.LimitReader(f, maxArchiveBytes))
+}
+
+// parseSatArchive reads the manifest of the archive r (named p in errors).
+func parseSatArchive(ctx context.Context, p string, r io.Reader) (*SatRun, error) {
+	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s is %w: %v", p, ErrNotSatArchive, err)
 	}
@@ -67,6 +85,9 @@ func ReadSatArchive(ctx context.Context, p string) (*SatRun, error) {
 		// The rest is the evidence: a damaged archive (a copy cut short)
 		// is reported, not shown as a valid run.
 		for {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("read %s: %w", p, err)
+			}
 			if _, err := tr.Next(); err == io.EOF {
 				break
 			} else if err != nil {
