@@ -107,6 +107,8 @@ func largeGPUServer(b testing.TB) machine {
 		fakeCmd{argv: []string{"nvidia-smi", "nvlink", "-s"}, stdout: fixture("nvidiasmi", "nvlink/a100-sxm4-80gb-8x_nvlink-status.txt")},
 		fakeCmd{argv: []string{"nvidia-smi", "nvlink", "-e"}, stdout: fixture("nvidiasmi", "nvlink/gb300_nvlink-errors_no-uuid.txt")},
 		fakeCmd{argv: []string{"nvidia-smi", "topo", "-m"}, stdout: fixture("nvidiasmi", "topo/a100-8x_topo-m_nv12_17-nics_bond.txt")},
+		fakeCmd{argv: []string{"storcli64", "/cALL", "show", "all", "J"}, stdout: fixture("raid", "storcli_megaraid-controllers-info_cALL-show-all-J.json")},
+		fakeCmd{argv: []string{"storcli64", "/cALL/eALL/sALL", "show", "all", "J"}, stdout: fixture("raid", "storcli_megaraid-drives-info_eALL-sALL-show-all-J.json")},
 	)
 	files["/dev/kmsg"] = readFixture(b, fixture("kmsg", "h100-node_dmesg-decode-iso_clean-boot.txt"))
 	return machine{name: "large-gpu-server", cmds: cmds, files: files, links: links}.withLatency(realisticLatency)

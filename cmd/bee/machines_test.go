@@ -219,6 +219,10 @@ func qemuVM(t testing.TB) machine {
 	}
 }
 
+// noNVLink is nvidia-smi's answer about NVLinks on GPUs without any: nothing
+// (a real A10's output).
+var noNVLink = fakeCmd{argv: []string{"nvidia-smi", "nvlink", "-s"}, stdout: fixture("nvidiasmi", "nvlink/a10_nvlink-status_empty-output.txt")}
+
 // qemuNotCaptured is the stderr of the qemu-vm's BMC commands that its capture lacks.
 const qemuNotCaptured = "bee test: not in the QEMU capture (taken before bee's bmc collector)\n"
 
@@ -245,6 +249,10 @@ func dellR640(t testing.TB) machine {
 			{argv: []string{"nvme", "id-ctrl", "/dev/nvme0", "-o", "json"}, stdout: fixture("nvme", "id-ctrl_samsung-pm983-mz1lb960hajq.json")},
 			{argv: []string{"nvme", "smart-log", "/dev/nvme0", "-o", "json"}, stdout: fixture("nvme", "smart-log_nvme-cli-1.x_ocp-autoval.json")},
 			{argv: []string{"lspci", "-vmm", "-D"}, stdout: fixture("lspci", "vmware-vm_vmm.txt")},
+			// A MegaRAID controller read by storcli64 (real captures of a MegaRAID
+			// server; Dell's PERC answers storcli the same way).
+			{argv: []string{"storcli64", "/cALL", "show", "all", "J"}, stdout: fixture("raid", "storcli_megaraid-controllers-info_cALL-show-all-J.json")},
+			{argv: []string{"storcli64", "/cALL/eALL/sALL", "show", "all", "J"}, stdout: fixture("raid", "storcli_megaraid-drives-info_eALL-sALL-show-all-J.json")},
 		},
 		files: files,
 	}

@@ -66,7 +66,8 @@ func hostileMachine(t *testing.T) machine {
 		withCmd(fakeCmd{argv: []string{"smartctl", "-j", "-x", "/dev/sda"}, stdout: hostile(t, fixture("smartctl", "qemu/smartctl-sda.json"), `"TESTSSD"`, `"`+diskModelJSON+`"`),
 			exit: smartExit(t, fixture("smartctl", "qemu/smartctl-sda.json"))}).
 		withCmd(fakeCmd{argv: []string{"lspci", "-vmm", "-D"}, stdout: hostile(t, fixture("lspci", "qemu_lspci-vmm-D.txt"), "Device:\tDevice 1111", "Device:\t"+pciNameRaw)}).
-		withCmd(fakeCmd{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: nvidia})
+		withCmd(fakeCmd{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: nvidia}).
+		withCmd(noNVLink)
 }
 
 // terminalSafe fails when text holds anything a terminal would obey or hide:

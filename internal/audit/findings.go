@@ -86,6 +86,7 @@ func findings(a *Audit, p *parts) []Finding {
 	kernelLogFindings(&l, h)
 	l = append(l, p.nvlinkFindings...)
 	l = append(l, p.fabricFindings...)
+	raidFindings(&l, h)
 	return sortFindings(l)
 }
 

@@ -1,6 +1,9 @@
 package audit
 
-import "github.com/beeaudit/bee/internal/report"
+import (
+	"github.com/beeaudit/bee/internal/parse/raid"
+	"github.com/beeaudit/bee/internal/report"
+)
 
 // SchemaVersion is the version of the audit JSON contract (docs/json.md, internal/schema/audit.schema.json). Field names
 // below are fixed by the contract; fields may be added, never renamed.
@@ -54,6 +57,10 @@ type Hardware struct {
 	// NVLink is the NVIDIA GPUs' NVLinks and topology (nvlink collector);
 	// null when it could not be read.
 	NVLink *NVLinkInfo `json:"nvlink"`
+	// RAID is one report per RAID tool found (raid collector): controllers,
+	// virtual and physical drives as internal/parse/raid reads them; null
+	// when no RAID tool is installed.
+	RAID []raid.Report `json:"raid"`
 	// Profile is the hardware profile the audit was judged against
 	// (docs/profiles.md); absent when none applied.
 	Profile *ProfileRef `json:"profile,omitempty"`

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/parse/raid"
 	"github.com/beeaudit/bee/internal/report"
 	"github.com/beeaudit/bee/internal/version"
 )
@@ -32,6 +33,7 @@ type Timeouts struct {
 	NvidiaSMI time.Duration
 	Ethtool   time.Duration
 	Journal   time.Duration
+	RAID      time.Duration
 }
 
 // DefaultTimeouts are sized for a healthy 2-socket server to finish well under a
@@ -46,6 +48,7 @@ var DefaultTimeouts = Timeouts{
 	NvidiaSMI: 90 * time.Second,
 	Ethtool:   10 * time.Second,
 	Journal:   30 * time.Second,
+	RAID:      60 * time.Second,
 }
 
 // MaxDuration is an upper bound of a whole audit with DefaultTimeouts: the
@@ -105,6 +108,7 @@ type parts struct {
 	sensors    []Sensor
 	kernelLog  *KernelLog
 	nvlink     *NVLinkInfo
+	raid       []raid.Report
 	// nvlinkFindings and fabricFindings are the nvidiasmi judges' findings.
 	nvlinkFindings []Finding
 	fabricFindings []Finding
@@ -135,6 +139,7 @@ var collectors = []collector{
 	{"bmc", collectBMC},
 	{"kernellog", collectKernelLog},
 	{"nvlink", collectNVLink},
+	{"raid", collectRAID},
 }
 
 // errSkip marks a collector that did not apply (tool missing, no BMC).
@@ -236,7 +241,7 @@ func Run(ctx context.Context, env Env) *Audit {
 	h.CPUs, h.Memory, h.Storage, h.PCIe, h.PSUs, h.GPUs = p.cpus, p.memory, p.disks, p.pcie, p.psus, p.gpus
 	h.Network, h.InfiniBand = p.network, p.infiniband
 	h.BMC, h.Sensors = p.bmc, p.sensors
-	h.KernelLog, h.NVLink = p.kernelLog, p.nvlink
+	h.KernelLog, h.NVLink, h.RAID = p.kernelLog, p.nvlink, p.raid
 	enrichPCIe(h)
 	a.Collectors = recs
 	emptyLists(h, recs)
@@ -417,7 +422,7 @@ func (t Timeouts) Capped(d time.Duration) Timeouts {
 	if d <= 0 {
 		return t
 	}
-	for _, p := range []*time.Duration{&t.Dmidecode, &t.Lsblk, &t.Smartctl, &t.NVMe, &t.Lspci, &t.Ipmitool, &t.NvidiaSMI, &t.Ethtool, &t.Journal} {
+	for _, p := range []*time.Duration{&t.Dmidecode, &t.Lsblk, &t.Smartctl, &t.NVMe, &t.Lspci, &t.Ipmitool, &t.NvidiaSMI, &t.Ethtool, &t.Journal, &t.RAID} {
 		*p = min(*p, d)
 	}
 	return t
