@@ -101,6 +101,9 @@ func largeGPUServer(b testing.TB) machine {
 		fakeCmd{argv: []string{"ipmitool", "sel", "elist"}, stdout: bmcFixture("sel", "quanta-quantaplex-t22hf_sel-elist_correctable-ecc-dimm-label_tz.txt")},
 	)
 	cmds = append(cmds, netPorts(b, files, links)...)
+	// A ConnectX adapter whose flash mstflint reads (real capture).
+	pciFn{addr: "0000:a8:00.0", vendor: "15b3", device: "101b", class: "020700", driver: "mlx5_core", curSpeed: "16.0 GT/s PCIe", maxSpeed: "16.0 GT/s PCIe", curWidth: "16", maxWidth: "16"}.add(files, links)
+	cmds = append(cmds, fakeCmd{argv: []string{"mstflint", "-d", "0000:a8:00.0", "query"}, stdout: fixture("mstflint", "connectx-fs4_mstflint-query_psid-mt0000000228.txt")})
 	// NVLink: an 8× A100 node's status and topology, a GB300's error counters
 	// (real captures of other machines; this machine is synthetic).
 	cmds = append(cmds,

@@ -102,6 +102,8 @@ func gpuServer(t testing.TB) machine {
 			// Tesla K80s have no NVLink: nvidia-smi prints nothing (a real A10's
 			// answer, the same for any GPU without NVLink).
 			{argv: []string{"nvidia-smi", "nvlink", "-s"}, stdout: fixture("nvidiasmi", "nvlink/a10_nvlink-status_empty-output.txt")},
+			// The ConnectX-5's flash holds firmware it does not run yet (real capture of a ConnectX FS4 card).
+			{argv: []string{"mstflint", "-d", "0000:18:00.0", "query"}, stdout: fixture("mstflint", "connectx-fs4_mstflint-query_burned-not-running.txt")},
 			// A Broadcom SAS3 HBA with a RAID 1 volume (real sas3ircu capture of another machine).
 			{argv: []string{"sas3ircu", "0", "DISPLAY"}, stdout: fixture("raid", "sas3ircu_display_raid1-volume.txt")},
 			// The BMC: a Supermicro's bmc info and SEL (the same model's SEL, with the

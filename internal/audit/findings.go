@@ -87,6 +87,7 @@ func findings(a *Audit, p *parts) []Finding {
 	l = append(l, p.nvlinkFindings...)
 	l = append(l, p.fabricFindings...)
 	raidFindings(&l, h)
+	adapterFWFindings(&l, h)
 	return sortFindings(l)
 }
 

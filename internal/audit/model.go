@@ -61,6 +61,9 @@ type Hardware struct {
 	// virtual and physical drives as internal/parse/raid reads them; null
 	// when no RAID tool is installed.
 	RAID []raid.Report `json:"raid"`
+	// AdapterFirmware is the flash of each NVIDIA/Mellanox networking adapter
+	// (mstflint collector); null when there is none or no mstflint.
+	AdapterFirmware []AdapterFirmware `json:"adapter_firmware"`
 	// Profile is the hardware profile the audit was judged against
 	// (docs/profiles.md); absent when none applied.
 	Profile *ProfileRef `json:"profile,omitempty"`
@@ -533,4 +536,16 @@ type NVLinkPort struct {
 type GPUTopology struct {
 	Devices []string   `json:"devices"`
 	Matrix  [][]string `json:"matrix"`
+}
+
+// AdapterFirmware is `mstflint -d ADDR query` of one adapter.
+type AdapterFirmware struct {
+	PCIAddress string `json:"pci_address"`
+	// FWVersion is the firmware on flash (what runs after the next reset);
+	// RunningFWVersion the one running now.
+	FWVersion        *string `json:"fw_version"`
+	RunningFWVersion *string `json:"running_fw_version"`
+	PSID             *string `json:"psid"`
+	ProductVersion   *string `json:"product_version"`
+	RebootNeeded     bool    `json:"reboot_needed"`
 }

@@ -34,6 +34,7 @@ type Timeouts struct {
 	Ethtool   time.Duration
 	Journal   time.Duration
 	RAID      time.Duration
+	Mstflint  time.Duration
 }
 
 // DefaultTimeouts are sized for a healthy 2-socket server to finish well under a
@@ -49,6 +50,7 @@ var DefaultTimeouts = Timeouts{
 	Ethtool:   10 * time.Second,
 	Journal:   30 * time.Second,
 	RAID:      60 * time.Second,
+	Mstflint:  30 * time.Second,
 }
 
 // MaxDuration is an upper bound of a whole audit with DefaultTimeouts: the
@@ -109,6 +111,7 @@ type parts struct {
 	kernelLog  *KernelLog
 	nvlink     *NVLinkInfo
 	raid       []raid.Report
+	adapterFW  []AdapterFirmware
 	// nvlinkFindings and fabricFindings are the nvidiasmi judges' findings.
 	nvlinkFindings []Finding
 	fabricFindings []Finding
@@ -140,6 +143,7 @@ var collectors = []collector{
 	{"kernellog", collectKernelLog},
 	{"nvlink", collectNVLink},
 	{"raid", collectRAID},
+	{"mstflint", collectMstflint},
 }
 
 // errSkip marks a collector that did not apply (tool missing, no BMC).
@@ -241,7 +245,7 @@ func Run(ctx context.Context, env Env) *Audit {
 	h.CPUs, h.Memory, h.Storage, h.PCIe, h.PSUs, h.GPUs = p.cpus, p.memory, p.disks, p.pcie, p.psus, p.gpus
 	h.Network, h.InfiniBand = p.network, p.infiniband
 	h.BMC, h.Sensors = p.bmc, p.sensors
-	h.KernelLog, h.NVLink, h.RAID = p.kernelLog, p.nvlink, p.raid
+	h.KernelLog, h.NVLink, h.RAID, h.AdapterFirmware = p.kernelLog, p.nvlink, p.raid, p.adapterFW
 	enrichPCIe(h)
 	a.Collectors = recs
 	emptyLists(h, recs)
@@ -422,7 +426,7 @@ func (t Timeouts) Capped(d time.Duration) Timeouts {
 	if d <= 0 {
 		return t
 	}
-	for _, p := range []*time.Duration{&t.Dmidecode, &t.Lsblk, &t.Smartctl, &t.NVMe, &t.Lspci, &t.Ipmitool, &t.NvidiaSMI, &t.Ethtool, &t.Journal, &t.RAID} {
+	for _, p := range []*time.Duration{&t.Dmidecode, &t.Lsblk, &t.Smartctl, &t.NVMe, &t.Lspci, &t.Ipmitool, &t.NvidiaSMI, &t.Ethtool, &t.Journal, &t.RAID, &t.Mstflint} {
 		*p = min(*p, d)
 	}
 	return t

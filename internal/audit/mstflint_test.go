@@ -1,0 +1,35 @@
+package audit
+
+import "testing"
+
+// TestMstflintOnRealCapture: a ConnectX (FS4) whose flash holds newer firmware
+// than it runs (real capture): NIC_FW_REBOOT_NEEDED. Function 1 of the card
+// and a non-Mellanox function are not asked.
+func TestMstflintOnRealCapture(t *testing.T) {
+	files := map[string]string{
+		"/sys/bus/pci/devices/0000:18:00.0/vendor": "0x15b3\n",
+		"/sys/bus/pci/devices/0000:18:00.1/vendor": "0x15b3\n",
+		"/sys/bus/pci/devices/0000:3b:00.0/vendor": "0x8086\n",
+	}
+	a := runAudit(t, map[string]fakeOut{
+		"mstflint -d 0000:18:00.0 query": {file: fx("mstflint", "connectx-fs4_mstflint-query_burned-not-running.txt")},
+	}, files)
+	fw := a.Hardware.AdapterFirmware
+	if len(fw) != 1 || !fw[0].RebootNeeded || fw[0].PSID == nil {
+		t.Fatalf("adapter_firmware = %+v", fw)
+	}
+	found := false
+	for _, f := range a.Hardware.Summary.Findings {
+		found = found || f.Code == CodeNICFirmwarePending && f.Component == "pcie:0000:18:00.0"
+	}
+	if !found {
+		t.Errorf("no %s finding: %+v", CodeNICFirmwarePending, a.Hardware.Summary.Findings)
+	}
+	// No mstflint: skipped.
+	a = runAudit(t, map[string]fakeOut{}, files)
+	for _, c := range a.Collectors {
+		if c.Name == "mstflint" && c.Status != StatusSkipped {
+			t.Errorf("mstflint without the tool = %+v", c)
+		}
+	}
+}
