@@ -76,7 +76,7 @@ type fakeGPU struct {
 	hostAllocErr       error // cuMemHostAlloc fails with it
 	copyErr            error // host-to-device copies of copyErrLen bytes fail with it
 	copyErrLen         int
-	corruptDtoH        int   // device-to-host copies of this many bytes flip a bit of their last byte
+	corruptDtoH        int // device-to-host copies of this many bytes flip a bit of their last byte
 
 	mu       sync.Mutex
 	open     bool
