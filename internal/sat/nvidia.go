@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +38,10 @@ type nvidiaKind struct {
 	driver string
 	gpus   map[string]*gpuResult // by PCI bus id
 	order  []string
+	// linkSampled: the sampler asked for the PCIe link fields (the driver knows them).
+	linkSampled bool
+	// linkJudged says whether and against what the link under load was judged.
+	linkJudged string
 }
 
 // gpuResult is one GPU in the manifest's results and summary.txt.
@@ -56,6 +61,11 @@ type gpuResult struct {
 	MaxTemperatureC   *int     `json:"max_temperature_c"`
 	MaxPowerW         *float64 `json:"max_power_w"`
 	ClockEventReasons []string `json:"clock_event_reasons"`
+	// PCIeLinkUnderLoad is the best link the sampler read while the stress ran; nil when
+	// not read.
+	PCIeLinkUnderLoad *linkUnderLoad `json:"pcie_link_under_load"`
+	// HostCopy is bee-gpu-stress's host<->GPU copy bandwidth, judged against that link.
+	HostCopy *hostCopyResult `json:"host_copy"`
 }
 
 func (k *nvidiaKind) about() string {
@@ -108,7 +118,7 @@ func (k *nvidiaKind) results() any {
 	if k.driver != "" {
 		drv = &k.driver
 	}
-	return map[string]any{"driver_version": drv, "gpus": gpus}
+	return map[string]any{"driver_version": drv, "gpus": gpus, "pcie_link_under_load_judged": k.linkJudged}
 }
 
 func (k *nvidiaKind) summaryLines() []string {
@@ -131,6 +141,12 @@ func (k *nvidiaKind) summaryLines() []string {
 		}
 		if g.MaxPowerW != nil {
 			line += fmt.Sprintf(", %.0f W", *g.MaxPowerW)
+		}
+		if l := g.PCIeLinkUnderLoad; l != nil && l.MaxGen != nil && l.MaxWidth != nil {
+			line += fmt.Sprintf("; PCIe Gen%d x%d under load", *l.MaxGen, *l.MaxWidth)
+		}
+		if h := g.HostCopy; h != nil && h.HtoD != nil && h.DtoH != nil {
+			line += fmt.Sprintf("; copies %.1f GB/s to the GPU, %.1f GB/s from it", h.HtoD.BestGBps, h.DtoH.BestGBps)
 		}
 		if len(g.ClockEventReasons) > 0 {
 			line += "; clock events: " + strings.Join(g.ClockEventReasons, ",")
@@ -394,6 +410,8 @@ func (k *nvidiaKind) stress(ctx context.Context, s *session, smi *nvidiasmi.Log)
 			}
 		}
 	}
+	k.judgeHostCopy(s, st, rep)
+	k.judgeLinkUnderLoad(ctx, s, st)
 	if allPassed && res.ExitCode != 0 {
 		s.warn(st, c, "bee-gpu-stress exited with status %d although its report shows no error", res.ExitCode)
 	}
@@ -405,25 +423,49 @@ func (k *nvidiaKind) stress(ctx context.Context, s *session, smi *nvidiasmi.Log)
 
 // Fields sampled during the stress. Drivers before 535 call the clock event reasons
 // "clocks_throttle_reasons"; nvidia-smi rejects a field it does not know, so the sampler
-// falls back to the old name.
-var samplerReasonFields = []string{"clocks_event_reasons.active", "clocks_throttle_reasons.active"}
+// falls back to the old name. The PCIe link's generation and width (the link under load,
+// judged against the hardware profile and used to judge the copy bandwidth:
+// nvidia_link.go) are asked for too; a driver that does not know them is asked again
+// without them.
+var (
+	samplerReasonFields = []string{"clocks_event_reasons.active", "clocks_throttle_reasons.active"}
+	samplerLinkFields   = []string{"pcie.link.gen.current", "pcie.link.width.current"}
+)
+
+// invalidField is the field nvidia-smi names in `Field "x" is not a valid field to query.`
+var invalidField = regexp.MustCompile(`Field "([^"]+)" is not a valid field`)
 
 // sampler runs nvidia-smi in loop mode until sctx is canceled (the stress ended). run is
 // the whole run's context: its cancellation is an interrupt, sctx's alone is the normal
 // end of sampling.
 func (k *nvidiaKind) sampler(sctx, run context.Context, s *session) {
-	for i, field := range samplerReasonFields {
-		argv := []string{"nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw," + field,
+	reason, link := 0, true
+	for try := 0; try < 4; try++ {
+		field := samplerReasonFields[reason]
+		query := "index,pci.bus_id,temperature.gpu,power.draw," + field
+		if link {
+			query += "," + strings.Join(samplerLinkFields, ",")
+		}
+		argv := []string{"nvidia-smi", "--query-gpu=" + query,
 			"--format=csv,noheader,nounits", "-lms", strconv.FormatInt(k.sample.Milliseconds(), 10)}
 		st, res := s.exec(sctx, "nvidia-smi-sampler", argv, cmdOpts{timeout: k.stressTimeout + 30*time.Second, quiet: true, expectCancel: true, parent: run})
 		if st.Status == StatusInterrupted || st.Status == StatusSkipped {
 			return
 		}
 		out := string(res.Stdout) + string(res.Stderr)
-		if res.ExitCode > 0 && strings.Contains(out, "is not a valid field") && i+1 < len(samplerReasonFields) {
-			st.Status, st.Message = StatusSkipped, "this driver does not know "+field+"; retried with "+samplerReasonFields[i+1]
-			continue
+		if m := invalidField.FindStringSubmatch(out); res.ExitCode > 0 && m != nil {
+			switch {
+			case m[1] == field && reason+1 < len(samplerReasonFields):
+				reason++
+				st.Status, st.Message = StatusSkipped, "this driver does not know "+field+"; retried with "+samplerReasonFields[reason]
+				continue
+			case link && contains(samplerLinkFields, m[1]):
+				link = false
+				st.Status, st.Message = StatusSkipped, "this driver does not know "+m[1]+"; retried without the PCIe link fields"
+				continue
+			}
 		}
+		k.linkSampled = link
 		samples, bad := k.parseSamples(res.Stdout)
 		st.Result = map[string]any{"samples": samples, "unparsed_lines": bad}
 		switch {
@@ -468,6 +510,7 @@ func (k *nvidiaKind) parseSamples(out []byte) (samples, bad int) {
 				g.ClockEventReasons = append(g.ClockEventReasons, r)
 			}
 		}
+		g.addLinkSample(sm.LinkGen, sm.LinkWidth)
 	}
 	return len(all), bad
 }

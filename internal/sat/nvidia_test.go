@@ -13,7 +13,7 @@ import (
 const samplerArgs = "--format=csv,noheader,nounits"
 
 func samplerCmd(field string) fakeCommand {
-	return cmd("nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw,"+field, samplerArgs, "-lms", "1000")
+	return cmd("nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw,"+field+",pcie.link.gen.current,pcie.link.width.current", samplerArgs, "-lms", "1000")
 }
 
 // a5000 is a healthy 2x RTX A5000 machine: the nvidia-smi captures are real (driver
