@@ -122,6 +122,23 @@ rm -rf "$staged"
 mkdir -p "$staged"
 cp -a "$repo/iso/overlay/." "$staged/"
 
+# --- 2b. Go-only fast path (BEE_GO_ONLY=1 ./build.sh; docs/iso.md "Go-only rebuild") -----
+# When only Go code changed since the last full build, dist/bee goes into a small top layer
+# of that build's ISO (dist/bee-base.iso) with `bee image customize`: seconds, no live-build.
+if [ "${BEE_GO_ONLY:-}" = 1 ]; then
+	base="$dist/bee-base.iso"
+	[ -e "$base" ] || die "BEE_GO_ONLY=1: no dist/bee-base.iso (no full build yet): run build.sh without it"
+	newer=$(find "$repo/iso" "$repo/build.sh" -newer "$base" -type f -print | head -n1)
+	[ -z "$newer" ] || die "BEE_GO_ONLY=1: $newer changed since the last full build: run build.sh without it"
+	out="$dist/bee-${bee_ver}-dev-amd64.iso"
+	log "2b. Go-only: dist/bee → /live/zz-site.squashfs on $(readlink "$base" || echo "$base")"
+	"$dist/bee" image customize --iso "$base" --out "$out" --bee "$dist/bee" \
+		${keys:+--authorized-keys "$keys"} || die "bee image customize failed"
+	ln -sf "$(basename "$out")" "$dist/bee.iso"
+	log "done: $out ($(du -m "$out" | cut -f1) MiB) in $(($(date +%s) - start)) s"
+	return 0
+fi
+
 # --- 3. SSH access -----------------------------------------------------------------------
 if [ -n "$keys" ]; then
 	log "3. injecting $(grep -c '^[^#]' "$keys") authorized key(s) for root"
@@ -235,6 +252,7 @@ iso=$(find "$work" -maxdepth 1 -name '*.iso' | head -n1)
 out="$dist/bee-${bee_ver}-amd64.iso"
 mv "$iso" "$out"
 ln -sf "$(basename "$out")" "$dist/bee.iso"
+ln -sf "$(basename "$out")" "$dist/bee-base.iso" # the base of BEE_GO_ONLY=1 rebuilds (2b)
 cp "$work/chroot.packages.live" "$dist/bee-${bee_ver}-amd64.packages" 2>/dev/null || true
 # What this build fetched from the mirror: APT prints "Need to get 0 B/<size>" when
 # every package came from a cache. A rebuild after a Go-only change fetches none.

@@ -152,7 +152,7 @@ func TestAuditInterruptedKeepsPrevious(t *testing.T) {
 	prev := []byte(`{"previous":true}` + "\n")
 	os.WriteFile(out, prev, 0o644)
 	cmd := exec.Command(beeBin, "audit", "--root", e.root, "--output", out)
-	cmd.Env = []string{"PATH=" + e.pathDir, "BEE_FAKE_DIR=" + e.fakeDir, "HOME=" + e.out}
+	cmd.Env = e.environ()
 	pr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -138,7 +138,7 @@ func TestCLIFuzz(t *testing.T) {
 		before := snapshot(t, base, skip...)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		cmd := exec.CommandContext(ctx, beeBin, args...)
-		cmd.Env = []string{"PATH=" + e.pathDir, "BEE_FAKE_DIR=" + e.fakeDir, "HOME=" + e.out}
+		cmd.Env = e.environ()
 		cmd.Dir = e.out // relative paths ("-" for sat --output-dir) land in the output folder
 		var so, se strings.Builder
 		cmd.Stdout, cmd.Stderr = &so, &se

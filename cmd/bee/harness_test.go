@@ -1,11 +1,11 @@
 package main
 
 // Whole-command test harness: the real bee binary runs with a PATH of fake
-// tools (internal/testtools/faketool) that replay real captures, and a fake
-// root holding /sys, /proc and /dev files.
+// tools (internal/testtools/faketool, strict: a command the machine does not
+// know fails the test) that replay real captures, and a fake root holding /sys,
+// /proc and /dev files.
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,12 +14,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/beeaudit/bee/internal/testtools/faketool"
 )
 
-var (
-	beeBin  string
-	fakeBin string
-)
+var beeBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "bee-e2e-bin-")
@@ -28,16 +27,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	beeBin = filepath.Join(dir, "bee")
-	fakeBin = filepath.Join(dir, "faketool")
-	for _, b := range []struct{ out, pkg string }{{beeBin, "."}, {fakeBin, "../../internal/testtools/faketool"}} {
-		cmd := exec.Command("go", "build", "-o", b.out, b.pkg)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "go build %s: %v\n%s", b.pkg, err, out)
-			os.Exit(1)
-		}
+	cmd := exec.Command("go", "build", "-o", beeBin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
 	}
-	code := m.Run()
+	code := faketool.RunTests(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -65,48 +62,42 @@ type machine struct {
 	links map[string]string // absolute path → symlink target
 }
 
-// env is a prepared machine: PATH dir, fake dir, root.
+// env is a prepared machine: the fake tools (alone on PATH), root, output folder.
 type env struct {
-	t       testing.TB
-	pathDir string
-	fakeDir string
-	root    string
-	out     string
+	t    testing.TB
+	fake *faketool.Fake
+	root string
+	out  string
 }
 
+// setup installs the machine: its tools as a faketool scenario (several records of
+// one argv answer in order, the last repeats) and its files under a fake root. The
+// machine's commands are what its tools answer, not what a test must run: each
+// may run or not; a command outside them fails the test (faketool is strict).
 func (m machine) setup(t testing.TB) *env {
 	t.Helper()
 	base := t.TempDir()
-	e := &env{t: t, pathDir: filepath.Join(base, "bin"), fakeDir: filepath.Join(base, "fake"),
-		root: filepath.Join(base, "root"), out: filepath.Join(base, "out")}
-	for _, d := range []string{e.pathDir, filepath.Join(e.fakeDir, "commands"), e.root, e.out} {
+	var sc faketool.Scenario
+	index := map[string]int{}
+	for i, c := range m.cmds {
+		r := faketool.Response{Stdout: c.stdout, Exit: c.exit, SleepMS: int(c.sleep.Milliseconds())}
+		if c.stderr != "" {
+			// A file, not StderrText: JSON would not keep invalid UTF-8 byte for byte.
+			r.Stderr = filepath.Join(base, fmt.Sprintf("stderr-%04d", i+1))
+			write(t, r.Stderr, c.stderr)
+		}
+		key := strings.Join(c.argv, "\x00")
+		if i, ok := index[key]; ok {
+			sc.Commands[i] = sc.Commands[i].Answer(r)
+			continue
+		}
+		index[key] = len(sc.Commands)
+		sc.Commands = append(sc.Commands, faketool.Cmd(c.argv...).Answer(r).MayRun())
+	}
+	e := &env{t: t, fake: faketool.New(t, sc), root: filepath.Join(base, "root"), out: filepath.Join(base, "out")}
+	for _, d := range []string{e.root, e.out} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
-		}
-	}
-	tools := map[string]bool{}
-	for i, c := range m.cmds {
-		base := fmt.Sprintf("%04d", i+1)
-		rec := map[string]any{
-			"argv": c.argv, "exit_code": c.exit, "stdout": base + ".stdout", "stderr": base + ".stderr",
-			"fake_sleep_ms": c.sleep.Milliseconds(),
-		}
-		var out []byte
-		if c.stdout != "" {
-			var err error
-			if out, err = os.ReadFile(c.stdout); err != nil {
-				t.Fatalf("machine %s: %v", m.name, err)
-			}
-		}
-		write(t, filepath.Join(e.fakeDir, "commands", base+".stdout"), string(out))
-		write(t, filepath.Join(e.fakeDir, "commands", base+".stderr"), c.stderr)
-		b, _ := json.Marshal(rec)
-		write(t, filepath.Join(e.fakeDir, "commands", base+".json"), string(b))
-		if !tools[c.argv[0]] {
-			tools[c.argv[0]] = true
-			if err := os.Symlink(fakeBin, filepath.Join(e.pathDir, c.argv[0])); err != nil {
-				t.Fatal(err)
-			}
 		}
 	}
 	for p, content := range m.files {
@@ -124,6 +115,10 @@ func (m machine) setup(t testing.TB) *env {
 	return e
 }
 
+// environ is the whole environment bee runs with: only the fake tools on PATH,
+// nothing of the host machine leaks in.
+func (e *env) environ() []string { return append(e.fake.Env(), "HOME="+e.out) }
+
 func write(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -138,8 +133,7 @@ func write(t testing.TB, path, content string) {
 func (e *env) run(args ...string) (stdout, stderr string, code int) {
 	e.t.Helper()
 	cmd := exec.Command(beeBin, args...)
-	// Only the fake tools: nothing of the host machine leaks in.
-	cmd.Env = []string{"PATH=" + e.pathDir, "BEE_FAKE_DIR=" + e.fakeDir, "HOME=" + e.out}
+	cmd.Env = e.environ()
 	var so, se strings.Builder
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err := cmd.Run()
@@ -152,14 +146,6 @@ func (e *env) run(args ...string) (stdout, stderr string, code int) {
 		code = ee.ExitCode()
 	}
 	return so.String(), se.String(), code
-}
-
-// unexpected fails the test when bee ran a command the machine does not know.
-func (e *env) checkNoUnexpected() {
-	e.t.Helper()
-	if b, err := os.ReadFile(filepath.Join(e.fakeDir, "unexpected.log")); err == nil {
-		e.t.Errorf("bee ran commands the fake machine does not know:\n%s", b)
-	}
 }
 
 // pciFn writes a PCI function's sysfs directory into files/links.

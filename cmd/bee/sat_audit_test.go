@@ -22,7 +22,7 @@ func TestSatAuditDevZero(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", `ulimit -v 2097152; exec "$@"`, "sh",
 		beeBin, "sat", "storage", "--audit", "/dev/zero", "--output-dir", out, "--root", e.root)
-	cmd.Env = []string{"PATH=" + e.pathDir, "BEE_FAKE_DIR=" + e.fakeDir, "HOME=" + e.out}
+	cmd.Env = e.environ()
 	b, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
 		t.Fatalf("bee sat --audit /dev/zero did not finish in 120 s:\n%s", b)

@@ -339,7 +339,7 @@ func TestDecodeJEDEC(t *testing.T) {
 	// Codes as the fixtures print them (Dell R640/R740, Lenovo SR650).
 	for in, want := range map[string]string{
 		"00AD063200AD": "SK Hynix", "00CE00B300CE": "Samsung", "00CE069D00CE": "Samsung",
-		"802C": "Micron", "80AD": "SK Hynix", "Samsung": "", "HPE": "", "00FF": "", "ZZZZ": "",
+		"802C": "Micron Technology", "0x0198": "Kingston", "C100000000000000": "Infineon (Siemens)", "80AD": "SK Hynix", "Samsung": "", "HPE": "", "00FF": "", "ZZZZ": "",
 	} {
 		if got := decodeJEDEC(in); got != want {
 			t.Errorf("decodeJEDEC(%q) = %q, want %q", in, got, want)

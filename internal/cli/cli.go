@@ -25,6 +25,7 @@ func commands() []command {
 		{"profile", "hardware profiles: bee profile new|check|schema (docs/profiles.md)", profileCommand},
 		{"tui", "the console menu (tty1 on the live ISO)", tuiCommand},
 		{"sat", "acceptance tests: bee sat nvidia|memory|storage", satCommand},
+		{"image", "a site's ISO from a released one: bee image customize|inspect (docs/iso.md)", imageCommand},
 		{"gpu-stress", "GPU memory and compute stress with result checking (also run as bee-gpu-stress)", gpuStressCommand},
 		{"version", "print version and git commit", versionCommand},
 		{"help", "show this help", nil},

@@ -44,21 +44,6 @@ func chainStart(t uint32, i int, seed uint32) (p, z float32) {
 	return startValue(t, 2*i, seed), startValue(t, 2*i+1, seed)
 }
 
-// henonSteps runs the chain: t = fma(p, B, C); z' = fma(z, z, t); p, z = z, z'.
-func henonSteps(p, z float32, steps int) float32 {
-	for s := 0; s < steps; s++ {
-		n := fma32(z, z, fma32(p, henonB, henonC))
-		p, z = z, n
-	}
-	return z
-}
-
-// chainFinal is what bee_fma stores in out[8t+i].
-func chainFinal(t uint32, i int, seed uint32, steps int) float32 {
-	p, z := chainStart(t, i, seed)
-	return henonSteps(p, z, steps)
-}
-
 // fmaReference computes the bits of every chain's final value for threads
 // 0..threads-1, in out[8t+i] order, on all CPUs. It fails if a value is not
 // finite or leaves the map's bounded region, which would mean the constants were

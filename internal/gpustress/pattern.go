@@ -1,25 +1,10 @@
 package gpustress
 
-// Go mirror of the bee_mem kernel's patterns (kernels.ptx).
+// The bee_mem kernel's pattern names and seeds (kernels.ptx); the Go mirror of its
+// patterns, memPattern, is test code (mirror_test.go).
 
 // memModes names the patterns by mode number; pass n uses mode n % len(memModes).
 var memModes = []string{"addr^seed", "~(addr^seed)", "walking-1", "walking-0", "random"}
-
-// memPattern is the 64-bit word bee_mem writes at device address addr.
-func memPattern(addr, seed uint64, mode uint32) uint64 {
-	switch mode {
-	case 0:
-		return addr ^ seed
-	case 1:
-		return ^(addr ^ seed)
-	case 2:
-		return 1 << (((addr >> 3) + seed) & 63)
-	case 3:
-		return ^uint64(1 << (((addr >> 3) + seed) & 63))
-	default:
-		return splitmix64(addr ^ seed)
-	}
-}
 
 // splitmix64 is the finaliser of Vigna's SplitMix64 generator applied to x.
 func splitmix64(x uint64) uint64 {

@@ -16,8 +16,8 @@ func TestStorageOldUtilLinuxListsDisks(t *testing.T) {
 	sc := qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-in-progress.json", "smartctl-7.3_j-a_sda_selftest-passed.json")
 	for i, c := range sc.Commands {
 		if c.Argv[0] == "lsblk" {
-			sc.Commands[i] = cmd(probe.LsblkArgv(false)...).resp(fakeResponse{StderrText: "lsblk: unknown column: PATH\n", Exit: 1})
-			sc.Commands = append(sc.Commands, cmd(probe.LsblkArgv(true)...).out(td(t, "lsblk/qemu_lsblk.json"), 0))
+			sc.Commands[i] = cmd(probe.LsblkArgv(false)...).Answer(fakeResponse{StderrText: "lsblk: unknown column: PATH\n", Exit: 1})
+			sc.Commands = append(sc.Commands, cmd(probe.LsblkArgv(true)...).Replay(capture(t, "lsblk", "qemu/lsblk.json"), 0))
 		}
 	}
 	m := newMachine(t)

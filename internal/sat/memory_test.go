@@ -17,7 +17,7 @@ func memtesterCmd(size, loops string) fakeCommand { return cmd("memtester", size
 func TestMemoryPass(t *testing.T) {
 	m := newMachine(t)
 	ok := td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt")
-	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").out(ok, 0)}})
+	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").Replay(ok, 0)}})
 	if code := m.run(f, "memory", "--size-mb", "24", "--loops", "1"); code != ExitPass {
 		t.Fatalf("exit %d, want %d", code, ExitPass)
 	}
@@ -83,12 +83,12 @@ func TestMemoryPass(t *testing.T) {
 }
 
 func TestMemoryFailures(t *testing.T) {
-	faults := td(t, "memtester/raw-4.6.0_100M-3loops_with-faults_backspaces.txt")
+	faults := capture(t, "memtester", "raw-4.6.0_100M-3loops_with-faults_backspaces.txt")
 	// memtester exits 6 (stuck address and other tests failed); the verdict comes from the
 	// FAILURE lines, so exit 0 must fail just the same.
 	for _, exit := range []int{6, 0} {
 		m := newMachine(t)
-		f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("100M", "3").out(faults, exit)}})
+		f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("100M", "3").Replay(faults, exit)}})
 		if code := m.run(f, "memory", "--size-mb", "100", "--loops", "3"); code != ExitFail {
 			t.Errorf("exit status %d: bee exit %d, want %d", exit, code, ExitFail)
 		}
@@ -110,7 +110,7 @@ func TestMemoryFailures(t *testing.T) {
 func TestMemoryTimeoutIsIncomplete(t *testing.T) {
 	m := newMachine(t)
 	killed := td(t, "memtester/memtester-4.6.0_24M-1loop_killed-after-2s.txt")
-	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").resp(fakeResponse{Stdout: killed, Hang: true})}})
+	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").Answer(fakeResponse{Stdout: killed, Hang: true})}})
 	start := time.Now()
 	code := m.run(f, "memory", "--size-mb", "24", "--loops", "1", "--timeout", "3s")
 	if el := time.Since(start); el > 30*time.Second {
@@ -139,7 +139,7 @@ func TestMemoryTimeoutIsIncomplete(t *testing.T) {
 func TestMemoryExitZeroButTruncated(t *testing.T) {
 	m := newMachine(t)
 	killed := td(t, "memtester/memtester-4.6.0_24M-1loop_killed-after-2s.txt")
-	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").out(killed, 0)}})
+	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").Replay(killed, 0)}})
 	if code := m.run(f, "memory", "--size-mb", "24"); code != ExitFail {
 		t.Errorf("exit %d, want %d", code, ExitFail)
 	}
@@ -174,7 +174,7 @@ func TestMemoryCountersRise(t *testing.T) {
 	} {
 		m := newMachine(t)
 		// The counter rises while memtester runs.
-		f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").resp(fakeResponse{
+		f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").Answer(fakeResponse{
 			Stdout: td(t, ok), SetFiles: map[string]string{m.path(c.file): c.content}})}})
 		m.run(f, "memory", "--size-mb", "24")
 		tb := readArchive(t, m.archive())
@@ -189,7 +189,7 @@ func TestMemoryNoEDACIsWarning(t *testing.T) {
 	if err := os.RemoveAll(m.path("/sys/devices/system/edac")); err != nil {
 		t.Fatal(err)
 	}
-	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").out(td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt"), 0)}})
+	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").Replay(td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt"), 0)}})
 	if code := m.run(f, "memory", "--size-mb", "24"); code != ExitWarning {
 		t.Errorf("exit %d, want %d", code, ExitWarning)
 	}
@@ -202,7 +202,7 @@ func TestMemoryNoEDACIsWarning(t *testing.T) {
 func TestMemoryInterrupted(t *testing.T) {
 	m := newMachine(t)
 	killed := td(t, "memtester/memtester-4.6.0_24M-1loop_killed-after-2s.txt")
-	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").resp(fakeResponse{Stdout: killed, Hang: true})}})
+	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("24M", "1").Answer(fakeResponse{Stdout: killed, Hang: true})}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m.ctx = ctx
@@ -254,7 +254,7 @@ func TestMemoryAutoSize(t *testing.T) {
 	// MemAvailable 23376508 kB = 22828 MiB; 15% of it (3424 MiB) is left to the system.
 	withCPUs(t, 1)
 	m := newMachine(t)
-	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("19404M", "1").resp(fakeResponse{
+	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("19404M", "1").Answer(fakeResponse{
 		Stdout: td(t, "memtester/memtester-4.6.0_24M-1loop_killed-after-2s.txt"), Hang: true})}})
 	m.run(f, "memory", "--timeout", "1s")
 	tb := readArchive(t, m.archive())
@@ -265,7 +265,7 @@ func TestMemoryAutoSize(t *testing.T) {
 	// With 4 CPUs the 19404 MiB go to 4 memtesters side by side (at least 4 GiB each).
 	withCPUs(t, 4)
 	m = newMachine(t)
-	f = newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("4851M", "1").out(td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt"), 0)}})
+	f = newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("4851M", "1").Replay(td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt"), 0)}})
 	// The replayed output is a 24 MiB run: each process "got only 24 of the 4851 MiB".
 	if code := m.run(f, "memory"); code != ExitWarning {
 		t.Errorf("4 workers: exit %d, want %d", code, ExitWarning)
@@ -298,8 +298,8 @@ func TestIdentityWithoutAudit(t *testing.T) {
 	m := newMachine(t)
 	m.audit = filepath.Join(t.TempDir(), "absent.json")
 	f := newFake(t, fakeScenario{Commands: []fakeCommand{
-		cmd("dmidecode", "-s", "system-serial-number").resp(fakeResponse{StdoutText: "SYSSN12345\n"}),
-		memtesterCmd("24M", "1").out(td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt"), 0),
+		cmd("dmidecode", "-s", "system-serial-number").Answer(fakeResponse{StdoutText: "SYSSN12345\n"}),
+		memtesterCmd("24M", "1").Replay(td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt"), 0),
 	}})
 	if code := m.run(f, "memory", "--size-mb", "24"); code != ExitPass {
 		t.Errorf("exit %d", code)
@@ -314,8 +314,8 @@ func TestIdentityWithoutAudit(t *testing.T) {
 	m = newMachine(t)
 	m.audit = filepath.Join(t.TempDir(), "absent.json")
 	f = newFake(t, fakeScenario{Commands: []fakeCommand{
-		cmd("dmidecode", "-s", "system-serial-number").resp(fakeResponse{StdoutText: "To Be Filled By O.E.M.\n"}),
-		memtesterCmd("24M", "1").out(td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt"), 0),
+		cmd("dmidecode", "-s", "system-serial-number").Answer(fakeResponse{StdoutText: "To Be Filled By O.E.M.\n"}),
+		memtesterCmd("24M", "1").Replay(td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt"), 0),
 	}})
 	m.run(f, "memory", "--size-mb", "24")
 	p = m.archive()
@@ -365,10 +365,10 @@ func TestUsage(t *testing.T) {
 func TestMemoryWorkers(t *testing.T) {
 	m := newMachine(t)
 	ok := td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt")
-	faults := td(t, "memtester/raw-4.6.0_100M-3loops_with-faults_backspaces.txt")
+	faults := capture(t, "memtester", "raw-4.6.0_100M-3loops_with-faults_backspaces.txt")
 	f := newFake(t, fakeScenario{Commands: []fakeCommand{
-		memtesterCmd("18M", "1").out(faults, 6),
-		memtesterCmd("16M", "1").out(ok, 0),
+		memtesterCmd("18M", "1").Replay(faults, 6),
+		memtesterCmd("16M", "1").Replay(ok, 0),
 	}})
 	if code := m.run(f, "memory", "--size-mb", "50", "--loops", "1", "--workers", "3"); code != ExitFail {
 		t.Fatalf("exit %d, want %d", code, ExitFail)
@@ -419,7 +419,7 @@ func TestMemorySizeOutOfRange(t *testing.T) {
 	// The bounds themselves are allowed.
 	m := newMachine(t)
 	ok := td(t, "memtester/memtester-4.6.0_24M-1loop_ok.txt")
-	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("16M", "1").out(ok, 0)}})
+	f := newFake(t, fakeScenario{Commands: []fakeCommand{memtesterCmd("16M", "1").Replay(ok, 0)}})
 	if code := m.run(f, "memory", "--size-mb", "16", "--workers", "1"); code == ExitUsage {
 		t.Errorf("--size-mb 16: usage error %s", m.stderr.String())
 	}

@@ -70,7 +70,7 @@ func withProfile(t *testing.T, m *machine, content string) {
 
 func linkScenario(t *testing.T, stress, sampler string) fakeScenario {
 	sc := a5000(t, stress, 0)
-	sc.Commands[3] = samplerCmd("clocks_event_reasons.active").resp(fakeResponse{Stdout: td(t, "constructed/"+sampler), Hang: true})
+	sc.Commands[3] = samplerCmd("clocks_event_reasons.active").Answer(fakeResponse{Stdout: td(t, "constructed/"+sampler), Hang: true})
 	return sc
 }
 
@@ -207,9 +207,9 @@ func TestNvidiaSamplerWithoutLinkFields(t *testing.T) {
 	m := newMachine(t)
 	c := func(name string) string { return td(t, "constructed/"+name) }
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_host-copy-slow-gpu1.json", 0)
-	sc.Commands[3] = samplerCmd("clocks_event_reasons.active").out(c("nvidia-smi_query-gpu_not-a-valid-field_pcie-link.txt"), 2)
+	sc.Commands[3] = samplerCmd("clocks_event_reasons.active").Replay(c("nvidia-smi_query-gpu_not-a-valid-field_pcie-link.txt"), 2)
 	sc.Commands = append(sc.Commands, cmd("nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw,clocks_event_reasons.active",
-		samplerArgs, "-lms", "1000").resp(fakeResponse{Stdout: c("nvidia-smi_query-gpu-sampler_2x-rtx-a5000.csv"), Hang: true}))
+		samplerArgs, "-lms", "1000").Answer(fakeResponse{Stdout: c("nvidia-smi_query-gpu-sampler_2x-rtx-a5000.csv"), Hang: true}))
 	f := newFake(t, sc)
 	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitPass {
 		t.Errorf("exit %d: %s", code, readArchive(t, m.archive()).reasons())

@@ -22,13 +22,13 @@ func samplerCmd(field string) fakeCommand {
 // and then waits to be stopped, has time to print.
 func a5000(t *testing.T, stress string, stressExit int) fakeScenario {
 	c := func(name string) string { return td(t, "constructed/"+name) }
-	xml := td(t, "nvidia-smi/2x-rtx-a5000_q-x_v13.xml")
+	xml := capture(t, "nvidiasmi", "2x-rtx-a5000_q-x_v13.xml")
 	return fakeScenario{Commands: []fakeCommand{
-		cmd("nvidia-smi", "-q").out(td(t, "nvidia-smi/lambda-vector_2x-rtx-a6000_q.txt"), 0),
-		cmd("nvidia-smi", "-q", "-x").out(xml, 0),
-		cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Stdout: c(stress), Exit: stressExit, SleepMS: 1500}),
-		samplerCmd("clocks_event_reasons.active").resp(fakeResponse{Stdout: c("nvidia-smi_query-gpu-sampler_2x-rtx-a5000.csv"), Hang: true}),
-		cmd("nvidia-bug-report.sh", "--output-file", "glob:/*/bee-sat-nvidia-*/nvidia-bug-report.log.gz").resp(fakeResponse{
+		cmd("nvidia-smi", "-q").Replay(capture(t, "nvidiasmi", "lambda-vector_2x-rtx-a6000_q.txt"), 0),
+		cmd("nvidia-smi", "-q", "-x").Replay(xml, 0),
+		cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").Answer(fakeResponse{Stdout: c(stress), Exit: stressExit, SleepMS: 1500}),
+		samplerCmd("clocks_event_reasons.active").Answer(fakeResponse{Stdout: c("nvidia-smi_query-gpu-sampler_2x-rtx-a5000.csv"), Hang: true}),
+		cmd("nvidia-bug-report.sh", "--output-file", "glob:/*/bee-sat-nvidia-*/nvidia-bug-report.log.gz").Answer(fakeResponse{
 			StdoutText: "nvidia-bug-report.sh will now collect information about your\nsystem...\n",
 			WriteArg:   "--output-file", WriteFrom: c("nvidia-bug-report_placeholder.log.gz")}),
 	}}
@@ -125,9 +125,9 @@ func TestNvidiaRetiredPages(t *testing.T) {
 	// since the driver loaded (real capture); the stress reports that GPU clean: the
 	// verdict is still not pass.
 	m := newMachine(t)
-	v100 := td(t, "nvidia-smi/v100-sxm3-32gb_retired-pages-dbe_q-x_v10.xml")
+	v100 := capture(t, "nvidiasmi", "v100-sxm3-32gb_retired-pages-dbe_q-x_v10.xml")
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
-	sc.Commands[1] = cmd("nvidia-smi", "-q", "-x").out(v100, 0)
+	sc.Commands[1] = cmd("nvidia-smi", "-q", "-x").Replay(v100, 0)
 	f := newFake(t, sc)
 	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitFail {
 		t.Errorf("exit %d", code)
@@ -150,13 +150,13 @@ func TestNvidiaRetiredPages(t *testing.T) {
 func TestNvidiaDriverNotLoaded(t *testing.T) {
 	m := newMachine(t)
 	c := func(name string) string { return td(t, "constructed/"+name) }
-	notLoaded := td(t, "nvidia-smi/error_driver-not-loaded.txt")
+	notLoaded := capture(t, "nvidiasmi", "error_driver-not-loaded.txt")
 	f := newFake(t, fakeScenario{Commands: []fakeCommand{
-		cmd("nvidia-smi", "-q").out(notLoaded, 9),
-		cmd("nvidia-smi", "-q", "-x").out(notLoaded, 9),
-		cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Stdout: c("bee-gpu-stress_no-driver.json"), Exit: 2, SleepMS: 1500}),
-		samplerCmd("clocks_event_reasons.active").out(notLoaded, 9),
-		cmd("nvidia-bug-report.sh", "--output-file", "glob:/*/bee-sat-nvidia-*/nvidia-bug-report.log.gz").resp(fakeResponse{
+		cmd("nvidia-smi", "-q").Replay(notLoaded, 9),
+		cmd("nvidia-smi", "-q", "-x").Replay(notLoaded, 9),
+		cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").Answer(fakeResponse{Stdout: c("bee-gpu-stress_no-driver.json"), Exit: 2, SleepMS: 1500}),
+		samplerCmd("clocks_event_reasons.active").Replay(notLoaded, 9),
+		cmd("nvidia-bug-report.sh", "--output-file", "glob:/*/bee-sat-nvidia-*/nvidia-bug-report.log.gz").Answer(fakeResponse{
 			WriteArg: "--output-file", WriteFrom: c("nvidia-bug-report_placeholder.log.gz")}),
 	}})
 	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitFail {
@@ -174,8 +174,8 @@ func TestNvidiaOldDriverSamplerFallback(t *testing.T) {
 	m := newMachine(t)
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
 	c := func(name string) string { return td(t, "constructed/"+name) }
-	sc.Commands[3] = samplerCmd("clocks_event_reasons.active").out(c("nvidia-smi_query-gpu_not-a-valid-field.txt"), 2)
-	sc.Commands = append(sc.Commands, samplerCmd("clocks_throttle_reasons.active").resp(fakeResponse{
+	sc.Commands[3] = samplerCmd("clocks_event_reasons.active").Replay(c("nvidia-smi_query-gpu_not-a-valid-field.txt"), 2)
+	sc.Commands = append(sc.Commands, samplerCmd("clocks_throttle_reasons.active").Answer(fakeResponse{
 		Stdout: c("nvidia-smi_query-gpu-sampler_2x-rtx-a5000_gpu1-hw-thermal-slowdown.csv"), Hang: true}))
 	f := newFake(t, sc)
 	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitWarning {
@@ -199,7 +199,7 @@ func TestNvidiaOldDriverSamplerFallback(t *testing.T) {
 func TestNvidiaStressHangs(t *testing.T) {
 	m := newMachine(t)
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
-	sc.Commands[2] = cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Hang: true})
+	sc.Commands[2] = cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").Answer(fakeResponse{Hang: true})
 	f := newFake(t, sc)
 	start := time.Now()
 	code := m.run(f, "nvidia", "--duration", "1s", "--stress-timeout", "2s")
@@ -233,7 +233,7 @@ func TestNvidiaNoStressTool(t *testing.T) {
 	m := newMachine(t)
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
 	sc.Commands = append(sc.Commands[:2], sc.Commands[4])
-	sc.Commands = append(sc.Commands, samplerCmd("clocks_event_reasons.active").resp(fakeResponse{Hang: true}).optional())
+	sc.Commands = append(sc.Commands, samplerCmd("clocks_event_reasons.active").Answer(fakeResponse{Hang: true}).MayRun())
 	sc.Missing = []string{"bee"}
 	f := newFake(t, sc)
 	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitFail {
@@ -248,8 +248,8 @@ func TestNvidiaNoStressTool(t *testing.T) {
 func TestNvidiaInterrupted(t *testing.T) {
 	m := newMachine(t)
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
-	sc.Commands[2] = cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").resp(fakeResponse{Hang: true})
-	sc.Commands[4] = sc.Commands[4].optional()
+	sc.Commands[2] = cmd("bee", "gpu-stress", "--json", "--duration", "1s", "--mem-fraction", "0.9").Answer(fakeResponse{Hang: true})
+	sc.Commands[4] = sc.Commands[4].MayRun()
 	f := newFake(t, sc)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -18,16 +18,16 @@ func qemuStorage(t *testing.T, sdaPolls ...string) fakeScenario {
 	c := func(name string) string { return td(t, "constructed/"+name) }
 	poll := cmd("smartctl", "-j", "-a", "/dev/sda")
 	for _, p := range sdaPolls {
-		poll = poll.out(c(p), 4)
+		poll = poll.Replay(c(p), 4)
 	}
 	return fakeScenario{Commands: []fakeCommand{
-		cmd("lsblk", "-J", "-b", "-o", audit.LsblkColumns).out(td(t, "lsblk/qemu_lsblk.json"), 0),
-		cmd("smartctl", "-x", "-j", "/dev/sda").out(td(t, "smartctl/qemu_smartctl-x-sda.json"), 4),
-		cmd("smartctl", "-x", "-j", "/dev/nvme0").out(td(t, "smartctl/qemu_smartctl-x-nvme0.json"), 0),
-		cmd("nvme", "smart-log", "/dev/nvme0", "-o", "json").out(td(t, "nvme/qemu_smart-log.json"), 0),
-		cmd("nvme", "error-log", "/dev/nvme0", "-o", "json").out(c("nvme-cli-2.3_error-log_no-errors.json"), 0),
-		cmd("nvme", "id-ctrl", "/dev/nvme0", "-o", "json").out(td(t, "nvme/qemu_id-ctrl.json"), 0),
-		cmd("smartctl", "-t", "short", "/dev/sda").out(c("smartctl-7.3_t-short_ata_begun.txt"), 0),
+		cmd("lsblk", "-J", "-b", "-o", audit.LsblkColumns).Replay(capture(t, "lsblk", "qemu/lsblk.json"), 0),
+		cmd("smartctl", "-x", "-j", "/dev/sda").Replay(capture(t, "smartctl", "qemu/smartctl-sda.json"), 4),
+		cmd("smartctl", "-x", "-j", "/dev/nvme0").Replay(capture(t, "smartctl", "qemu/smartctl-nvme0.json"), 0),
+		cmd("nvme", "smart-log", "/dev/nvme0", "-o", "json").Replay(capture(t, "nvme", "qemu/nvme-smart-log.json"), 0),
+		cmd("nvme", "error-log", "/dev/nvme0", "-o", "json").Replay(c("nvme-cli-2.3_error-log_no-errors.json"), 0),
+		cmd("nvme", "id-ctrl", "/dev/nvme0", "-o", "json").Replay(capture(t, "nvme", "qemu/nvme-id-ctrl.json"), 0),
+		cmd("smartctl", "-t", "short", "/dev/sda").Replay(c("smartctl-7.3_t-short_ata_begun.txt"), 0),
 		poll,
 	}}
 }
@@ -61,7 +61,7 @@ func TestStorageQEMUPass(t *testing.T) {
 	}
 	// Raw outputs byte for byte.
 	st := tb.step(t, "smartctl-before-sda")
-	if !bytes.Equal(tb.output(t, st, ".stdout"), fileBytes(t, td(t, "smartctl/qemu_smartctl-x-sda.json"))) || *st.ExitCode != 4 || st.Status != StatusOK {
+	if !bytes.Equal(tb.output(t, st, ".stdout"), fileBytes(t, capture(t, "smartctl", "qemu/smartctl-sda.json"))) || *st.ExitCode != 4 || st.Status != StatusOK {
 		t.Errorf("smartctl-before-sda %+v", st)
 	}
 	// SMART counters were compared (sda's ATA attributes, nvme0's health log).
@@ -96,7 +96,7 @@ func TestStorageEmptySelfTestLogBeforeIsZero(t *testing.T) {
 	m := newMachine(t)
 	sc := qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-in-progress.json", "smartctl-7.3_j-a_sda_selftest-passed.json")
 	// Before: the real capture (empty log). After: the log with bee's passed short test.
-	sc.Commands[1] = sc.Commands[1].out(td(t, "constructed/smartctl-7.3_x_sda_after-short-passed.json"), 4)
+	sc.Commands[1] = sc.Commands[1].Replay(td(t, "constructed/smartctl-7.3_x_sda_after-short-passed.json"), 4)
 	f := newFake(t, sc)
 	code := m.run(f, "storage", "--poll-interval", "10ms")
 	tb := readArchive(t, m.archive())
@@ -122,7 +122,7 @@ func TestStorageEmptySelfTestLogGainsFailure(t *testing.T) {
 	m := newMachine(t)
 	failed := "smartctl-7.3_j-a_sda_selftest-read-failure.json"
 	sc := qemuStorage(t, failed)
-	sc.Commands[1] = sc.Commands[1].out(td(t, "constructed/smartctl-7.3_x_sda_after-short-read-failure.json"), 132)
+	sc.Commands[1] = sc.Commands[1].Replay(td(t, "constructed/smartctl-7.3_x_sda_after-short-read-failure.json"), 132)
 	f := newFake(t, sc)
 	if code := m.run(f, "storage", "--poll-interval", "10ms"); code != ExitFail {
 		t.Errorf("exit %d", code)
@@ -165,9 +165,9 @@ func TestStorageNoNewSelfTestEntry(t *testing.T) {
 	// pass (the samsung-840 -x capture as both the before state and the poll answer).
 	m := newMachine(t)
 	sc := qemuStorage(t)
-	x840 := td(t, "smartctl/sata-ssd_samsung-840_x.json")
-	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").out(x840, 0)
-	sc.Commands[7] = cmd("smartctl", "-j", "-a", "/dev/sda").out(x840, 0)
+	x840 := capture(t, "smartctl", "sata-ssd_samsung-840_x.json")
+	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").Replay(x840, 0)
+	sc.Commands[7] = cmd("smartctl", "-j", "-a", "/dev/sda").Replay(x840, 0)
 	f := newFake(t, sc)
 	m.run(f, "storage", "--poll-interval", "10ms")
 	tb := readArchive(t, m.archive())
@@ -179,8 +179,8 @@ func TestStorageNoNewSelfTestEntry(t *testing.T) {
 func TestStorageFailingSMART(t *testing.T) {
 	m := newMachine(t)
 	sc := qemuStorage(t)
-	failed := td(t, "smartctl/usb-jmicron_hitachi-hds721050dle630_FAILED_a.json")
-	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").out(failed, 216)
+	failed := capture(t, "smartctl", "usb-jmicron_hitachi-hds721050dle630_FAILED_a.json")
+	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").Replay(failed, 216)
 	sc.Commands = sc.Commands[:6] // --selftest none
 	f := newFake(t, sc)
 	if code := m.run(f, "storage", "--selftest", "none"); code != ExitFail {
@@ -205,8 +205,8 @@ func TestStorageFailingSMART(t *testing.T) {
 func TestStorageNVMeMediaErrors(t *testing.T) {
 	m := newMachine(t)
 	sc := qemuStorage(t)
-	evo := td(t, "smartctl/nvme_samsung-970evo_media-errors_x.json")
-	sc.Commands[2] = cmd("smartctl", "-x", "-j", "/dev/nvme0").out(evo, 0)
+	evo := capture(t, "smartctl", "nvme_samsung-970evo_media-errors_x.json")
+	sc.Commands[2] = cmd("smartctl", "-x", "-j", "/dev/nvme0").Replay(evo, 0)
 	sc.Commands = sc.Commands[:6]
 	f := newFake(t, sc)
 	code := m.run(f, "storage", "--selftest", "none")
@@ -228,12 +228,12 @@ func TestStorageNVMeSelfTest(t *testing.T) {
 		m := newMachine(t)
 		sc := qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-passed.json")
 		sc.Commands = append([]fakeCommand{sc.Commands[0], sc.Commands[1], sc.Commands[2], sc.Commands[3], sc.Commands[4], sc.Commands[6], sc.Commands[7]},
-			cmd("nvme", "id-ctrl", "/dev/nvme0", "-o", "json").out(td(t, "nvme/id-ctrl_samsung-980pro.json"), 0),
+			cmd("nvme", "id-ctrl", "/dev/nvme0", "-o", "json").Replay(capture(t, "nvme", "id-ctrl_samsung-980pro.json"), 0),
 			cmd("nvme", "self-test-log", "/dev/nvme0", "-o", "json").
-				out(c("nvme-cli-2.3_self-test-log_empty.json"), 0).
-				out(c("nvme-cli-2.3_self-test-log_short-running-40pct.json"), 0).
-				out(c(tc.final), 0),
-			cmd("nvme", "device-self-test", "/dev/nvme0", "-s", "1").out(c("nvme-cli-2.3_device-self-test_short-started.txt"), 0),
+				Replay(c("nvme-cli-2.3_self-test-log_empty.json"), 0).
+				Replay(c("nvme-cli-2.3_self-test-log_short-running-40pct.json"), 0).
+				Replay(c(tc.final), 0),
+			cmd("nvme", "device-self-test", "/dev/nvme0", "-s", "1").Replay(c("nvme-cli-2.3_device-self-test_short-started.txt"), 0),
 		)
 		f := newFake(t, sc)
 		m.run(f, "storage", "--poll-interval", "10ms")
@@ -247,7 +247,7 @@ func TestStorageNVMeSelfTest(t *testing.T) {
 func TestStorageHungSmartctl(t *testing.T) {
 	m := newMachine(t)
 	sc := qemuStorage(t)
-	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").resp(fakeResponse{Hang: true})
+	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").Answer(fakeResponse{Hang: true})
 	sc.Commands = sc.Commands[:6]
 	f := newFake(t, sc)
 	start := time.Now()
@@ -284,7 +284,7 @@ func TestStorageNoSmartctl(t *testing.T) {
 func TestStorageNoDisks(t *testing.T) {
 	m := newMachine(t)
 	f := newFake(t, fakeScenario{Commands: []fakeCommand{
-		cmd("lsblk", "-J", "-b", "-o", audit.LsblkColumns).out(td(t, "constructed/lsblk_no-disks.json"), 0),
+		cmd("lsblk", "-J", "-b", "-o", audit.LsblkColumns).Replay(td(t, "constructed/lsblk_no-disks.json"), 0),
 	}})
 	if code := m.run(f, "storage"); code != ExitWarning {
 		t.Errorf("exit %d", code)
@@ -331,7 +331,7 @@ func TestStorageSMARTUnreadable(t *testing.T) {
 	// of the disk: a warning, and no self-test.
 	m := newMachine(t)
 	sc := qemuStorage(t)
-	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").out(td(t, "smartctl/virtio-vda_unable-to-detect-device-type_x.json"), 1)
+	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").Replay(td(t, "smartctl/virtio-vda_unable-to-detect-device-type_x.json"), 1)
 	sc.Commands = sc.Commands[:6]
 	f := newFake(t, sc)
 	if code := m.run(f, "storage"); code != ExitWarning {
@@ -351,8 +351,8 @@ func TestStorageSMARTUnreadable(t *testing.T) {
 func TestStorageNVMeSelfTestSupportUnknown(t *testing.T) {
 	m := newMachine(t)
 	sc := qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-passed.json")
-	sc.Commands[5] = cmd("nvme", "id-ctrl", "/dev/nvme0", "-o", "json").out(td(t, "constructed/nvme-id-ctrl_qemu_no-oacs.json"), 0)
-	sc.Commands = append(sc.Commands, cmd("nvme", "self-test-log", "/dev/nvme0", "-o", "json").out(td(t, "constructed/nvme-cli-2.3_self-test-log_empty.json"), 0))
+	sc.Commands[5] = cmd("nvme", "id-ctrl", "/dev/nvme0", "-o", "json").Replay(td(t, "constructed/nvme-id-ctrl_qemu_no-oacs.json"), 0)
+	sc.Commands = append(sc.Commands, cmd("nvme", "self-test-log", "/dev/nvme0", "-o", "json").Replay(td(t, "constructed/nvme-cli-2.3_self-test-log_empty.json"), 0))
 	f := newFake(t, sc)
 	if code := m.run(f, "storage", "--poll-interval", "10ms"); code != ExitWarning {
 		t.Errorf("exit %d", code)

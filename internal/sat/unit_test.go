@@ -16,7 +16,7 @@ import (
 
 func parseSmart(t *testing.T, name string) *smartctl.Report {
 	t.Helper()
-	r, err := smartctl.Parse(fileBytes(t, td(t, name)))
+	r, err := smartctl.Parse(fileBytes(t, capture(t, "smartctl", name)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,8 +28,8 @@ func TestConcludeDiskCountersRise(t *testing.T) {
 	// Real captures: the QEMU NVMe (0 media errors) before, a Samsung 970 EVO with 7
 	// media errors after. Different drives; only the arithmetic is under test here.
 	before, after := &Snapshot{}, &Snapshot{}
-	addSmartCounters(before, "nvme0n1", parseSmart(t, "smartctl/qemu_smartctl-x-nvme0.json"), "smartctl-before-nvme0n1")
-	addSmartCounters(after, "nvme0n1", parseSmart(t, "smartctl/nvme_samsung-970evo_media-errors_x.json"), "smartctl-after-nvme0n1")
+	addSmartCounters(before, "nvme0n1", parseSmart(t, "qemu/smartctl-nvme0.json"), "smartctl-before-nvme0n1")
+	addSmartCounters(after, "nvme0n1", parseSmart(t, "nvme_samsung-970evo_media-errors_x.json"), "smartctl-after-nvme0n1")
 	s := newSession(&Env{Now: time.Now}, &Manifest{Counters: CounterReport{Before: before, After: after}})
 	s.conclude(t.Context())
 	want := []Increase{
@@ -45,7 +45,7 @@ func TestConcludeDiskCountersRise(t *testing.T) {
 }
 
 func TestGPUCountersRise(t *testing.T) {
-	l, err := nvidiasmi.ParseXML(fileBytes(t, td(t, "nvidia-smi/v100-sxm3-32gb_retired-pages-dbe_q-x_v10.xml")))
+	l, err := nvidiasmi.ParseXML(fileBytes(t, capture(t, "nvidiasmi", "v100-sxm3-32gb_retired-pages-dbe_q-x_v10.xml")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestGPUCountersRise(t *testing.T) {
 // A counter that truly could not be read is still "could not be compared", and says
 // why in words the engineer can act on.
 func TestUnmatchedSaysWhy(t *testing.T) {
-	r := parseSmart(t, "smartctl/qemu_smartctl-x-sda.json")
+	r := parseSmart(t, "qemu/smartctl-sda.json")
 	before, after := &Snapshot{}, &Snapshot{}
 	noLog := *r
 	noLog.SelfTestErrorCount = nil // as when the drive keeps no log, or smartctl could not read it

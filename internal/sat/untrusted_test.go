@@ -71,10 +71,10 @@ func TestSATUntrustedStrings(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc := qemuStorage(t)
-	sc.Commands[0] = cmd("lsblk", "-J", "-b", "-o", audit.LsblkColumns).out(
-		hostileCopy(t, td(t, "lsblk/qemu_lsblk.json"), `"TESTSSD"`, `"`+hostileModelJ+`"`), 0)
-	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").out(
-		hostileCopy(t, td(t, "smartctl/qemu_smartctl-x-sda.json"), `"TESTSSD"`, `"`+hostileModelJ+`"`), 4)
+	sc.Commands[0] = cmd("lsblk", "-J", "-b", "-o", audit.LsblkColumns).Replay(
+		hostileCopy(t, capture(t, "lsblk", "qemu/lsblk.json"), `"TESTSSD"`, `"`+hostileModelJ+`"`), 0)
+	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").Replay(
+		hostileCopy(t, capture(t, "smartctl", "qemu/smartctl-sda.json"), `"TESTSSD"`, `"`+hostileModelJ+`"`), 4)
 	sc.Commands = sc.Commands[:6] // --selftest none
 	m.run(newFake(t, sc), "storage", "--selftest", "none")
 	tb := readArchive(t, m.archive())
@@ -105,7 +105,7 @@ func TestSATUntrustedStrings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sc.Commands = append(sc.Commands, cmd("dmidecode", "-s", "system-serial-number").resp(fakeResponse{StderrText: hostileStderr, Exit: 1}))
+	sc.Commands = append(sc.Commands, cmd("dmidecode", "-s", "system-serial-number").Answer(fakeResponse{StderrText: hostileStderr, Exit: 1}))
 	m.run(newFake(t, sc), "storage", "--selftest", "none")
 	tb = readArchive(t, m.archive())
 	summary = string(tb.files["summary.txt"])

@@ -6,7 +6,7 @@
 // names, a tool's stderr, the SEL) can carry bytes a terminal obeys: ESC
 // sequences that clear the screen or set the window title, C1 controls (a
 // UTF-8 U+009B is a CSI to xterm), bidi overrides that make "1234" read
-// "4321". Line and Text turn every such character into a visible escape
+// "4321". Line turns every such character into a visible escape
 // ("\x1b", "\u009b", "\u202e") and invalid UTF-8 into U+FFFD, so what the
 // engineer reads is what the machine said, and the terminal obeys nothing.
 // The audit JSON keeps the exact value (JSON escaping is safe already);
@@ -35,15 +35,10 @@ const Ellipsis = "..."
 // invalid UTF-8 becomes U+FFFD. The result is valid UTF-8 with no byte below
 // 0x20 and no DEL. Printable text, backslashes included, is unchanged, so Line
 // is idempotent.
-func Line(s string) string { return clean(s, false) }
+func Line(s string) string { return clean(s) }
 
-// Text is Line for a block whose layout allows line breaks and tabs (a tool's
-// stderr shown as lines): "\n" and "\t" stay, "\r\n" becomes "\n", everything
-// else is escaped as by Line.
-func Text(s string) string { return clean(s, true) }
-
-func clean(s string, layout bool) string {
-	if safe(s, layout) {
+func clean(s string) string {
+	if safe(s) {
 		return s
 	}
 	var b strings.Builder
@@ -53,10 +48,6 @@ func clean(s string, layout bool) string {
 		switch {
 		case r == utf8.RuneError && n <= 1:
 			b.WriteRune(utf8.RuneError) // one invalid byte
-		case layout && (r == '\n' || r == '\t'):
-			b.WriteRune(r)
-		case layout && r == '\r' && i+1 < len(s) && s[i+1] == '\n':
-			// CRLF: the newline that follows is the line break.
 		case r == '\t':
 			b.WriteString(`\t`)
 		case r == '\n':
@@ -81,7 +72,7 @@ func clean(s string, layout bool) string {
 // were made safe where they entered: a value that slipped through can at most
 // change a colour, never move the cursor, clear the screen or set the title.
 func Styled(s string) string {
-	if safe(s, false) {
+	if safe(s) {
 		return s
 	}
 	var b strings.Builder
@@ -123,16 +114,14 @@ func sgrLen(s string) int {
 }
 
 // safe reports whether s needs no change (the common case: plain ASCII).
-func safe(s string, layout bool) bool {
+func safe(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			return false // decoded by the slow path
 		}
 		if c < 0x20 || c == 0x7f {
-			if !layout || (c != '\n' && c != '\t') {
-				return false
-			}
+			return false
 		}
 	}
 	return true
@@ -205,7 +194,7 @@ func walk(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
 		if v.CanSet() {
-			if s := v.String(); !safe(s, false) {
+			if s := v.String(); !safe(s) {
 				v.SetString(Line(s))
 			}
 		}
@@ -227,7 +216,7 @@ func walk(v reflect.Value) {
 		for _, k := range v.MapKeys() {
 			e := v.MapIndex(k)
 			if e.Kind() == reflect.String {
-				if s := e.String(); !safe(s, false) {
+				if s := e.String(); !safe(s) {
 					v.SetMapIndex(k, reflect.ValueOf(Line(s)).Convert(e.Type()))
 				}
 				continue

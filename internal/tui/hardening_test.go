@@ -53,10 +53,10 @@ func TestNotAnAudit(t *testing.T) {
 	for name, path := range badAudits(t) {
 		t.Run(name, func(t *testing.T) {
 			r := newFakeRunner(t) // no command may run
-			tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 25})
+			tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 24})
 			waitFor(t, tm, "SSH: up")
 			_, view := finalView(t, tm)
-			checkScreen(t, view, size{80, 25})
+			checkScreen(t, view, size{80, 24})
 			for _, want := range []string{"is not a bee audit", "VERDICT: UNKNOWN - no audit", "a: run an audit now"} {
 				if !strings.Contains(view, want) {
 					t.Errorf("screen lacks %q:\n%s", want, view)

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/termsafe"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // action is what a menu entry does.
@@ -60,14 +62,6 @@ func menuGrid(n, w int) (rows, cols int) {
 	return rows, cols
 }
 
-// netView is what the home and network screens know of the network.
-type netView struct {
-	Loaded bool // false until the first query answered
-	Ifaces []Iface
-	Err    string // what could not be read, "" when all was
-	SSH    SSHState
-}
-
 // homeView is everything the home screen shows.
 type homeView struct {
 	Version, Runtime string
@@ -78,6 +72,7 @@ type homeView struct {
 	Menu             []menuItem
 	Cursor           int
 	Status           string // last action's outcome, one line
+	Elsewhere        string // an acceptance test another menu runs, one line; "" when none
 	Now              time.Time
 }
 
@@ -464,6 +459,9 @@ func renderHome(v homeView, w, h int) string {
 	footer := []string{""}
 	footer = append(footer, menu...)
 	footer = append(footer, "")
+	if v.Elsewhere != "" {
+		footer = append(footer, " "+st().warn.Render("TEST")+" "+v.Elsewhere)
+	}
 	if v.Status != "" {
 		footer = append(footer, " "+v.Status)
 	}
@@ -508,4 +506,101 @@ func renderHome(v homeView, w, h int) string {
 	body = append(body, "")
 	body = append(body, netLines...)
 	return layout(header, body, footer, w, h)
+}
+
+func (m *Model) homeKey(s string) tea.Cmd {
+	rows, _ := menuGrid(len(m.menu), m.w)
+	switch s {
+	case "up":
+		m.cursor = (m.cursor - 1 + len(m.menu)) % len(m.menu)
+		return nil
+	case "down", "tab":
+		m.cursor = (m.cursor + 1) % len(m.menu)
+		return nil
+	case "left":
+		if m.cursor-rows >= 0 {
+			m.cursor -= rows
+		}
+		return nil
+	case "right":
+		if m.cursor+rows < len(m.menu) {
+			m.cursor += rows
+		}
+		return nil
+	case "enter":
+		return m.activate(m.menu[m.cursor].act)
+	case "ctrl+c":
+		return tea.Quit
+	}
+	for i, it := range m.menu {
+		if it.key == s {
+			m.cursor = i
+			return m.activate(it.act)
+		}
+	}
+	return nil
+}
+
+func (m *Model) activate(a action) tea.Cmd {
+	m.status = ""
+	switch a {
+	case actFindings:
+		m.scr, m.findOff = scrFindings, 0
+	case actInventory:
+		if m.audit == nil {
+			m.status = "no audit yet: a runs one"
+			return nil
+		}
+		m.scr = scrInventory
+	case actAudit:
+		return m.startAudit(false)
+	case actSAT:
+		if m.job.running() {
+			m.scr = scrJob
+			return nil
+		}
+		if h := lockHolder(m.opt.RuntimeDir); h != nil {
+			return m.startWatch(*h)
+		}
+		m.scr = scrSATMenu
+	case actQR:
+		if m.audit == nil {
+			m.status = "no audit yet: a runs one"
+			return nil
+		}
+		if m.qr == "" && m.qrErr == "" {
+			if m.opt.QR == nil {
+				m.qrErr = "not built into this bee"
+			} else if q, err := m.opt.QR(m.audit, m.auditRaw); err != nil {
+				m.qrErr = termsafe.Line(err.Error())
+			} else {
+				m.qr = q
+			}
+		}
+		m.scr, m.qrAsText = scrQR, false
+	case actNetwork:
+		m.scr, m.netStatus = scrNetwork, ""
+		return m.refreshNet()
+	case actShell:
+		return tea.Exec(m.opt.Shell(), func(err error) tea.Msg { return shellDoneMsg{err} })
+	case actReboot:
+		m.confirm = confirmView{title: "Reboot", question: "Reboot this machine now?", argv: []string{"systemctl", "reboot"}, yes: "yes, reboot"}
+		m.scr = scrConfirm
+	case actPowerOff:
+		m.confirm = confirmView{title: "Power off", question: "Power this machine off now?", argv: []string{"systemctl", "poweroff"}, yes: "yes, power off"}
+		m.scr = scrConfirm
+	case actQuit:
+		return tea.Quit
+	}
+	return nil
+}
+
+func (m *Model) homeView() homeView {
+	v := homeView{Version: m.opt.Version, Runtime: m.opt.Runtime, Audit: m.audit, AuditPath: m.opt.AuditPath,
+		AuditProblem: m.auditProblem, Net: m.net.display(), Menu: m.menu, Cursor: m.cursor, Status: m.status, Now: m.opt.Now()}
+	if o := m.other; o != nil && m.lock == nil { // not the test this menu runs
+		v.Elsewhere = termsafe.Line(fmt.Sprintf("acceptance test %s running on %s since %s (t: watch it)",
+			o.Kind, o.where(), o.Started.UTC().Format("15:04 UTC")))
+	}
+	return v
 }

@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
+// screen is what the menu shows; each has its file (keys and drawing).
 type screen int
 
 const (
@@ -30,6 +31,7 @@ const (
 	scrStatic
 	scrConfirm
 	scrWaitAudit
+	scrWatch
 )
 
 // Model is the bubbletea model of the menu. It holds state only; every screen
@@ -65,8 +67,13 @@ type Model struct {
 	job       *job
 	jobSeq    int
 	ticking   bool
+	lock      *testLock // held while this menu's acceptance test runs
+	lockLog   *lockLog  // the test's output copied for the other menus
+	other     *lockInfo // a test another menu runs, as last seen
+	watch     *job      // that test's output, watched (scrWatch)
 
 	qr, qrErr string
+	qrAsText  bool // the QR screen shows the code's text
 
 	netCursor int
 	netStatus string
@@ -109,9 +116,10 @@ type (
 // the first frame already answers "what is this machine".
 func New(ctx context.Context, opt Options) *Model {
 	opt.defaults()
-	m := &Model{opt: opt, ctx: ctx, w: 80, h: 25, menu: menuFor(opt.Runtime)}
+	m := &Model{opt: opt, ctx: ctx, w: defaultWidth, h: defaultHeight, menu: menuFor(opt.Runtime)}
 	msg := loadAudit(ctx, opt.AuditPath, time.Time{})
 	m.applyAudit(msg)
+	m.other = lockHolder(opt.RuntimeDir)
 	return m
 }
 
@@ -229,37 +237,26 @@ func (m *Model) tick() tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })
 }
 
-func (m *Model) startAudit(auto bool) tea.Cmd {
-	argv := []string{m.opt.Bee, "audit", "--output", m.opt.AuditPath, "--runtime", m.opt.Runtime, "--no-qr", "--progress", "json"}
-	return m.start(jobAudit, "Audit", argv, auditTimeout, auto)
-}
-
-func (m *Model) start(kind jobKind, title string, argv []string, timeout time.Duration, auto bool) tea.Cmd {
-	if m.job.running() {
-		m.scr = scrJob
-		return nil
-	}
-	m.jobSeq++
-	m.job = startJob(m.ctx, m.opt.Runner, m.jobSeq, kind, title, argv, timeout, m.opt.Now())
-	m.job.auto = auto
-	m.scr = scrJob
-	return tea.Batch(m.job.wait(), m.tick())
-}
-
 // Update handles a message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		// A serial line often reports 0x0 (nobody ran stty rows/cols):
-		// assume the 80x25 of a console then.
+		// assume a VT100's 80x24 then, and tell bubbletea's renderer too
+		// (it sees this message first): with a width of 0 it never erases
+		// the rest of a line that got shorter, and old text stays on screen.
 		m.w, m.h = msg.Width, msg.Height
+		if m.w > 0 && m.h > 0 {
+			return m, nil
+		}
 		if m.w <= 0 {
-			m.w = 80
+			m.w = defaultWidth
 		}
 		if m.h <= 0 {
-			m.h = 25
+			m.h = defaultHeight
 		}
-		return m, nil
+		size := tea.WindowSizeMsg{Width: m.w, Height: m.h}
+		return m, func() tea.Msg { return size }
 	case netMsg:
 		m.netBusy = false
 		m.net = netView{Loaded: true, Ifaces: msg.ifaces, SSH: msg.ssh}
@@ -269,6 +266,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.netCursor = min(m.netCursor, max(0, len(m.net.Ifaces)-1))
 		return m, nil
 	case refreshMsg:
+		m.other = lockHolder(m.opt.RuntimeDir)
 		return m, tea.Batch(m.refreshNet(), m.reloadAudit(), m.scheduleRefresh())
 	case auditLoadedMsg:
 		m.applyAudit(msg)
@@ -279,19 +277,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case unitMsg:
 		return m, m.onBootAuditState(msg.state)
 	case waitPollMsg:
-		if m.scr != scrWaitAudit {
-			return m, nil
-		}
-		if r := loadAudit(m.ctx, m.opt.AuditPath, time.Time{}); r.err == nil {
-			m.applyAudit(r)
-			m.scr = scrHome
-			return m, nil
-		}
-		sys, ctx := m.opt.System, m.ctx
-		return m, func() tea.Msg { return unitMsg{sys.UnitState(ctx, "bee-audit.service")} }
+		return m, m.waitPoll()
 	case tickMsg:
 		m.ticking = false
-		if m.job.running() || m.scr == scrWaitAudit {
+		if m.scr == scrWatch {
+			m.updateWatch()
+		}
+		if m.job.running() || m.scr == scrWaitAudit || m.watch.running() {
 			return m, m.tick()
 		}
 		return m, nil
@@ -328,6 +320,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(m.refreshNet(), m.reloadAudit())
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyCtrlL {
+			// Ctrl-L redraws the whole screen on every screen: a serial
+			// console that dropped bytes or was attached mid-session shows
+			// garbage until then.
+			return m, tea.ClearScreen
+		}
+		if msg.Type == tea.KeyCtrlH {
+			// VT100-style terminals (and many serial consoles) send BS
+			// (Ctrl-H) for the Backspace key, where xterm and the Linux
+			// console send DEL: both are Backspace.
+			msg.Type = tea.KeyBackspace
+		}
 		if msg.Alt && msg.Type == tea.KeyRunes {
 			// Esc then a letter typed quickly (or merged by a slow serial
 			// line) arrives as Alt+letter: it means both keys.
@@ -342,65 +346,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m *Model) onBootAuditState(state string) tea.Cmd {
-	if m.audit != nil || !m.auditMissing {
-		if m.scr == scrWaitAudit {
-			m.scr = scrHome
-		}
-		return nil
-	}
-	if state == "activating" || state == "reloading" {
-		if m.scr != scrWaitAudit {
-			m.scr, m.waitFrom = scrWaitAudit, m.opt.Now()
-		}
-		m.waitUnit = state
-		return tea.Batch(m.tick(), tea.Tick(2*time.Second, func(time.Time) tea.Msg { return waitPollMsg{} }))
-	}
-	// No boot audit running: one last look for the file, then run our own.
-	if r := loadAudit(m.ctx, m.opt.AuditPath, time.Time{}); r.err == nil {
-		m.applyAudit(r)
-		m.scr = scrHome
-		return nil
-	}
-	if m.job.running() {
-		return nil
-	}
-	return m.startAudit(true)
-}
-
-func (m *Model) jobDone(res host.Result) tea.Cmd {
-	j := m.job
-	j.res = &res
-	j.ended = m.opt.Now()
-	j.canceling, j.confirm = false, false
-	j.update()
-	switch {
-	case errors.Is(res.Err, host.ErrCanceled):
-		j.result = "Canceled. Nothing was archived by the menu; partial output is above."
-	case res.Err != nil:
-		j.result = termsafe.Line(res.Describe())
-	case j.kind == jobAudit && res.ExitCode == 0:
-		r := loadAudit(m.ctx, m.opt.AuditPath, time.Time{})
-		if r.err != nil {
-			j.result = "The audit ran but its file cannot be read: " + termsafe.Line(r.err.Error())
-			break
-		}
-		m.applyAudit(r)
-		j.result = "Audit written to " + m.opt.AuditPath + ": " + verdictLine(m.audit)
-		if j.auto {
-			m.scr = scrHome
-			m.status = "audit written to " + m.opt.AuditPath
-		}
-	case j.kind == jobAudit:
-		j.result = fmt.Sprintf("bee audit exited with status %d: the previous audit, if any, is unchanged.", res.ExitCode)
-	case j.archive == "":
-		j.result = fmt.Sprintf("bee sat exited with status %d and printed no archive path.", res.ExitCode)
-	default:
-		j.result = fmt.Sprintf("bee sat exited with status %d.", res.ExitCode)
-	}
-	return nil
-}
-
 // key handles a key press on the current screen.
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	s := k.String()
@@ -408,51 +353,27 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	case scrHome:
 		return m.homeKey(s)
 	case scrFindings:
-		switch s {
-		case "esc", "q", "left", "backspace":
-			m.scr = scrHome
-		default:
-			m.findOff = scrollKey(s, m.findOff, m.h-6)
-			_, m.findOff = renderFindings(m.audit, m.findOff, m.w, m.h)
-		}
+		m.findingsKey(s)
 	case scrInventory:
 		m.inventoryKey(s)
 	case scrDetail:
-		switch s {
-		case "esc", "q", "left", "backspace":
-			m.scr = scrInventory
-		default:
-			m.detOff = scrollKey(s, m.detOff, m.h-5)
-			_, m.detOff = renderDetail(m.detTitle, m.detail, m.detOff, m.w, m.h)
-		}
+		m.detailKey(s)
 	case scrSATMenu:
 		return m.satMenuKey(s)
 	case scrJob:
 		return m.jobKey(s)
 	case scrQR:
-		m.scr = scrHome
+		m.qrKey(s)
 	case scrNetwork:
 		return m.networkKey(s)
 	case scrStatic:
 		return m.staticKey(k)
 	case scrConfirm:
-		switch s {
-		case "y", "Y":
-			c := m.confirm
-			m.scr = scrHome
-			m.status = c.title + ": " + strings.Join(c.argv, " ") + " ..."
-			return m.runCmds(c.title, [][]string{c.argv}, powerCmdTimeout, false)
-		case "n", "N", "esc", "q":
-			m.scr = scrHome
-			m.status = m.confirm.title + " canceled"
-		}
+		return m.confirmKey(s)
 	case scrWaitAudit:
-		switch s {
-		case "a":
-			return m.startAudit(true)
-		case "esc", "q":
-			m.scr = scrHome
-		}
+		return m.waitAuditKey(s)
+	case scrWatch:
+		m.watchKey(s)
 	}
 	return nil
 }
@@ -477,303 +398,6 @@ func scrollKey(s string, off, page int) int {
 	return max(0, off)
 }
 
-func (m *Model) homeKey(s string) tea.Cmd {
-	rows, _ := menuGrid(len(m.menu), m.w)
-	switch s {
-	case "up":
-		m.cursor = (m.cursor - 1 + len(m.menu)) % len(m.menu)
-		return nil
-	case "down", "tab":
-		m.cursor = (m.cursor + 1) % len(m.menu)
-		return nil
-	case "left":
-		if m.cursor-rows >= 0 {
-			m.cursor -= rows
-		}
-		return nil
-	case "right":
-		if m.cursor+rows < len(m.menu) {
-			m.cursor += rows
-		}
-		return nil
-	case "enter":
-		return m.activate(m.menu[m.cursor].act)
-	case "ctrl+c":
-		return tea.Quit
-	}
-	for i, it := range m.menu {
-		if it.key == s {
-			m.cursor = i
-			return m.activate(it.act)
-		}
-	}
-	return nil
-}
-
-func (m *Model) activate(a action) tea.Cmd {
-	m.status = ""
-	switch a {
-	case actFindings:
-		m.scr, m.findOff = scrFindings, 0
-	case actInventory:
-		if m.audit == nil {
-			m.status = "no audit yet: a runs one"
-			return nil
-		}
-		m.scr = scrInventory
-	case actAudit:
-		return m.startAudit(false)
-	case actSAT:
-		if m.job.running() {
-			m.scr = scrJob
-			return nil
-		}
-		m.scr = scrSATMenu
-	case actQR:
-		if m.audit == nil {
-			m.status = "no audit yet: a runs one"
-			return nil
-		}
-		if m.qr == "" && m.qrErr == "" {
-			if m.opt.QR == nil {
-				m.qrErr = "not built into this bee"
-			} else if q, err := m.opt.QR(m.audit, m.auditRaw); err != nil {
-				m.qrErr = termsafe.Line(err.Error())
-			} else {
-				m.qr = q
-			}
-		}
-		m.scr = scrQR
-	case actNetwork:
-		m.scr, m.netStatus = scrNetwork, ""
-		return m.refreshNet()
-	case actShell:
-		return tea.Exec(m.opt.Shell(), func(err error) tea.Msg { return shellDoneMsg{err} })
-	case actReboot:
-		m.confirm = confirmView{title: "Reboot", question: "Reboot this machine now?", argv: []string{"systemctl", "reboot"}, yes: "yes, reboot"}
-		m.scr = scrConfirm
-	case actPowerOff:
-		m.confirm = confirmView{title: "Power off", question: "Power this machine off now?", argv: []string{"systemctl", "poweroff"}, yes: "yes, power off"}
-		m.scr = scrConfirm
-	case actQuit:
-		return tea.Quit
-	}
-	return nil
-}
-
-func (m *Model) inventoryKey(s string) {
-	n := len(m.secs)
-	switch s {
-	case "esc", "q", "backspace":
-		m.scr = scrHome
-		return
-	case "left", "shift+tab":
-		m.inv = invState{sec: (m.inv.sec - 1 + n) % n}
-	case "right", "tab":
-		m.inv = invState{sec: (m.inv.sec + 1) % n}
-	case "enter":
-		sec := m.secs[m.inv.sec]
-		if m.inv.cursor < len(sec.details) {
-			m.detail = sec.details[m.inv.cursor]()
-			m.detTitle = sec.name + ": " + strings.TrimSpace(sec.rows[m.inv.cursor][0])
-			m.detOff = 0
-			m.scr = scrDetail
-		}
-		return
-	case "up":
-		m.inv.cursor--
-		if m.secs[m.inv.sec].cols == nil {
-			m.inv.offset--
-		}
-	case "down":
-		m.inv.cursor++
-		if m.secs[m.inv.sec].cols == nil {
-			m.inv.offset++
-		}
-	case "pgup":
-		m.inv.cursor -= max(1, m.h-12)
-		m.inv.offset -= max(1, m.h-12)
-	case "pgdown":
-		m.inv.cursor += max(1, m.h-12)
-		m.inv.offset += max(1, m.h-12)
-	case "home":
-		m.inv.cursor, m.inv.offset = 0, 0
-	case "end":
-		m.inv.cursor, m.inv.offset = 1<<30, 1<<30
-	default:
-		for i, sec := range m.secs {
-			if sec.key == s {
-				m.inv = invState{sec: i}
-			}
-		}
-	}
-	m.inv.cursor = max(0, m.inv.cursor)
-	m.inv.offset = max(0, m.inv.offset)
-	_, m.inv = renderInventory(m.secs, m.inv, m.w, m.h)
-}
-
-func (m *Model) satMenuKey(s string) tea.Cmd {
-	switch s {
-	case "esc", "q":
-		m.scr = scrHome
-	case "up":
-		m.satCursor = (m.satCursor - 1 + len(satTests)) % len(satTests)
-	case "down", "tab":
-		m.satCursor = (m.satCursor + 1) % len(satTests)
-	case "enter":
-		return m.startSAT(satTests[m.satCursor])
-	default:
-		for i, t := range satTests {
-			if t.key == s {
-				m.satCursor = i
-				return m.startSAT(t)
-			}
-		}
-	}
-	return nil
-}
-
-// startSAT runs `bee sat NAME --audit FILE`: the test takes the machine's
-// identity (serial number, model) from the audit this menu shows, not from
-// bee sat's default file, so the archive names the machine on the screen.
-func (m *Model) startSAT(t satTest) tea.Cmd {
-	argv := []string{m.opt.Bee, "sat", t.name, "--audit", m.opt.AuditPath}
-	return m.start(jobSAT, "Acceptance test: "+t.name, argv, satTimeout, false)
-}
-
-func (m *Model) jobKey(s string) tea.Cmd {
-	j := m.job
-	if j == nil {
-		m.scr = scrHome
-		return nil
-	}
-	page := max(1, m.h-10)
-	switch s {
-	case "up":
-		j.scroll++
-	case "down":
-		j.scroll--
-	case "pgup":
-		j.scroll += page
-	case "pgdown":
-		j.scroll -= page
-	case "home":
-		j.scroll = len(j.lines)
-	case "end":
-		j.scroll = 0
-	}
-	j.scroll = max(0, min(j.scroll, len(j.lines)))
-	if !j.running() {
-		switch s {
-		case "enter", "esc", "q", " ":
-			m.scr = scrHome
-		}
-		return nil
-	}
-	switch {
-	case s == "ctrl+c", j.confirm && (s == "y" || s == "Y"):
-		j.confirm, j.canceling = false, true
-		j.cancel()
-	case j.confirm && (s == "n" || s == "N" || s == "esc"):
-		j.confirm = false
-	case !j.confirm && !j.canceling && s == "esc":
-		j.confirm = true
-	}
-	return nil
-}
-
-func (m *Model) networkKey(s string) tea.Cmd {
-	switch s {
-	case "esc", "q":
-		m.scr = scrHome
-	case "up":
-		m.netCursor = max(0, m.netCursor-1)
-	case "down":
-		m.netCursor = min(max(0, len(m.net.Ifaces)-1), m.netCursor+1)
-	case "r":
-		m.netStatus = ""
-		return m.refreshNet()
-	case "d", "enter":
-		if m.netCursor >= len(m.net.Ifaces) {
-			return nil
-		}
-		name := m.net.Ifaces[m.netCursor].Name
-		m.netStatus = "starting DHCP on " + termsafe.Line(name) + " ..."
-		return m.runCmds(strings.Join(dhcpCommand(name), " "), [][]string{dhcpCommand(name)}, netCmdTimeout, true)
-	case "s":
-		if m.netCursor >= len(m.net.Ifaces) {
-			return nil
-		}
-		m.form = staticForm{iface: m.net.Ifaces[m.netCursor].Name}
-		for _, i := range m.net.Ifaces {
-			if i.Gateway != "" {
-				m.form.routes = append(m.form.routes, "default via "+i.Gateway+" dev "+i.Name)
-			}
-		}
-		m.scr = scrStatic
-	}
-	return nil
-}
-
-func (m *Model) staticKey(k tea.KeyMsg) tea.Cmd {
-	f := &m.form
-	if f.confirm {
-		// Applying can cut the way in (the default route an SSH session
-		// uses): nothing runs without y, as for reboot.
-		switch k.String() {
-		case "y", "Y":
-			cmds, err := staticCommands(f.iface, f.fields[0], f.fields[1])
-			f.confirm = false
-			if err != nil {
-				f.problem = err.Error()
-				return nil
-			}
-			m.netStatus = "setting a static address on " + f.iface + " ..."
-			m.scr = scrNetwork
-			return m.runCmds("static address on "+f.iface, cmds, netCmdTimeout, true)
-		case "n", "N", "esc":
-			f.confirm = false
-		}
-		return nil
-	}
-	switch k.String() {
-	case "esc":
-		m.scr = scrNetwork
-		return nil
-	case "up", "shift+tab":
-		f.focus = (f.focus + 1) % 2
-	case "down", "tab":
-		f.focus = (f.focus + 1) % 2
-	case "backspace":
-		if r := []rune(f.fields[f.focus]); len(r) > 0 {
-			f.fields[f.focus] = string(r[:len(r)-1])
-		}
-	case "ctrl+u":
-		f.fields[f.focus] = ""
-	case "enter":
-		if f.focus == 0 && f.fields[1] == "" {
-			f.focus = 1
-			return nil
-		}
-		if _, err := staticCommands(f.iface, f.fields[0], f.fields[1]); err != nil {
-			f.problem = err.Error()
-			return nil
-		}
-		f.confirm, f.problem = true, ""
-		return nil
-	default:
-		if k.Type == tea.KeyRunes {
-			for _, r := range k.Runes {
-				if strings.ContainsRune("0123456789abcdefABCDEF.:/", r) && len(f.fields[f.focus]) < 43 {
-					f.fields[f.focus] += string(r)
-				}
-			}
-		}
-	}
-	f.problem = ""
-	return nil
-}
-
 // runCmds runs commands one after the other in the background and reports the
 // first failure.
 func (m *Model) runCmds(what string, cmds [][]string, timeout time.Duration, refresh bool) tea.Cmd {
@@ -791,54 +415,33 @@ func (m *Model) runCmds(what string, cmds [][]string, timeout time.Duration, ref
 
 // View draws the current screen.
 func (m *Model) View() string {
-	w, h := m.w, m.h
 	switch m.scr {
 	case scrFindings:
-		s, _ := renderFindings(m.audit, m.findOff, w, h)
-		return s
+		return m.drawFindings()
 	case scrInventory:
-		s, _ := renderInventory(m.secs, m.inv, w, h)
-		return s
+		return m.drawInventory()
 	case scrDetail:
-		s, _ := renderDetail(m.detTitle, m.detail, m.detOff, w, h)
-		return s
+		return m.drawDetail()
 	case scrSATMenu:
-		return renderSATMenu(m.satCursor, m.audit, w, h)
+		return m.drawSATMenu()
 	case scrJob:
 		if m.job != nil {
-			return renderJob(m.job.view(m.opt.Now()), w, h)
+			return m.drawJob()
 		}
 	case scrQR:
-		return renderQR(m.qr, m.qrErr, m.audit, w, h)
+		return m.drawQR()
 	case scrNetwork:
-		return renderNetwork(m.net.display(), m.netCursor, m.netStatus, w, h)
+		return m.drawNetwork()
 	case scrStatic:
-		f := m.form
-		f.iface = termsafe.Line(f.iface)
-		return renderStatic(f, w, h)
+		return m.drawStatic()
 	case scrConfirm:
-		return renderConfirm(m.confirm, w, h)
+		return m.drawConfirm()
 	case scrWaitAudit:
-		return renderWaitAudit(m.waitUnit, m.opt.Now().Sub(m.waitFrom), m.opt.AuditPath, w, h)
+		return m.drawWaitAudit()
+	case scrWatch:
+		if m.watch != nil {
+			return m.drawWatch()
+		}
 	}
-	return renderHome(m.homeView(), w, h)
-}
-
-func (m *Model) homeView() homeView {
-	return homeView{Version: m.opt.Version, Runtime: m.opt.Runtime, Audit: m.audit, AuditPath: m.opt.AuditPath,
-		AuditProblem: m.auditProblem, Net: m.net.display(), Menu: m.menu, Cursor: m.cursor, Status: m.status, Now: m.opt.Now()}
-}
-
-// display is the network state as the screens show it: names, kinds and
-// scopes escaped (termsafe.Strings) in a copy, because the model keeps the
-// real interface names for the commands it runs (dhclient -nw NAME).
-func (n netView) display() netView {
-	out := n
-	out.Ifaces = make([]Iface, len(n.Ifaces))
-	for i, f := range n.Ifaces {
-		f.Addrs = append([]Addr(nil), f.Addrs...)
-		out.Ifaces[i] = f
-	}
-	termsafe.Strings(&out.Ifaces)
-	return out
+	return renderHome(m.homeView(), m.w, m.h)
 }

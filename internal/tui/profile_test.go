@@ -53,7 +53,7 @@ var (
 
 // TestProfileScreens: with a hardware profile the home screen says its name and
 // how many differences it found, under the verdict, and the CONFIG_* findings
-// come first there and on the Findings screen (goldens at 80x25).
+// come first there and on the Findings screen (goldens at 80x24).
 func TestProfileScreens(t *testing.T) {
 	cases := []struct {
 		name, fixture, profile string
@@ -74,7 +74,7 @@ func TestProfileScreens(t *testing.T) {
 			wait string
 		}{{"home", nil, ""}, {"findings", []string{"f"}, "PgUp/PgDn"}} {
 			t.Run(c.name+"/"+sc.name, func(t *testing.T) {
-				sz := size{80, 25}
+				sz := size{80, 24}
 				tm := startTM(t, testOptions(t, path, newFakeRunner(t), lanSystem()), sz)
 				waitFor(t, tm, "SSH: up")
 				press(tm, sc.keys...)

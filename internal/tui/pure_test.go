@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/beeaudit/bee/internal/audit"
+	"github.com/beeaudit/bee/internal/qrsum"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/google/go-cmp/cmp"
@@ -18,7 +19,7 @@ import (
 // the lines must be what a terminal shows, as a real terminal (tmux 3.3a) shows
 // them (testdata/PROVENANCE.md).
 func TestLineStreamMemtester(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("testdata", "memtester-4.6.0_100M-3loops_with-faults_backspaces.txt"))
+	raw, err := os.ReadFile(memtesterCapture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,14 +169,15 @@ func TestFrameExactSize(t *testing.T) {
 }
 
 // TestColourIsSecondChannel: with colours (the Linux console's 16), the
-// verdict is red and still spelled out; LimitColors never lets a 256-colour or
-// true-colour profile through.
+// verdict is red and still spelled out; UseTerminal never lets a 256-colour or
+// true-colour profile through, and a monochrome terminal gets no colour but
+// keeps bold.
 func TestColourIsSecondChannel(t *testing.T) {
-	defer lipgloss.SetColorProfile(termenv.Ascii)
+	restoreTerminal(t)
 	lipgloss.SetColorProfile(termenv.TrueColor)
-	LimitColors()
+	UseTerminal(Terminal{Attrs: true, Color: true})
 	if p := lipgloss.ColorProfile(); p != termenv.ANSI {
-		t.Fatalf("LimitColors left profile %v, want ANSI", p)
+		t.Fatalf("UseTerminal left profile %v, want ANSI", p)
 	}
 	a := &audit.Audit{Hardware: audit.Hardware{Summary: audit.Summary{Verdict: audit.VerdictFail, Failures: 2, Warnings: 1}}}
 	got := verdictLine(a)
@@ -188,14 +190,43 @@ func TestColourIsSecondChannel(t *testing.T) {
 	if strings.Contains(got, "38;5;") || strings.Contains(got, "38;2;") {
 		t.Errorf("verdict uses more than 16 colours: %q", got)
 	}
-	lipgloss.SetColorProfile(termenv.ANSI)
-	LimitColors()
-	if p := lipgloss.ColorProfile(); p != termenv.ANSI {
-		t.Errorf("LimitColors changed ANSI to %v", p)
+	UseTerminal(Terminal{Attrs: true})
+	if got := verdictLine(a); got != "\x1b[1mVERDICT: FAIL - 2 failures, 1 warning\x1b[0m" {
+		t.Errorf("monochrome verdict = %q, want bold without colour", got)
 	}
-	lipgloss.SetColorProfile(termenv.Ascii)
-	LimitColors()
-	if p := lipgloss.ColorProfile(); p != termenv.Ascii {
-		t.Errorf("LimitColors added colour to a monochrome terminal (%v)", p)
+	UseTerminal(Terminal{})
+	if got := verdictLine(a); got != "VERDICT: FAIL - 2 failures, 1 warning" {
+		t.Errorf("verdict on a dumb terminal = %q, want plain words", got)
+	}
+}
+
+// TestQRTextFallback: where the QR code cannot be shown (a terminal too small,
+// no QR support), the screen shows the text the code would hold.
+func TestQRTextFallback(t *testing.T) {
+	path := filepath.Join(auditsDir, "qemu-vm.json")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := audit.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := qrsum.Text(a, raw)
+	code, err := qrsum.Render(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, qr, qrErr, want string
+		w, h                  int
+	}{
+		{"too small", code, "", "The QR code needs", 80, 18},
+		{"unavailable", "", "not built into this bee", "QR code unavailable: not built into this bee", 80, 24},
+	} {
+		got := renderQR(c.qr, c.qrErr, text, false, a, c.w, c.h)
+		if !strings.Contains(got, c.want) || !strings.Contains(got, text) || strings.Contains(got, "▀") {
+			t.Errorf("%s: want %q and the text %q:\n%s", c.name, c.want, text, got)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/beeaudit/bee/internal/termsafe"
 	"github.com/charmbracelet/lipgloss"
@@ -27,20 +28,27 @@ type styles struct {
 	pass, warn, fail, info      lipgloss.Style
 }
 
-// st returns the styles for the current lipgloss colour profile (tests set it
-// to Ascii, which renders plain text).
+// st returns the styles for the terminal (UseTerminal): bold, reverse and
+// faint where it has attributes, the colours only where it has colours.
+// Tests set lipgloss's Ascii profile, which renders plain text.
 func st() styles {
 	n := lipgloss.NewStyle
+	fg := func(s lipgloss.Style, c lipgloss.Color) lipgloss.Style {
+		if !useColor {
+			return s
+		}
+		return s.Foreground(c)
+	}
 	return styles{
 		title: n().Reverse(true).Bold(true),
 		label: n().Bold(true),
-		key:   n().Bold(true).Foreground(colCyan),
+		key:   fg(n().Bold(true), colCyan),
 		sel:   n().Reverse(true),
 		dim:   n().Faint(true),
-		pass:  n().Bold(true).Foreground(colGreen),
-		warn:  n().Bold(true).Foreground(colYellow),
-		fail:  n().Bold(true).Foreground(colRed),
-		info:  n().Foreground(colCyan),
+		pass:  fg(n().Bold(true), colGreen),
+		warn:  fg(n().Bold(true), colYellow),
+		fail:  fg(n().Bold(true), colRed),
+		info:  fg(n(), colCyan),
 	}
 }
 
@@ -231,4 +239,36 @@ func scrollInfo(offset, shown, total int) string {
 		return ""
 	}
 	return fmt.Sprintf("%d-%d of %d", offset+1, min(offset+shown, total), total)
+}
+
+// scrolled renders a title, a scrollable body and a footer of key hints.
+// It returns the screen and the offset actually used (clamped).
+func scrolled(title, right string, top []string, body []string, offset int, hints []string, w, h int) (string, int) {
+	header := append([]string{titleBar(" "+title, right, w)}, top...)
+	footer := []string{"", keyHint(hints...)}
+	room := max(0, h-len(header)-len(footer))
+	if offset > len(body)-room {
+		offset = len(body) - room
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	end := min(len(body), offset+room)
+	if info := scrollInfo(offset, room, len(body)); info != "" {
+		footer[0] = " " + st().dim.Render("lines "+info)
+	}
+	return layout(header, body[offset:end], footer, w, h), offset
+}
+
+// scrolledBody is scrolled with a prepared header and footer.
+func scrolledBody(header, body []string, offset int, footer []string, w, h int) (string, int) {
+	room := max(0, h-len(header)-len(footer))
+	offset = max(0, min(offset, len(body)-room))
+	end := min(len(body), offset+room)
+	return layout(header, body[offset:end], footer, w, h), offset
+}
+
+func clock(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 }

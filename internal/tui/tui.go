@@ -3,11 +3,15 @@
 // it is healthy and how to reach it; its menu browses the audit and runs the
 // acceptance tests, network fixes, a shell, reboot and power off.
 //
-// Rendering is pure (data → strings, render*.go, home.go, screens.go) and kept
-// apart from the bubbletea model (model.go), so every screen can be tested as a
-// function as well as through the program. It is built for an 80×25 text
-// console or a serial terminal: keyboard only, 16 ANSI colours at most, every
-// state also in words.
+// One file per screen holds that screen's keys and its drawing (home.go,
+// findings.go, inventory.go, detail.go, satmenu.go, job.go, watch.go, qr.go,
+// network.go, static.go, confirm.go, waitaudit.go); model.go holds the state
+// and dispatches messages, keys and View to the current screen. Drawing is
+// pure (data → strings, render.go and each screen's render function), so
+// every screen can be tested as a function as well as through the program.
+// It is built for an 80×25 text
+// console and an 80×24 serial terminal that may have no colour (terminal.go):
+// keyboard only, 8 ANSI colours at most, every state also in words.
 package tui
 
 import (
@@ -16,13 +20,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 )
 
 // Options configures the menu.
@@ -41,6 +44,15 @@ type Options struct {
 	Shell func() tea.ExecCommand
 	// Now is the clock (tests pin it).
 	Now func() time.Time
+	// Getenv reads TERM and NO_COLOR, which decide colours and attributes
+	// (TerminalFor); os.Getenv when nil.
+	Getenv func(string) string
+	// RuntimeDir holds the acceptance-test lock shared with the menus on the
+	// machine's other terminals (/run/bee when empty).
+	RuntimeDir string
+	// TTY names this menu's terminal to the other menus ("/dev/ttyS0");
+	// found from standard input when empty.
+	TTY string
 	// RefreshEvery is how often network state and the audit file are re-read;
 	// 0 means every 5 seconds, negative never (tests).
 	RefreshEvery time.Duration
@@ -68,6 +80,25 @@ func (o *Options) defaults() {
 	if o.Version == "" {
 		o.Version = "dev"
 	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.RuntimeDir == "" {
+		o.RuntimeDir = "/run/bee"
+	}
+	if o.TTY == "" {
+		o.TTY = stdinTTY()
+	}
+}
+
+// stdinTTY is the terminal on standard input ("/dev/ttyS0", "/dev/pts/2"),
+// or "" when it cannot be told.
+func stdinTTY() string {
+	t, err := os.Readlink("/proc/self/fd/0")
+	if err != nil || !strings.HasPrefix(t, "/dev/") {
+		return ""
+	}
+	return t
 }
 
 // loginShell is the "Shell" entry: `bash -l` on the menu's terminal while the
@@ -95,18 +126,11 @@ func (attached) SetStdin(io.Reader)  {}
 func (attached) SetStdout(io.Writer) {}
 func (attached) SetStderr(io.Writer) {}
 
-// LimitColors caps lipgloss at the 16 ANSI colours: the Linux text console and
-// serial terminals have no more, and a 256-colour guess would render as noise.
-func LimitColors() {
-	if lipgloss.ColorProfile() < termenv.ANSI { // TrueColor and ANSI256 sort below ANSI
-		lipgloss.SetColorProfile(termenv.ANSI)
-	}
-}
-
 // Run shows the menu on the terminal behind in and out until the user leaves
 // it. It returns nil when the user quit.
 func Run(ctx context.Context, opt Options, in io.Reader, out io.Writer) error {
-	LimitColors()
+	opt.defaults()
+	UseTerminal(TerminalFor(opt.Getenv))
 	m := New(ctx, opt)
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen())
 	_, err := p.Run()

@@ -116,7 +116,8 @@ func TestUntrustedStrings(t *testing.T) {
 		{"psu-detail", "PSU: ", []string{"i", "6", "enter"}, `PSU\x1b[2J`},
 		{"gpu", "Inventory: GPU", []string{"i", "7"}, `GPU\x1b`},
 		{"gpu-detail", "GPU: ", []string{"i", "7", "enter"}, `GPU\x1b[2J`},
-		{"qr", "any key", []string{"c"}, ""},
+		{"qr", "other keys: back", []string{"c"}, ""},
+		{"qr-text", "The text of the QR code", []string{"c", "t"}, ""},
 		{"network", "d DHCP", []string{"n"}, `eth\x1b]0;if\x07\u202e`},
 		{"network-dhcp-failed", "FAILED", []string{"n", "down", "d"}, `\x1b]0;pwned\x07`},
 		{"sat-job", "NOT COMPLETED", []string{"t", "m"}, `stderr says \x1b[2J`},
@@ -152,7 +153,7 @@ func TestUntrustedInterfaceAddress(t *testing.T) {
 	sys := lanSystem()
 	sys.ifaces[0].Name = "en\u202eo1"
 	sys.ifaces[0].Addrs = append(sys.ifaces[0].Addrs, Addr{Prefix: netip.MustParsePrefix("10.0.0.9/8"), Scope: "global\033[2J"})
-	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), sys), size{80, 25})
+	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), newFakeRunner(t), sys), size{80, 24})
 	waitFor(t, tm, "SSH: up")
 	_, view := finalView(t, tm)
 	checkSafeScreen(t, "home", view)

@@ -2,30 +2,23 @@ package dmidecode
 
 import (
 	"errors"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/beeaudit/bee/internal/testtools/golden"
 )
 
 // FuzzParseDmidecode seeds with every capture in testdata/ and checks that
 // Parse and the typed helpers never panic and keep their documented
 // invariants.
 func FuzzParseDmidecode(f *testing.F) {
-	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".txt") {
-			return err
-		}
+	for _, path := range golden.Captures(f, "testdata", nil) {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return err
+			f.Fatal(err)
 		}
 		f.Add(b)
-		return nil
-	})
-	if err != nil {
-		f.Fatal(err)
 	}
 	f.Add([]byte("# dmidecode 2.6\nHandle 0x0000\n\tDMI type 0, 20 bytes.\n\tBIOS Information\n\t\tVendor: X\n\t\t\tY\n"))
 	f.Add([]byte("# No SMBIOS nor DMI entry point found, sorry.\n"))

@@ -1,196 +1,242 @@
 package ipmitool
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/beeaudit/bee/internal/testtools/golden"
 	"github.com/google/go-cmp/cmp"
 )
 
-// Tests on the captures added with testdata/PROVENANCE.md's "More captures"
-// section. Every expected value was read by hand from the raw file.
+// fruCapture and sdrCapture tell the captures of `ipmitool fru` and `ipmitool
+// sdr [elist]` by the command in their name; TestCaptures reads only those.
+var (
+	fruCapture = regexp.MustCompile(`(^|[_-])fru([_.-]|$)`)
+	sdrCapture = regexp.MustCompile(`(^|[_-])sdr([_.-]|$)`)
+)
 
-func TestCaptureFRUDellR630PS2NotPresent(t *testing.T) {
-	frus := mustFRU(t, "dell-r630_fru_ps2-not-present.txt")
-	if len(frus) != 8 {
-		t.Fatalf("%d FRU records, want 8", len(frus))
+// captureResult is what bee derives from one capture: the parsed records and
+// the power supplies found in them alone.
+type captureResult struct {
+	FRUs    []FRU    `json:",omitempty"`
+	Sensors []Sensor `json:",omitempty"`
+	PSUs    []PSU
+}
+
+// TestCaptures parses every `ipmitool fru` and `ipmitool sdr` capture in
+// testdata, derives its power supplies, and compares the result with its
+// <capture>.golden.json (go test -update rewrites them; review the diff).
+// TestCaptureFacts keeps only what each capture was added to prove.
+func TestCaptures(t *testing.T) {
+	keep := func(p string) bool {
+		b := filepath.Base(p)
+		return fruCapture.MatchString(b) || sdrCapture.MatchString(b)
 	}
-	builtin := FRU{Description: "Builtin FRU Device (ID 0)", Name: "Builtin FRU Device", ID: intp(0), Present: true,
-		Fields: map[string]string{
-			"Board Mfg Date": "Thu Dec 28 03:40:00 2017", "Board Mfg": "DELL",
-			"Board Product": "PowerEdge R630", "Board Serial": "CNIVC007CQ1846",
-			"Board Part Number": "02C2CPA07", "Product Manufacturer": "DELL",
-			"Product Name": "PowerEdge R630", "Product Version": "01", "Product Serial": "2WF88P2",
-		}}
-	if diff := cmp.Diff(builtin, frus[0]); diff != "" {
-		t.Errorf("builtin (-want +got):\n%s", diff)
-	}
-	// "Board Mfg Date : Wed Oct  5 14:00:00 2016": the value keeps its colons.
-	if got := frus[6].Fields["Board Mfg Date"]; got != "Wed Oct  5 14:00:00 2016" {
-		t.Errorf("PERC1 Board Mfg Date = %q", got)
-	}
-	want := []PSU{
-		{Name: "PSU1", Slot: intp(1), Manufacturer: "DELL", Model: "PWR SPLY,495W,RDNT,DELTA",
-			SerialNumber: "CNDED0081G03X8", PartNumber: "0GRTNKA02", FRU: "PS1 (ID 1)", Status: PSUUnknown},
-		{Name: "PSU2", Slot: intp(2), FRU: "PS2 (ID 2)", Status: PSUAbsent,
-			Events: []string{"FRU PS2 (ID 2): Device not present (Timeout)"}},
-	}
-	if diff := cmp.Diff(want, PSUs(frus, nil)); diff != "" {
-		t.Errorf("PSUs (-want +got):\n%s", diff)
+	for _, path := range golden.Captures(t, "testdata", keep) {
+		name, _ := filepath.Rel("testdata", path)
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got captureResult
+			if fruCapture.MatchString(filepath.Base(name)) {
+				if got.FRUs, err = ParseFRU(data); err != nil {
+					t.Fatal(err)
+				}
+			} else if got.Sensors, err = ParseSDR(data); err != nil {
+				t.Fatal(err)
+			}
+			got.PSUs = PSUs(got.FRUs, got.Sensors)
+			golden.JSON(t, path, got)
+		})
 	}
 }
 
-func TestCaptureFRUDellR720xdDescriptionWithoutID(t *testing.T) {
-	frus := mustFRU(t, "dell-r720xd_fru_idrac7-no-id.txt")
-	var descs []string
-	for _, f := range frus {
-		descs = append(descs, f.Description)
+// psuSummary is "PSU1=ok PSU2=ac_lost": the supplies' names and statuses.
+func psuSummary(psus []PSU) string {
+	var out []string
+	for _, p := range psus {
+		out = append(out, p.Name+"="+p.Status)
 	}
-	// "FRU Device Description : iDRAC7          ": no "(ID n)", trailing blanks.
-	wantDescs := []string{"Builtin FRU Device (ID 0)", "iDRAC7", "PS1 (ID 1)", "PS2 (ID 2)", "BP0 (ID 12)",
-		"BP1 (ID 13)", "NDC (ID 4)", "PERC1 (ID 10)", "OEM fru (ID 17)"}
-	if diff := cmp.Diff(wantDescs, descs); diff != "" {
-		t.Errorf("descriptions (-want +got):\n%s", diff)
-	}
-	if frus[1].ID != nil || frus[1].Name != "iDRAC7" || frus[1].Fields["Product Serial"] != "7PPDY12" {
-		t.Errorf("iDRAC7 record = %+v", frus[1])
-	}
-	if got := frus[0].Fields["Product Name"]; got != "PowerEdge R720xd" {
-		t.Errorf("Product Name = %q", got)
-	}
-	want := []PSU{
-		{Name: "PSU1", Slot: intp(1), Manufacturer: "DELL", Model: "PWR SPLY,750WP,RDNT,DELTA",
-			SerialNumber: "CN1797246N1D4J", PartNumber: "09PXCVA00", FRU: "PS1 (ID 1)", Status: PSUUnknown},
-		{Name: "PSU2", Slot: intp(2), Manufacturer: "DELL", Model: "PWR SPLY,750WP,RDNT,DELTA",
-			SerialNumber: "CN1797246N1D04", PartNumber: "09PXCVA00", FRU: "PS2 (ID 2)", Status: PSUUnknown},
-	}
-	if diff := cmp.Diff(want, PSUs(frus, nil)); diff != "" {
-		t.Errorf("PSUs (-want +got):\n%s", diff)
-	}
+	return strings.Join(out, " ")
 }
 
-func TestCaptureFRUPSUOnly(t *testing.T) {
-	// Output that starts with the PSU records (no builtin FRU).
-	got := PSUs(mustFRU(t, "dell_fru_two-psu-only.txt"), nil)
-	want := []PSU{
-		{Name: "PSU1", Slot: intp(1), Manufacturer: "DELL", Model: "PWR SPLY,750WP,RDNT,DELTA",
-			SerialNumber: "CN1797238QA8EI", PartNumber: "05NF18A01", FRU: "PS1 (ID 1)", Status: PSUUnknown},
-		{Name: "PSU2", Slot: intp(2), Manufacturer: "DELL", Model: "PWR SPLY,750WP,RDNT,DELTA",
-			SerialNumber: "CN1797238QA8B4", PartNumber: "05NF18A01", FRU: "PS2 (ID 2)", Status: PSUUnknown},
+// What each capture was added to prove (testdata/PROVENANCE.md); the rest of
+// its parse is in its golden file.
+func TestCaptureFacts(t *testing.T) {
+	fru := func(t *testing.T, name string) ([]FRU, []PSU) {
+		frus := mustFRU(t, name)
+		return frus, PSUs(frus, nil)
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
+	sdr := func(t *testing.T, name string) ([]Sensor, []PSU) {
+		sensors := mustSDR(t, name)
+		return sensors, PSUs(nil, sensors)
 	}
-}
-
-func TestCaptureFRUNoPSU(t *testing.T) {
-	// An AST2300 BMC's FRU: no Board Mfg, a second record named by the BMC
-	// chip ("AST2300-1       ") and no power supply; "AST2300" must not be
-	// taken for a supply.
-	frus := mustFRU(t, "ast2300-bmc_fru_no-psu.txt")
-	want := []FRU{
-		{Description: "Builtin FRU Device (ID 0)", Name: "Builtin FRU Device", ID: intp(0), Present: true,
-			Fields: map[string]string{"Chassis Type": "Main Server Chassis", "Board Mfg Date": "Tue Mar 20 16:00:00 2012",
-				"Board Serial": "37030-1513-00248", "Board Part Number": "B48-STI2F03G00C01A"}},
-		{Description: "AST2300-1", Name: "AST2300-1", Present: true,
-			Fields: map[string]string{"Chassis Type": "Main Server Chassis", "Board Mfg Date": "Tue Mar 20 16:00:00 2012",
-				"Board Serial": "37030-1513-00248", "Board Part Number": "B48-STI2F03G00C01A"}},
+	tests := []struct {
+		file  string
+		check func(t *testing.T, file string)
+	}{
+		// Dell PSU FRUs carry only Board fields; an unreadable record is kept with
+		// its message; a record with no field at all is still present.
+		{"dell-r640_fru.txt", func(t *testing.T, file string) {
+			frus, psus := fru(t, file)
+			if psus[0].Model != "PWR SPLY,750W,RDNT,DELTA" || psus[0].SerialNumber != "CNDED0003G0NQA" || psus[0].PartNumber != "05RHVVA03" {
+				t.Errorf("PSU1 = %+v", psus[0])
+			}
+			if bp0 := frus[3]; bp0.Present || bp0.Message != "Device not present (Timeout)" {
+				t.Errorf("BP0 = %+v", bp0)
+			}
+			if oem := frus[7]; !oem.Present || len(oem.Fields) != 0 {
+				t.Errorf("OEM fru = %+v", oem)
+			}
+		}},
+		// Fields printed with an empty value are kept as "".
+		{"hp-dl360-g7_fru_empty-fields.txt", func(t *testing.T, file string) {
+			frus, _ := fru(t, file)
+			if v, ok := frus[0].Fields["Product Serial"]; !ok || v != "" {
+				t.Errorf("Product Serial = %q, %v; want \"\", true", v, ok)
+			}
+		}},
+		// A repeated "Board Extra", DIMM SPD records with their own field names,
+		// padded serials trimmed, a "Device not present" record.
+		{"hp-dl360p-gen8_fru.txt", func(t *testing.T, file string) {
+			frus, _ := fru(t, file)
+			if diff := cmp.Diff([]string{"d23041", "d5629133b001"}, frus[13].Repeated["Board Extra"]); diff != "" {
+				t.Errorf("Board Extra (-want +got):\n%s", diff)
+			}
+			if frus[0].Fields["Chassis Serial"] != "USE2236835" || frus[5].Fields["Serial Number"] != "e08f54c1" {
+				t.Errorf("Chassis Serial %q, DIMM Serial Number %q", frus[0].Fields["Chassis Serial"], frus[5].Fields["Serial Number"])
+			}
+		}},
+		// A repeated "Product Extra"; a value with colons (a MAC address) kept whole.
+		{"sun-fire-x2200-m2_fru.txt", func(t *testing.T, file string) {
+			frus, _ := fru(t, file)
+			nic := frus[2]
+			if diff := cmp.Diff([]string{"02", "00:1B:24:5D:60:01", "00:1B:24:5D:60:02"}, nic.Repeated["Product Extra"]); diff != "" {
+				t.Errorf("Product Extra (-want +got):\n%s", diff)
+			}
+			if nic.Fields["Product Serial"] != "00:1B:24:5D:60:01" {
+				t.Errorf("Product Serial = %q", nic.Fields["Product Serial"])
+			}
+		}},
+		// Intel "Pwr Supply n FRU" records with Product fields and a hardware
+		// revision in Product Version.
+		{"intel-s7200ap_fru_psu.txt", func(t *testing.T, file string) {
+			_, psus := fru(t, file)
+			if psuSummary(psus) != "PSU1=unknown PSU2=unknown" || psus[1].SerialNumber != "CNS2221A4SG7Q0944" || psus[1].Version != "01A" {
+				t.Errorf("PSUs = %+v", psus)
+			}
+		}},
+		// The BMC simulator's builtin FRU is empty (ipmitool exits 1).
+		{"qemu_ipmitool-fru.txt", func(t *testing.T, file string) {
+			frus, psus := fru(t, file)
+			if len(frus) != 1 || !frus[0].Present || len(frus[0].Fields) != 0 || psus != nil {
+				t.Errorf("FRUs %+v, PSUs %+v", frus, psus)
+			}
+		}},
+		// PS2's FRU reads "Device not present (Timeout)": absent; a value keeps its colons.
+		{"dell-r630_fru_ps2-not-present.txt", func(t *testing.T, file string) {
+			frus, psus := fru(t, file)
+			if psuSummary(psus) != "PSU1=unknown PSU2=absent" {
+				t.Errorf("PSUs = %s", psuSummary(psus))
+			}
+			if got := frus[6].Fields["Board Mfg Date"]; got != "Wed Oct  5 14:00:00 2016" {
+				t.Errorf("PERC1 Board Mfg Date = %q", got)
+			}
+		}},
+		// "FRU Device Description : iDRAC7          ": no "(ID n)", trailing blanks.
+		{"dell-r720xd_fru_idrac7-no-id.txt", func(t *testing.T, file string) {
+			frus, _ := fru(t, file)
+			if f := frus[1]; f.Description != "iDRAC7" || f.ID != nil || f.Name != "iDRAC7" {
+				t.Errorf("iDRAC7 record = %+v", f)
+			}
+		}},
+		// Output that starts with the PSU records (no builtin FRU).
+		{"dell_fru_two-psu-only.txt", func(t *testing.T, file string) {
+			if _, psus := fru(t, file); psuSummary(psus) != "PSU1=unknown PSU2=unknown" {
+				t.Errorf("PSUs = %s", psuSummary(psus))
+			}
+		}},
+		// A record named by the BMC chip ("AST2300-1") is not a supply.
+		{"ast2300-bmc_fru_no-psu.txt", func(t *testing.T, file string) {
+			if frus, psus := fru(t, file); len(frus) != 2 || psus != nil {
+				t.Errorf("%d FRUs, PSUs %+v", len(frus), psus)
+			}
+		}},
+		// PS2 and PS3 "Presence detected, Failure detected, Power Supply AC lost":
+		// AC lost wins; entity instances 92..89 for PS1..PS4; no redundancy sensor.
+		{"supermicro-sys-4029gp-trt2_sdr-elist_psu-failure.txt", func(t *testing.T, file string) {
+			if _, psus := sdr(t, file); psuSummary(psus) != "PSU1=ok PSU2=ac_lost PSU3=ac_lost PSU4=ok" {
+				t.Errorf("PSUs = %s", psuSummary(psus))
+			}
+		}},
+		{"supermicro-sys-4029gp-trt2_sdr-elist_psu-ok.txt", func(t *testing.T, file string) {
+			if _, psus := sdr(t, file); psuSummary(psus) != "PSU1=ok PSU2=ok PSU3=ok PSU4=ok" {
+				t.Errorf("PSUs = %s", psuSummary(psus))
+			}
+		}},
+		// "Power Supply 1 | 0 Watts, Presence detected, Failure detected"; "Power
+		// Supplies" (10.3) is the redundancy sensor and "Temp 12"/"Temp 13" (10.4,
+		// 10.5) are temperatures: neither becomes a supply. A discrete sensor with
+		// no state asserted reads "" (the editor stripped the trailing blank).
+		{"hp-proliant_sdr-elist-full_psu-failure.txt", func(t *testing.T, file string) {
+			sensors, psus := sdr(t, file)
+			if psuSummary(psus) != "PSU1=failed PSU2=ok" {
+				t.Errorf("PSUs = %s", psuSummary(psus))
+			}
+			if s := sensors[2]; s.Name != "UID Light" || s.Reading != "" || s.Status != "ok" {
+				t.Errorf("UID Light = %+v", s)
+			}
+		}},
+		// Huawei iBMC: "PS1 Status" empty on a healthy supply, presence on "PS1
+		// Presence"; entity instances up to three digits ("32.100").
+		{"huawei-rh2288-v3_sdr-elist_empty-ps-status.txt", func(t *testing.T, file string) {
+			sensors, psus := sdr(t, file)
+			if psuSummary(psus) != "PSU1=ok PSU2=ok" {
+				t.Errorf("PSUs = %s", psuSummary(psus))
+			}
+			if s := sensors[53]; s.Name != "DIMM011" || s.Entity != "32.100" {
+				t.Errorf("sensor 53 = %+v", s)
+			}
+		}},
+		// Dell iDRAC 9: supply sensors named just "Presence" and "Status" on entity
+		// 10.1/10.2, joined with "PSn PG FAIL"; the file ends without a newline.
+		{"dell-r740_sdr-elist_datakit.txt", func(t *testing.T, file string) {
+			sensors, psus := sdr(t, file)
+			if psuSummary(psus) != "PSU1=ok PSU2=ok" {
+				t.Errorf("PSUs = %s", psuSummary(psus))
+			}
+			if diff := cmp.Diff([]string{"PS2 PG FAIL", "Presence", "Current 2", "Voltage 2", "Status"}, psus[1].Sensors); diff != "" {
+				t.Errorf("PSU2 sensors (-want +got):\n%s", diff)
+			}
+			if last := sensors[len(sensors)-1]; last.Name != "CPU Internal Err" || last.Reading != "No Reading" {
+				t.Errorf("last sensor = %+v", last)
+			}
+		}},
+		// Three-column `ipmitool sdr`: Dell prints "0x00" for every discrete
+		// sensor, so the supplies are known by name but not their state.
+		{"dell-r740_sdr-list_3col_datakit.txt", func(t *testing.T, file string) {
+			sensors, psus := sdr(t, file)
+			if psuSummary(psus) != "PSU1=unknown PSU2=unknown" {
+				t.Errorf("PSUs = %s", psuSummary(psus))
+			}
+			if diff := cmp.Diff(Sensor{Name: "DIMM PG", Status: "ok", Reading: "0x00"}, sensors[3]); diff != "" {
+				t.Errorf("sensor 3 (-want +got):\n%s", diff)
+			}
+		}},
+		// The BMC simulator: only a watchdog sensor, no supply.
+		{"qemu_ipmitool-sdr.txt", func(t *testing.T, file string) {
+			if sensors, psus := sdr(t, file); len(sensors) != 1 || sensors[0].Name != "Watchdog" || psus != nil {
+				t.Errorf("sensors %+v, PSUs %+v", sensors, psus)
+			}
+		}},
 	}
-	if diff := cmp.Diff(want, frus); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	if got := PSUs(frus, nil); got != nil {
-		t.Errorf("PSUs = %+v, want none", got)
-	}
-}
-
-func TestCaptureSDRHuaweiEmptyStatus(t *testing.T) {
-	// Huawei iBMC (RH2288 V3): "PS1 Status" and "PS1 Fan Status" read empty
-	// (no failure asserted) on healthy supplies, presence is on "PS1
-	// Presence" (entity 7.96, "Device Present"); entity instances start at
-	// 96; the redundancy sensor is on entity 11.102 with an empty reading.
-	sensors := mustSDR(t, "huawei-rh2288-v3_sdr-elist_empty-ps-status.txt")
-	if len(sensors) != 146 {
-		t.Errorf("%d sensors, want 146", len(sensors))
-	}
-	// Line 54: a three-digit entity instance.
-	wantSensor := Sensor{Name: "DIMM011", ID: "36h", Status: "ns", Entity: "32.100", Reading: "No Reading"}
-	if diff := cmp.Diff(wantSensor, sensors[53]); diff != "" {
-		t.Errorf("sensor 53 (-want +got):\n%s", diff)
-	}
-	want := []PSU{
-		{Name: "PSU1", Slot: intp(1), Status: PSUOK,
-			Events:  []string{"PS1 Presence: Device Present", "PS1 Status: (no state asserted)", "PS1 Fan Status: (no state asserted)"},
-			Sensors: []string{"Power1", "PS1 Presence", "PS1 Status", "PS1 Fan Status"}},
-		{Name: "PSU2", Slot: intp(2), Status: PSUOK,
-			Events:  []string{"PS2 Presence: Device Present", "PS2 Status: (no state asserted)", "PS2 Fan Status: (no state asserted)"},
-			Sensors: []string{"Power2", "PS2 Presence", "PS2 Status", "PS2 Fan Status"}},
-	}
-	if diff := cmp.Diff(want, PSUs(nil, sensors)); diff != "" {
-		t.Errorf("PSUs (-want +got):\n%s", diff)
-	}
-	if st, ok := Redundancy(sensors); st != RedundancyUnknown || !ok {
-		t.Errorf("Redundancy = %q, %v; want unknown, true", st, ok)
-	}
-}
-
-func TestCaptureSDRDellR740Elist(t *testing.T) {
-	// Dell iDRAC 9: supply sensors named just "Presence" ("Present") and
-	// "Status" ("Presence detected") on entity 10.1/10.2, "PSn PG FAIL" on
-	// the system board, current and voltage per supply on entity 10.
-	sensors := mustSDR(t, "dell-r740_sdr-elist_datakit.txt")
-	if len(sensors) != 199 {
-		t.Errorf("%d sensors, want 199", len(sensors))
-	}
-	// The file ends without a newline.
-	last := Sensor{Name: "CPU Internal Err", ID: "09h", Status: "ns", Entity: "34.1", Reading: "No Reading"}
-	if diff := cmp.Diff(last, sensors[len(sensors)-1]); diff != "" {
-		t.Errorf("last sensor (-want +got):\n%s", diff)
-	}
-	want := []PSU{
-		{Name: "PSU1", Slot: intp(1), Status: PSUOK,
-			Events:  []string{"Presence: Present", "Status: Presence detected"},
-			Sensors: []string{"PS1 PG FAIL", "Presence", "Current 1", "Voltage 1", "Status"}},
-		{Name: "PSU2", Slot: intp(2), Status: PSUOK,
-			Events:  []string{"Presence: Present", "Status: Presence detected"},
-			Sensors: []string{"PS2 PG FAIL", "Presence", "Current 2", "Voltage 2", "Status"}},
-	}
-	if diff := cmp.Diff(want, PSUs(nil, sensors)); diff != "" {
-		t.Errorf("PSUs (-want +got):\n%s", diff)
-	}
-	if st, ok := Redundancy(sensors); st != RedundancyFull || !ok {
-		t.Errorf("Redundancy = %q, %v; want full, true", st, ok)
-	}
-}
-
-func TestCaptureSDRDellR740List(t *testing.T) {
-	// Plain `ipmitool sdr` (three columns) on the same model: Dell prints
-	// "0x00" for every discrete sensor, so the supplies are known by name
-	// ("PS1 PG FAIL") but not their state.
-	sensors := mustSDR(t, "dell-r740_sdr-list_3col_datakit.txt")
-	if len(sensors) != 199 {
-		t.Errorf("%d sensors, want 199", len(sensors))
-	}
-	wantFirst := []Sensor{
-		{Name: "Temp", Status: "ok", Reading: "36 degrees C"},
-		{Name: "Temp", Status: "ok", Reading: "45 degrees C"},
-		{Name: "Inlet Temp", Status: "ok", Reading: "24 degrees C"},
-		{Name: "DIMM PG", Status: "ok", Reading: "0x00"},
-	}
-	if diff := cmp.Diff(wantFirst, sensors[:4]); diff != "" {
-		t.Errorf("first sensors (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(Sensor{Name: "Power Cable", Status: "ns", Reading: "Not Readable"}, sensors[51]); diff != "" {
-		t.Errorf("sensor 51 (-want +got):\n%s", diff)
-	}
-	want := []PSU{
-		{Name: "PSU1", Slot: intp(1), Status: PSUUnknown, Sensors: []string{"PS1 PG FAIL"}},
-		{Name: "PSU2", Slot: intp(2), Status: PSUUnknown, Sensors: []string{"PS2 PG FAIL"}},
-	}
-	if diff := cmp.Diff(want, PSUs(nil, sensors)); diff != "" {
-		t.Errorf("PSUs (-want +got):\n%s", diff)
-	}
-	if st, ok := Redundancy(sensors); st != RedundancyUnknown || !ok {
-		t.Errorf("Redundancy = %q, %v; want unknown, true", st, ok)
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) { tt.check(t, tt.file) })
 	}
 }
 
@@ -248,4 +294,46 @@ func TestPSUsEmptyStatusWithPresence(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+}
+
+// FuzzParse runs both parsers and PSUs on the same input, seeded from the
+// captures.
+func FuzzParse(f *testing.F) {
+	for _, path := range golden.Captures(f, "testdata", nil) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		frus, err := ParseFRU(data)
+		if err != nil && frus != nil {
+			t.Fatal("FRU result with error")
+		}
+		for _, fr := range frus {
+			if fr.Fields == nil {
+				t.Fatal("nil Fields")
+			}
+			for k, vs := range fr.Repeated {
+				if len(vs) < 2 || fr.Fields[k] != vs[0] {
+					t.Fatalf("Repeated[%q] = %q, Fields = %q", k, vs, fr.Fields[k])
+				}
+			}
+		}
+		sensors, err := ParseSDR(data)
+		if err != nil && sensors != nil {
+			t.Fatal("SDR result with error")
+		}
+		for _, s := range sensors {
+			if _, _, ok := s.entity(); !ok && (s.Entity != "" || s.ID != "") {
+				t.Fatalf("bad entity %q", s.Entity)
+			}
+		}
+		for _, p := range PSUs(frus, sensors) {
+			if rank[p.Status] < rank[PSUUnknown] {
+				t.Fatalf("bad status %q", p.Status)
+			}
+		}
+	})
 }

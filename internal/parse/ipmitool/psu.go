@@ -241,7 +241,8 @@ type psuSensor struct {
 //
 // Other sensors on entity 10 (e.g. HP "Temp 12" at 10.4) are attributed to a
 // supply only if one with that instance already exists; they never create
-// one. Redundancy sensors are not supplies; see Redundancy.
+// one. Redundancy sensors ("PS Redundancy", HP's "Power Supplies") are not
+// supplies.
 //
 // The supply's number comes from its name; for unnamed entity-10 sensors from
 // the entity instance, mapped through the instances of the named sensors
@@ -271,9 +272,34 @@ type psuSensor struct {
 // temperatures, power) do not change Status; find them by name in Sensors.
 //
 // The result is sorted by Slot (unnumbered supplies last), then Name.
+//
+// PSUs runs in phases, one function each: entityNumbering, psuCandidates,
+// collectSupplies, psuSet.attach, finishPSU, sortPSUs.
 func PSUs(frus []FRU, sensors []Sensor) []PSU {
-	// Named sensors teach which entity instance belongs to which number.
-	instToKey := map[int]string{}
+	instToKey, shift := entityNumbering(sensors)
+	cands := psuCandidates(sensors, instToKey, shift)
+	set, fruOf := collectSupplies(frus, cands)
+	verdicts := set.attach(cands)
+	out := make([]PSU, 0, len(set.order))
+	for _, key := range set.order {
+		f, hasFRU := fruOf[key]
+		out = append(out, finishPSU(*set.byKey[key], key, f, hasFRU, verdicts[key]))
+	}
+	sortPSUs(out)
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// entityNumbering is phase 1 of PSUs: it learns from the named sensors which
+// entity-10 instance belongs to which supply number ("PS1 Status" on 10.92:
+// instance 92 is supply 1). For unnamed entity-10 sensors keyed by instance
+// it also returns the shift to add: Dell numbers them 10.1, 10.2 like its PS1,
+// PS2 FRUs; some BMCs start at 10.0, shifted to 1 when no sensor names a
+// number.
+func entityNumbering(sensors []Sensor) (instToKey map[int]string, shift int) {
+	instToKey = map[int]string{}
 	anyNamedNumber := false
 	for _, s := range sensors {
 		if isPSURedundancy(s) {
@@ -290,93 +316,111 @@ func PSUs(frus []FRU, sensors []Sensor) []PSU {
 			}
 		}
 	}
-	// Unnamed entity-10 status sensors keyed by instance: Dell numbers them
-	// 10.1, 10.2 like its PS1, PS2 FRUs; some BMCs start at 10.0.
-	shift := 0
 	if !anyNamedNumber {
 		for _, s := range sensors {
 			if id, inst, ok := s.entity(); ok && id == entityPowerSupply && inst == 0 && !isPSURedundancy(s) {
-				shift = 1
-				break
+				return instToKey, 1
 			}
 		}
 	}
+	return instToKey, 0
+}
 
+// psuCandidates is phase 2 of PSUs: every sensor that belongs to a supply
+// (by its name, or by sitting on entity 10), with the supply's key and, for
+// a status sensor, its verdict. Redundancy sensors are left out.
+func psuCandidates(sensors []Sensor, instToKey map[int]string, shift int) []psuSensor {
 	var cands []psuSensor
 	for _, s := range sensors {
-		if isPSURedundancy(s) {
-			continue
+		if c, ok := psuCandidate(s, instToKey, shift); ok {
+			cands = append(cands, c)
 		}
-		named, num := psuNumber(s.Name)
-		id, inst, ok := s.entity()
-		onEntity := ok && id == entityPowerSupply
-		if !named && !onEntity {
-			continue
-		}
-		c := psuSensor{s: s}
-		switch {
-		case named && num != "":
-			c.key = num
-		case onEntity:
-			if k, found := instToKey[inst]; found {
-				c.key = k
-			} else {
-				c.key = strconv.Itoa(inst + shift)
-			}
-		default: // named without a number, not on entity 10
-			c.key = ""
-		}
-		statusLike := looksLikeStatusSensor(s.Name)
-		reading := s.Reading
-		if s.Entity == "" && statusLike {
-			// `sdr list` prints the state byte, not its texts.
-			if text, ok := hexStateText(reading); ok {
-				reading = text
-				c.decoded = text
-			}
-		}
-		switch {
-		case s.Reading == "Event-Only":
-			// An event-only record has no state to read.
-		case s.Status == "ns":
-			if statusLike {
-				c.status, c.verdict = true, "ns"
-			}
-		default:
-			if v := readingVerdict(s.Name, reading); v != "" {
-				c.status, c.verdict = true, v
-			} else if statusLike && (named || onEntity) {
-				if s.Reading == "" {
-					// No state asserted. On BMCs whose status sensor
-					// carries the presence state that means an empty
-					// bay; others (Huawei) report presence on a separate
-					// sensor, which then decides.
-					c.status, c.verdict = true, "empty"
-				} else {
-					c.status, c.verdict = true, PSUUnknown
-				}
-			}
-		}
-		// A numbered name or a supply state creates a supply; anything else
-		// (an unnumbered "PSU Temp", HP's "Temp 12" on entity 10.4) only
-		// attaches to a supply found otherwise.
-		c.create = (named && num != "") || c.status
-		cands = append(cands, c)
 	}
+	return cands
+}
 
-	byKey := map[string]*PSU{}
-	var order []string
-	get := func(key string) *PSU {
-		if p, ok := byKey[key]; ok {
-			return p
+func psuCandidate(s Sensor, instToKey map[int]string, shift int) (psuSensor, bool) {
+	if isPSURedundancy(s) {
+		return psuSensor{}, false
+	}
+	named, num := psuNumber(s.Name)
+	id, inst, ok := s.entity()
+	onEntity := ok && id == entityPowerSupply
+	if !named && !onEntity {
+		return psuSensor{}, false
+	}
+	c := psuSensor{s: s}
+	switch {
+	case named && num != "":
+		c.key = num
+	case onEntity:
+		if k, found := instToKey[inst]; found {
+			c.key = k
+		} else {
+			c.key = strconv.Itoa(inst + shift)
 		}
-		p := &PSU{}
-		byKey[key] = p
-		order = append(order, key)
+	default: // named without a number, not on entity 10
+		c.key = ""
+	}
+	statusLike := looksLikeStatusSensor(s.Name)
+	reading := s.Reading
+	if s.Entity == "" && statusLike {
+		// `sdr list` prints the state byte, not its texts.
+		if text, ok := hexStateText(reading); ok {
+			reading = text
+			c.decoded = text
+		}
+	}
+	switch {
+	case s.Reading == "Event-Only":
+		// An event-only record has no state to read.
+	case s.Status == "ns":
+		if statusLike {
+			c.status, c.verdict = true, "ns"
+		}
+	default:
+		if v := readingVerdict(s.Name, reading); v != "" {
+			c.status, c.verdict = true, v
+		} else if statusLike && (named || onEntity) {
+			if s.Reading == "" {
+				// No state asserted. On BMCs whose status sensor
+				// carries the presence state that means an empty
+				// bay; others (Huawei) report presence on a separate
+				// sensor, which then decides.
+				c.status, c.verdict = true, "empty"
+			} else {
+				c.status, c.verdict = true, PSUUnknown
+			}
+		}
+	}
+	// A numbered name or a supply state creates a supply; anything else
+	// (an unnumbered "PSU Temp", HP's "Temp 12" on entity 10.4) only
+	// attaches to a supply found otherwise.
+	c.create = (named && num != "") || c.status
+	return c, true
+}
+
+// psuSet holds the supplies by key, in the order they were found.
+type psuSet struct {
+	byKey map[string]*PSU
+	order []string
+}
+
+func (set *psuSet) get(key string) *PSU {
+	if p, ok := set.byKey[key]; ok {
 		return p
 	}
+	p := &PSU{}
+	set.byKey[key] = p
+	set.order = append(set.order, key)
+	return p
+}
 
-	// FRUs first, so that a FRU-only supply keeps its FRU's name.
+// collectSupplies is phase 3 of PSUs: one supply per numbered FRU record (the
+// first with that number) and per creating sensor. FRUs come first, so that
+// a FRU-only supply keeps its FRU's name.
+func collectSupplies(frus []FRU, cands []psuSensor) (*psuSet, map[string]FRU) {
+	set := &psuSet{byKey: map[string]*PSU{}}
 	fruOf := map[string]FRU{}
 	for _, f := range frus {
 		named, num := psuNumber(f.Name)
@@ -387,17 +431,23 @@ func PSUs(frus []FRU, sensors []Sensor) []PSU {
 			continue
 		}
 		fruOf[num] = f
-		get(num)
+		set.get(num)
 	}
 	for _, c := range cands {
 		if c.create {
-			get(c.key)
+			set.get(c.key)
 		}
 	}
+	return set, fruOf
+}
 
+// attach is phase 4 of PSUs: it gives each supply its sensors and the events
+// of its status sensors, and returns the worst verdict per supply key.
+// Sensors of a key no supply has are dropped.
+func (set *psuSet) attach(cands []psuSensor) map[string]string {
 	verdicts := map[string]string{}
 	for _, c := range cands {
-		p, ok := byKey[c.key]
+		p, ok := set.byKey[c.key]
 		if !ok {
 			continue
 		}
@@ -417,60 +467,64 @@ func PSUs(frus []FRU, sensors []Sensor) []PSU {
 			verdicts[c.key] = c.verdict
 		}
 	}
+	return verdicts
+}
 
-	out := make([]PSU, 0, len(order))
-	for _, key := range order {
-		p := byKey[key]
-		f, hasFRU := fruOf[key]
-		if hasFRU {
-			p.FRU = f.Description
-			p.Manufacturer = f.first("Product Manufacturer", "Board Mfg")
-			p.Model = f.first("Product Name", "Board Product")
-			p.SerialNumber = f.first("Product Serial", "Board Serial")
-			p.PartNumber = f.first("Product Part Number", "Board Part Number")
-			p.Version = f.first("Product Version")
-			if !f.Present {
-				msg := f.Message
-				if msg == "" {
-					msg = "Device not present"
-				}
-				p.Events = append(p.Events, "FRU "+f.Description+": "+msg)
+// finishPSU is phase 5 of PSUs: the FRU's inventory, the status from the
+// worst verdict (see PSUs), and the name and slot from the key.
+func finishPSU(p PSU, key string, f FRU, hasFRU bool, verdict string) PSU {
+	if hasFRU {
+		p.FRU = f.Description
+		p.Manufacturer = f.first("Product Manufacturer", "Board Mfg")
+		p.Model = f.first("Product Name", "Board Product")
+		p.SerialNumber = f.first("Product Serial", "Board Serial")
+		p.PartNumber = f.first("Product Part Number", "Board Part Number")
+		p.Version = f.first("Product Version")
+		if !f.Present {
+			msg := f.Message
+			if msg == "" {
+				msg = "Device not present"
 			}
+			p.Events = append(p.Events, "FRU "+f.Description+": "+msg)
 		}
-		fruReadable := hasFRU && f.Present && (p.SerialNumber != "" || p.Model != "")
-		switch v := verdicts[key]; v {
-		case "":
-			if hasFRU && !f.Present {
-				p.Status = PSUAbsent
-			} else {
-				p.Status = PSUUnknown
-			}
-		case "empty":
-			p.Status = PSUAbsent
-		case "ns":
-			if fruReadable {
-				p.Status = PSUUnknown
-			} else {
-				p.Status = PSUAbsent
-			}
-		default:
-			p.Status = v
-		}
-		if n, err := strconv.Atoi(key); err == nil {
-			p.Slot = &n
-			p.Name = "PSU" + key
-		} else {
-			switch {
-			case hasFRU && f.Name != "":
-				p.Name = f.Name
-			case len(p.Sensors) > 0 && p.Sensors[0] != "":
-				p.Name = p.Sensors[0]
-			default:
-				p.Name = "PSU"
-			}
-		}
-		out = append(out, *p)
 	}
+	fruReadable := hasFRU && f.Present && (p.SerialNumber != "" || p.Model != "")
+	switch verdict {
+	case "":
+		if hasFRU && !f.Present {
+			p.Status = PSUAbsent
+		} else {
+			p.Status = PSUUnknown
+		}
+	case "empty":
+		p.Status = PSUAbsent
+	case "ns":
+		if fruReadable {
+			p.Status = PSUUnknown
+		} else {
+			p.Status = PSUAbsent
+		}
+	default:
+		p.Status = verdict
+	}
+	if n, err := strconv.Atoi(key); err == nil {
+		p.Slot = &n
+		p.Name = "PSU" + key
+		return p
+	}
+	switch {
+	case hasFRU && f.Name != "":
+		p.Name = f.Name
+	case len(p.Sensors) > 0 && p.Sensors[0] != "":
+		p.Name = p.Sensors[0]
+	default:
+		p.Name = "PSU"
+	}
+	return p
+}
+
+// sortPSUs is phase 6 of PSUs: by Slot, unnumbered supplies last, then by Name.
+func sortPSUs(out []PSU) {
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		switch {
@@ -481,72 +535,4 @@ func PSUs(frus []FRU, sensors []Sensor) []PSU {
 		}
 		return a.Name < b.Name
 	})
-	if len(out) == 0 {
-		return nil
-	}
-	return out
-}
-
-// Redundancy states returned by Redundancy.
-const (
-	RedundancyFull         = "full"         // "Fully Redundant"
-	RedundancyDegraded     = "degraded"     // "Redundancy Degraded..."
-	RedundancyLost         = "lost"         // "Redundancy Lost", "Non-Redundant: Sufficient from ..."
-	RedundancyInsufficient = "insufficient" // "Non-Redundant: Insufficient Resources"
-	RedundancyUnknown      = "unknown"      // no reading, or a state not listed here
-)
-
-var redundancyRank = map[string]int{
-	RedundancyUnknown:      1,
-	RedundancyFull:         2,
-	RedundancyDegraded:     3,
-	RedundancyLost:         4,
-	RedundancyInsufficient: 5,
-}
-
-// Redundancy reports the power-supply redundancy state from the
-// `ipmitool sdr elist` sensors that describe it ("PS Redundancy", HP's
-// "Power Supplies" on entity 10, Intel's "Pwr Unit Redund"; fan redundancy is
-// ignored). ok is false when there is no such sensor. With several, the worst
-// state wins; RedundancyUnknown only when nothing better is known.
-//
-// IPMI generic redundancy states (event/reading type 0Bh) map as: "Fully
-// Redundant" -> full; "Redundancy Degraded", "Redundancy Degraded from Fully
-// Redundant/Non-Redundant" -> degraded; "Redundancy Lost", "Non-Redundant:
-// Sufficient from Redundant/Insufficient" -> lost; "Non-Redundant:
-// Insufficient Resources" -> insufficient; no reading or anything else ->
-// unknown.
-func Redundancy(sensors []Sensor) (state string, ok bool) {
-	best := ""
-	for _, s := range sensors {
-		if !isPSURedundancy(s) {
-			continue
-		}
-		st := redundancyState(s)
-		if best == "" || redundancyRank[st] > redundancyRank[best] {
-			best = st
-		}
-	}
-	if best == "" {
-		return "", false
-	}
-	return best, true
-}
-
-func redundancyState(s Sensor) string {
-	if s.Status == "ns" {
-		return RedundancyUnknown
-	}
-	r := strings.ToLower(s.Reading)
-	switch {
-	case strings.Contains(r, "insufficient resources"):
-		return RedundancyInsufficient
-	case strings.Contains(r, "redundancy lost"), strings.Contains(r, "non-redundant"):
-		return RedundancyLost
-	case strings.Contains(r, "degraded"):
-		return RedundancyDegraded
-	case strings.Contains(r, "fully redundant"):
-		return RedundancyFull
-	}
-	return RedundancyUnknown
 }

@@ -6,78 +6,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestPSUsSupermicroFailure(t *testing.T) {
-	got := PSUs(nil, mustSDR(t, "supermicro-sys-4029gp-trt2_sdr-elist_psu-failure.txt"))
-	// PS2 and PS3 report "Presence detected, Failure detected, Power Supply
-	// AC lost": present, failed because the input is gone.
-	want := []PSU{
-		{Name: "PSU1", Slot: intp(1), Status: PSUOK,
-			Events: []string{"PS1 Status: Presence detected"}, Sensors: []string{"PS1 Status"}},
-		{Name: "PSU2", Slot: intp(2), Status: PSUACLost,
-			Events:  []string{"PS2 Status: Presence detected, Failure detected, Power Supply AC lost"},
-			Sensors: []string{"PS2 Status"}},
-		{Name: "PSU3", Slot: intp(3), Status: PSUACLost,
-			Events:  []string{"PS3 Status: Presence detected, Failure detected, Power Supply AC lost"},
-			Sensors: []string{"PS3 Status"}},
-		{Name: "PSU4", Slot: intp(4), Status: PSUOK,
-			Events: []string{"PS4 Status: Presence detected"}, Sensors: []string{"PS4 Status"}},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	if st, ok := Redundancy(mustSDR(t, "supermicro-sys-4029gp-trt2_sdr-elist_psu-failure.txt")); ok {
-		t.Errorf("Redundancy = %q, want no redundancy sensor", st)
-	}
-}
-
-func TestPSUsSupermicroOK(t *testing.T) {
-	got := PSUs(nil, mustSDR(t, "supermicro-sys-4029gp-trt2_sdr-elist_psu-ok.txt"))
-	if len(got) != 4 {
-		t.Fatalf("got %d PSUs, want 4: %+v", len(got), got)
-	}
-	for i, p := range got {
-		if p.Status != PSUOK || p.Slot == nil || *p.Slot != i+1 {
-			t.Errorf("PSU %d = %+v, want ok", i+1, p)
-		}
-	}
-}
-
-func TestPSUsHP(t *testing.T) {
-	sensors := mustSDR(t, "hp-proliant_sdr-elist-full_psu-failure.txt")
-	got := PSUs(nil, sensors)
-	// "Power Supplies" (10.3) is the redundancy sensor, and "Temp 12"/"Temp 13"
-	// (10.4, 10.5) are temperatures on the power-supply entity with no supply
-	// of that instance: neither becomes a PSU.
-	want := []PSU{
-		{Name: "PSU1", Slot: intp(1), Status: PSUFailed,
-			Events:  []string{"Power Supply 1: 0 Watts, Presence detected, Failure detected"},
-			Sensors: []string{"Power Supply 1"}},
-		{Name: "PSU2", Slot: intp(2), Status: PSUOK,
-			Events:  []string{"Power Supply 2: 95 Watts, Presence detected"},
-			Sensors: []string{"Power Supply 2"}},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	st, ok := Redundancy(sensors)
-	if !ok || st != RedundancyLost {
-		t.Errorf("Redundancy = %q, %v; want %q", st, ok, RedundancyLost)
-	}
-}
-
-func TestPSUsDellFRU(t *testing.T) {
-	got := PSUs(mustFRU(t, "dell-r640_fru.txt"), nil)
-	want := []PSU{
-		{Name: "PSU1", Slot: intp(1), Manufacturer: "DELL", Model: "PWR SPLY,750W,RDNT,DELTA",
-			SerialNumber: "CNDED0003G0NQA", PartNumber: "05RHVVA03", FRU: "PS1 (ID 1)", Status: PSUUnknown},
-		{Name: "PSU2", Slot: intp(2), Manufacturer: "DELL", Model: "PWR SPLY,750W,RDNT,DELTA",
-			SerialNumber: "CNDED0003G0O0P", PartNumber: "05RHVVA03", FRU: "PS2 (ID 2)", Status: PSUUnknown},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
 // Dell-style SDR: status sensors are named just "Status" on entity 10.1/10.2,
 // joined with the PS1/PS2 FRUs by entity instance.
 func TestPSUsDellFRUAndSDR(t *testing.T) {
@@ -99,24 +27,6 @@ func TestPSUsDellFRUAndSDR(t *testing.T) {
 			SerialNumber: "CNDED0003G0O0P", PartNumber: "05RHVVA03", FRU: "PS2 (ID 2)", Status: PSUACLost,
 			Events:  []string{"Status: Presence detected, Power Supply AC lost"},
 			Sensors: []string{"Status", "Voltage 2"}},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	if st, ok := Redundancy(sensors); !ok || st != RedundancyFull {
-		t.Errorf("Redundancy = %q, %v", st, ok)
-	}
-}
-
-func TestPSUsIntelFRU(t *testing.T) {
-	got := PSUs(mustFRU(t, "intel-s7200ap_fru_psu.txt"), nil)
-	want := []PSU{
-		{Name: "PSU1", Slot: intp(1), Manufacturer: "SAMSUNG ELECTRO-MECHANICS CO.,LTD", Model: "PSSF222201A",
-			SerialNumber: "CNS2221A4SG7Q0942", PartNumber: "H66158-007", Version: "01A",
-			FRU: "Pwr Supply 1 FRU (ID 2)", Status: PSUUnknown},
-		{Name: "PSU2", Slot: intp(2), Manufacturer: "SAMSUNG ELECTRO-MECHANICS CO.,LTD", Model: "PSSF222201A",
-			SerialNumber: "CNS2221A4SG7Q0944", PartNumber: "H66158-007", Version: "01A",
-			FRU: "Pwr Supply 2 FRU (ID 3)", Status: PSUUnknown},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -249,34 +159,6 @@ func TestPSUsAbsentAndEdgeCases(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func TestRedundancy(t *testing.T) {
-	tests := []struct {
-		sdr    string
-		want   string
-		wantOK bool
-	}{
-		{"PS Redundancy    | 77h | ok  |  7.1 | Fully Redundant\n", RedundancyFull, true},
-		{"PS Redundancy    | 77h | ok  |  7.1 | Redundancy Lost\n", RedundancyLost, true},
-		{"Pwr Unit Redund  | 02h | ok  | 21.1 | Redundancy Degraded from Fully Redundant\n", RedundancyDegraded, true},
-		{"Power Supplies   | 08h | ok  | 10.3 | Non-Redundant: Insufficient Resources\n", RedundancyInsufficient, true},
-		{"PS Redundancy    | 77h | ns  |  7.1 | No Reading\n", RedundancyUnknown, true},
-		// Worst wins across sensors.
-		{"PS Redundancy    | 77h | ok  |  7.1 | Fully Redundant\nPower Supplies   | 08h | ok  | 10.3 | Redundancy Lost\n", RedundancyLost, true},
-		// Fan redundancy is not power redundancy.
-		{"Fan Redundancy   | 04h | ok  |  7.3 | Redundancy Lost\nFans             | 0Dh | ok  |  7.5 | 0 percent, Fully Redundant\n", "", false},
-	}
-	for _, tt := range tests {
-		sensors, err := ParseSDR([]byte(tt.sdr))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, ok := Redundancy(sensors)
-		if got != tt.want || ok != tt.wantOK {
-			t.Errorf("Redundancy(%q) = %q, %v; want %q, %v", tt.sdr, got, ok, tt.want, tt.wantOK)
-		}
 	}
 }
 

@@ -1,119 +1,108 @@
 package lsblk
 
 import (
+	"path/filepath"
 	"testing"
 
+	"github.com/beeaudit/bee/internal/testtools/golden"
 	"github.com/google/go-cmp/cmp"
 )
 
-// Tests on the captures added with testdata/PROVENANCE.md's "More captures"
-// section. Every expected value was read by hand from the raw file.
-
-func TestParseLocalVMBeeColumns(t *testing.T) {
-	// util-linux 2.38.1, the column set bee's storage collector asks for:
-	// booleans and byte sizes as JSON values, a zram device typed "disk", a
-	// virtio disk whose VENDOR is the PCI vendor ID and TRAN is null.
-	got := parseFile(t, "local-vm_util-linux-2.38.1_bee-columns_zram-virtio.json")
-	want := []Device{
-		{Name: "zram0", Path: "/dev/zram0", Type: "disk", SizeBytes: pi64(0),
-			Rotational: pb(false), Removable: pb(false), Hotplug: pb(false)},
-		{Name: "vda", Path: "/dev/vda", Type: "disk", Vendor: "0x1af4", SizeBytes: pi64(274877906944),
-			Rotational: pb(true), Removable: pb(false), Hotplug: pb(false)},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	// zram is RAM, not a disk, although lsblk types it "disk".
-	if diff := cmp.Diff([]string{"vda"}, names(Disks(got))); diff != "" {
-		t.Errorf("Disks (-want +got):\n%s", diff)
+// TestCaptures parses every capture in testdata and compares the devices, and
+// the whole disks Disks picks from them, with its <capture>.golden.json (go
+// test -update rewrites them; review the diff). TestCaptureFacts keeps only
+// what each capture was added to prove.
+func TestCaptures(t *testing.T) {
+	for _, path := range golden.Captures(t, "testdata", nil) {
+		name, _ := filepath.Rel("testdata", path)
+		t.Run(name, func(t *testing.T) {
+			devs := parseFile(t, name)
+			golden.JSON(t, path, struct {
+				Devices []Device
+				Disks   []string
+			}{devs, names(Disks(devs))})
+		})
 	}
 }
 
-func TestParseLocalVMAllColumns(t *testing.T) {
-	// `lsblk -J -a -b -O`: every column (arrays for fsroots/mountpoints,
-	// "fsuse%": "9%", "maj:min"), eight empty loop devices of size 0.
-	got := parseFile(t, "local-vm_util-linux-2.38.1_all-columns-O_with-loops.json")
-	wantNames := []string{"loop0", "loop1", "loop2", "loop3", "loop4", "loop5", "loop6", "loop7", "zram0", "vda"}
-	if diff := cmp.Diff(wantNames, names(got)); diff != "" {
-		t.Errorf("names (-want +got):\n%s", diff)
-	}
-	wantLoop := Device{Name: "loop3", Path: "/dev/loop3", Type: "loop", SizeBytes: pi64(0),
-		Rotational: pb(false), Removable: pb(false), Hotplug: pb(false)}
-	if diff := cmp.Diff(wantLoop, got[3]); diff != "" {
-		t.Errorf("loop3 (-want +got):\n%s", diff)
-	}
-	wantVda := Device{Name: "vda", Path: "/dev/vda", Type: "disk", Vendor: "0x1af4", SizeBytes: pi64(274877906944),
-		Rotational: pb(true), Removable: pb(false), Hotplug: pb(false)}
-	if diff := cmp.Diff(wantVda, got[9]); diff != "" {
-		t.Errorf("vda (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"vda"}, names(Disks(got))); diff != "" {
-		t.Errorf("Disks (-want +got):\n%s", diff)
-	}
-}
-
-func TestParseLocalVMPathsAsNames(t *testing.T) {
-	// `lsblk -J -p`: NAME is the full device path; sizes are human-readable
-	// ("0B", "256G") without -b.
-	got := parseFile(t, "local-vm_util-linux-2.38.1_paths-p_human-sizes.json")
-	want := []Device{
-		{Name: "zram0", Path: "/dev/zram0", Type: "disk", Rotational: pb(false), Removable: pb(false)},
-		{Name: "vda", Path: "/dev/vda", Type: "disk", Rotational: pb(true), Removable: pb(false)},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"vda"}, names(Disks(got))); diff != "" {
-		t.Errorf("Disks (-want +got):\n%s", diff)
-	}
-}
-
-func TestParseCompactLinesUtilLinux236(t *testing.T) {
-	// Fedora CoreOS 34 (util-linux 2.36): one object per line, booleans as
-	// JSON bools, sizes human-readable, singular "mountpoint", no PATH.
-	got := parseFile(t, "fedora-coreos-34_util-linux-2.36_compact-lines_human-sizes.json")
-	part := func(n string) Device {
-		return Device{Name: n, Path: "/dev/" + n, Type: "part", Removable: pb(false)}
-	}
-	want := []Device{
-		{Name: "sr0", Path: "/dev/sr0", Type: "rom", Removable: pb(true)},
-		{Name: "vda", Path: "/dev/vda", Type: "disk", Removable: pb(false),
-			Children: []Device{part("vda1"), part("vda2"), part("vda3"), part("vda4")}},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"vda"}, names(Disks(got))); diff != "" {
-		t.Errorf("Disks (-want +got):\n%s", diff)
-	}
-}
-
-func TestParseMultipathCrypt(t *testing.T) {
-	// `lsblk -o NAME,KNAME,TYPE,SIZE,MOUNTPOINT --json`: a multipath map named
-	// by its WWID (kname dm-0) holding a LUKS mapping; snap loop devices; a
-	// CD-ROM. No PATH column: device-mapper nodes live under /dev/mapper.
-	got := parseFile(t, "netapp-trident_mpath-crypt_kname_human-sizes.json")
-	want := []Device{
-		{Name: "loop0", Path: "/dev/loop0", Type: "loop"},
-		{Name: "loop1", Path: "/dev/loop1", Type: "loop"},
-		{Name: "sda", Path: "/dev/sda", Type: "disk", Children: []Device{
-			{Name: "sda1", Path: "/dev/sda1", Type: "part"},
-			{Name: "sda2", Path: "/dev/sda2", Type: "part"},
+// What each capture was added to prove (testdata/PROVENANCE.md), read by hand
+// from the raw files; the rest is in the golden files.
+func TestCaptureFacts(t *testing.T) {
+	tests := []struct {
+		file  string
+		disks []string // names(Disks(...))
+		check func(t *testing.T, devs []Device)
+	}{
+		// The columns bee asks for, on the QEMU VM: a WWN, an optical drive, a loop
+		// device; NVMe sorts before sda.
+		{"qemu/lsblk.json", []string{"nvme0n1", "sda"}, func(t *testing.T, devs []Device) {
+			if d := devs[1]; d.Tran != "sata" || d.Serial != "SATASN55" || *d.SizeBytes != 1073741824 || !*d.Rotational {
+				t.Errorf("sda = %+v", d)
+			}
 		}},
-		{Name: "sr0", Path: "/dev/sr0", Type: "rom"},
-		{Name: "3600a0980796f6377432b577333523168", Path: "/dev/mapper/3600a0980796f6377432b577333523168",
-			Type: "mpath", Children: []Device{{
-				Name: "luks-trident_pvc_43c2e279_9964_4af5_a0ef_5ec2c8815b16",
-				Path: "/dev/mapper/luks-trident_pvc_43c2e279_9964_4af5_a0ef_5ec2c8815b16",
-				Type: "crypt",
-			}}},
+		// Old util-linux: booleans as "0"/"1" strings; human-readable sizes
+		// ("100G") without -b are not byte sizes.
+		{"server_old-util-linux_string-bools_ocp-autoval.json", []string{"nvme0n1", "sda"}, func(t *testing.T, devs []Device) {
+			if d := devs[0]; d.Removable == nil || *d.Removable || d.SizeBytes != nil {
+				t.Errorf("loop0 = %+v", d)
+			}
+		}},
+		// No TYPE column: nothing can be called a whole disk; the LUKS mapping
+		// under sdb keeps the PATH printed.
+		{"desktop_fstype-path-uuid-fsver-state_luks-nvme-usb.json", nil, func(t *testing.T, devs []Device) {
+			if p := devs[9].Children[0].Path; p != "/dev/mapper/e2838de1-018a-44a9-bcc2-121a04251a31" {
+				t.Errorf("sdb's child path = %q", p)
+			}
+		}},
+		// PATH only: NAME is taken from it.
+		{"pve_path-parttype-fstype_zfs.json", nil, func(t *testing.T, devs []Device) {
+			if diff := cmp.Diff([]string{"sdm", "sdm1", "sdm9", "sdn"}, names(devs)); diff != "" {
+				t.Errorf("names (-want +got):\n%s", diff)
+			}
+		}},
+		// zram is RAM although lsblk types it "disk"; a virtio disk's VENDOR is
+		// the PCI vendor ID.
+		{"local-vm_util-linux-2.38.1_bee-columns_zram-virtio.json", []string{"vda"}, func(t *testing.T, devs []Device) {
+			if d := devs[1]; d.Vendor != "0x1af4" || *d.SizeBytes != 274877906944 {
+				t.Errorf("vda = %+v", d)
+			}
+		}},
+		// `lsblk -J -a -b -O`: every column (arrays, "fsuse%", "maj:min") and
+		// eight empty loop devices of size 0.
+		{"local-vm_util-linux-2.38.1_all-columns-O_with-loops.json", []string{"vda"}, func(t *testing.T, devs []Device) {
+			if len(devs) != 10 || devs[3].Type != "loop" || devs[3].SizeBytes == nil || *devs[3].SizeBytes != 0 {
+				t.Errorf("%d devices, loop3 = %+v", len(devs), devs[3])
+			}
+		}},
+		// `lsblk -J -p`: NAME is the full path; "256G" is not a byte size.
+		{"local-vm_util-linux-2.38.1_paths-p_human-sizes.json", []string{"vda"}, func(t *testing.T, devs []Device) {
+			if d := devs[1]; d.Name != "vda" || d.Path != "/dev/vda" || d.SizeBytes != nil {
+				t.Errorf("vda = %+v", d)
+			}
+		}},
+		// util-linux 2.36: one object per line, no PATH column.
+		{"fedora-coreos-34_util-linux-2.36_compact-lines_human-sizes.json", []string{"vda"}, func(t *testing.T, devs []Device) {
+			if d := devs[1]; len(d.Children) != 4 || d.Children[3].Path != "/dev/vda4" {
+				t.Errorf("vda = %+v", d)
+			}
+		}},
+		// A multipath map named by its WWID holding a LUKS mapping: device-mapper
+		// nodes live under /dev/mapper; the map is not a whole disk.
+		{"netapp-trident_mpath-crypt_kname_human-sizes.json", []string{"sda"}, func(t *testing.T, devs []Device) {
+			m := devs[4]
+			if m.Type != "mpath" || m.Path != "/dev/mapper/3600a0980796f6377432b577333523168" || m.Children[0].Type != "crypt" {
+				t.Errorf("mpath = %+v", m)
+			}
+		}},
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	// The multipath map is not a whole disk; its paths would be.
-	if diff := cmp.Diff([]string{"sda"}, names(Disks(got))); diff != "" {
-		t.Errorf("Disks (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			devs := parseFile(t, tt.file)
+			if diff := cmp.Diff(tt.disks, names(Disks(devs))); diff != "" {
+				t.Errorf("Disks (-want +got):\n%s", diff)
+			}
+			tt.check(t, devs)
+		})
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/beeaudit/bee/internal/testtools/golden"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -31,87 +32,6 @@ func names(devs []Device) []string {
 		out = append(out, d.Name)
 	}
 	return out
-}
-
-// Expected values below were read from the raw files.
-
-func TestParseQEMUFullColumns(t *testing.T) {
-	got := parseFile(t, "qemu/lsblk.json")
-	want := []Device{
-		{Name: "loop0", Path: "/dev/loop0", Type: "loop", SizeBytes: pi64(359944192), Rotational: pb(true), Removable: pb(false)},
-		{Name: "sda", Path: "/dev/sda", Type: "disk", Tran: "sata", Model: "TESTSSD", Serial: "SATASN55", Rev: "2.5+",
-			Vendor: "ATA", SizeBytes: pi64(1073741824), Rotational: pb(true), Removable: pb(false)},
-		{Name: "sr0", Path: "/dev/sr0", Type: "rom", Tran: "sata", Model: "QEMU DVD-ROM", Serial: "QM00005", Rev: "2.5+",
-			Vendor: "QEMU", SizeBytes: pi64(430964736), Rotational: pb(true), Removable: pb(true)},
-		{Name: "nvme0n1", Path: "/dev/nvme0n1", Type: "disk", Tran: "nvme", Model: "QEMU NVMe Ctrl", Serial: "NVMESN99",
-			WWN: "nvme.1b36-4e564d45534e3939-51454d55204e564d65204374726c-00000001", SizeBytes: pi64(2147483648),
-			Rotational: pb(false), Removable: pb(false)},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	disks := Disks(got)
-	if diff := cmp.Diff([]Device{want[3], want[1]}, disks); diff != "" {
-		t.Errorf("Disks (-want +got):\n%s", diff)
-	}
-}
-
-func TestParseOldUtilLinuxStringBools(t *testing.T) {
-	got := parseFile(t, "server_old-util-linux_string-bools_ocp-autoval.json")
-	part := func(n string) Device {
-		// "size" is human-readable ("243M", ...): -b was not given, so no byte size.
-		return Device{Name: n, Path: "/dev/" + n, Type: "part", Removable: pb(false)}
-	}
-	want := []Device{
-		{Name: "loop0", Path: "/dev/loop0", Type: "loop", Removable: pb(false)}, // "size": "100G"
-		{Name: "sda", Path: "/dev/sda", Type: "disk", Removable: pb(false),
-			Children: []Device{part("sda1"), part("sda2"), part("sda3"), part("sda4")}},
-		{Name: "nvme0n1", Path: "/dev/nvme0n1", Type: "disk", Removable: pb(false)},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"nvme0n1", "sda"}, names(Disks(got))); diff != "" {
-		t.Errorf("Disks (-want +got):\n%s", diff)
-	}
-}
-
-func TestParseDesktopOtherColumns(t *testing.T) {
-	got := parseFile(t, "desktop_fstype-path-uuid-fsver-state_luks-nvme-usb.json")
-	wantNames := []string{"loop0", "loop2", "loop3", "loop4", "loop5", "loop6", "loop7", "loop8", "sda", "sdb", "sdc", "sdd", "nvme0n1"}
-	if diff := cmp.Diff(wantNames, names(got)); diff != "" {
-		t.Errorf("top-level names (-want +got):\n%s", diff)
-	}
-	// The LUKS mapping under sdb: NAME and PATH both given, PATH kept as printed.
-	wantSdb := Device{Name: "sdb", Path: "/dev/sdb", Children: []Device{{
-		Name: "e2838de1-018a-44a9-bcc2-121a04251a31",
-		Path: "/dev/mapper/e2838de1-018a-44a9-bcc2-121a04251a31",
-	}}}
-	if diff := cmp.Diff(wantSdb, got[9]); diff != "" {
-		t.Errorf("sdb (-want +got):\n%s", diff)
-	}
-	wantNVMe := Device{Name: "nvme0n1", Path: "/dev/nvme0n1", Children: []Device{
-		{Name: "nvme0n1p1", Path: "/dev/nvme0n1p1"}, {Name: "nvme0n1p2", Path: "/dev/nvme0n1p2"}}}
-	if diff := cmp.Diff(wantNVMe, got[12]); diff != "" {
-		t.Errorf("nvme0n1 (-want +got):\n%s", diff)
-	}
-	// No TYPE column: nothing can be called a whole disk.
-	if d := Disks(got); len(d) != 0 {
-		t.Errorf("Disks = %v, want none without a TYPE column", names(d))
-	}
-}
-
-func TestParsePathOnly(t *testing.T) {
-	got := parseFile(t, "pve_path-parttype-fstype_zfs.json")
-	want := []Device{
-		{Name: "sdm", Path: "/dev/sdm"},
-		{Name: "sdm1", Path: "/dev/sdm1"},
-		{Name: "sdm9", Path: "/dev/sdm9"},
-		{Name: "sdn", Path: "/dev/sdn"},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
 }
 
 // Format variants without a capture in testdata: minimal documents in lsblk's format.
@@ -235,10 +155,8 @@ func TestParseErrors(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.json")
-	qemu, _ := filepath.Glob("testdata/qemu/*.json")
-	for _, name := range append(files, qemu...) {
-		data, err := os.ReadFile(name)
+	for _, path := range golden.Captures(f, "testdata", nil) {
+		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)
 		}

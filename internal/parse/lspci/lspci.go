@@ -1,13 +1,11 @@
 // Package lspci parses the text output of pciutils' lspci.
 //
 // Parse reads the machine-readable `lspci -vmm -D` format (with or without
-// -D, -k and -nn); ParseVerbose reads the human-readable `lspci -vvv -D`
-// format (with or without -nn and -x hex dumps). Both are pure functions of
-// the command's stdout: they run nothing and read no files.
+// -D, -k and -nn). It is a pure function of the command's stdout: it runs
+// nothing and reads no files.
 package lspci
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"sort"
@@ -267,6 +265,3 @@ func addrKey(a string) [4]uint64 {
 	}
 	return k
 }
-
-// isBlank reports whether data holds nothing but whitespace.
-func isBlank(data []byte) bool { return len(bytes.TrimSpace(data)) == 0 }

@@ -2,97 +2,172 @@ package nvidiasmi
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/beeaudit/bee/internal/testtools/golden"
 	"github.com/google/go-cmp/cmp"
 )
 
-// AWS A10G (g5 instance, passed through): schema v11, driver 515, throttle reasons under
-// their old name, power under <power_readings> with power_limit, an upper-case bus id,
-// remapped rows 0 while retired pages are N/A. Values read from the file by hand.
-func TestParseXMLA10G(t *testing.T) {
-	got := parseFixture(t, "a10g_q-x_v11_515.xml")
-	want := &Log{
-		DriverVersion: "515.105.01",
-		CUDAVersion:   "11.7",
-		AttachedGPUs:  ptr(1),
-		GPUs: []GPU{{
-			PCIBusID:        "0000:00:1e.0", // "00000000:00:1E.0"
-			ProductName:     "NVIDIA A10G",
-			ProductBrand:    "NVIDIA",
-			Architecture:    "Ampere",
-			SerialNumber:    "0000000000000", // as printed; the audit decides it is a placeholder
-			UUID:            "GPU-9a9a6c50-2a47-2f51-a902-b82c3b127e94",
-			VBIOSVersion:    "94.02.75.00.01",
-			BoardPartNumber: "000-00000-0000-000", // gpu_part_number: no board_part_number in v11
-			ModuleID:        "0",
-			// 23028 MiB
-			MemoryTotalBytes:        ptr(23028 * mib),
-			PersistenceMode:         "Disabled",
-			MIGMode:                 "N/A",
-			TemperatureC:            ptr(17),
-			PowerDrawW:              ptr(25.58),
-			PowerLimitW:             ptr(300.0), // enforced_power_limit
-			PCIeGenCurrent:          ptr(1),
-			PCIeGenMax:              ptr(4),
-			LinkWidthCurrent:        ptr(8),
-			LinkWidthMax:            ptr(16),
-			ECCMode:                 "Enabled",
-			ECCVolatileCorrected:    ptr(int64(0)),
-			ECCVolatileUncorrected:  ptr(int64(0)),
-			ECCAggregateCorrected:   ptr(int64(0)),
-			ECCAggregateUncorrected: ptr(int64(0)),
-			// retired_pages all N/A: unknown, not zero.
-			RemappedRowsCorrectable:   ptr(int64(0)),
-			RemappedRowsUncorrectable: ptr(int64(0)),
-			RemappedRowsPending:       ptr(false),
-			RemappedRowsFailure:       ptr(false),
-			ClockEventReasons:         reasons("gpu_idle"),
-			HWSlowdown:                ptr(false),
-			HWThermalSlowdown:         ptr(false),
-			HWPowerBrakeSlowdown:      ptr(false),
-			SWThermalSlowdown:         ptr(false),
-			FanSpeedPercent:           ptr(0),
-		}},
+// TestCaptures reads every capture in testdata as bee does and compares the
+// result with its <capture>.golden.json (go test -update rewrites them; review
+// the diff): an XML report (*.xml) with ParseXML, anything else (the -q text
+// report, a failure message) with ParseError. The tests below keep only what a
+// capture was added to prove.
+func TestCaptures(t *testing.T) {
+	// testdata/nvlink, topo and fabric hold other commands' output (nvidia-smi nvlink,
+	// topo -m, the -q Fabric section) with their own golden files:
+	// TestNVLinkTopoFabricCaptures reads them.
+	other := func(path string) bool {
+		for _, dir := range []string{"nvlink", "topo", "fabric"} {
+			if strings.HasPrefix(path, filepath.Join("testdata", dir)+string(filepath.Separator)) {
+				return false
+			}
+		}
+		return true
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("ParseXML mismatch (-want +got):\n%s", diff)
+	for _, path := range golden.Captures(t, "testdata", other) {
+		name, _ := filepath.Rel("testdata", path)
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasSuffix(name, ".xml") {
+				l, err := ParseXML(data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				golden.JSON(t, path, l)
+				return
+			}
+			var got struct {
+				Error *string `json:"error"` // ParseError's message; null: not a failure message
+			}
+			if err := ParseError(data); err != nil {
+				msg := err.Error()
+				got.Error = &msg
+			}
+			golden.JSON(t, path, got)
+		})
 	}
 }
 
-// H200, driver 610.43.02 `nvidia-smi -q`: the newest text layout (KMD Version, "Driver
-// Version : ... [Deprecated; ...]", GPU Ceiling Power Limit, SRAM parity/SEC-DED, inactive
-// remapped rows, key longer than the padding). Identifiers were masked by the capturing
-// tool (zeros).
-func TestParseQTextH200Driver610(t *testing.T) {
-	got, err := ParseQText(readFixture(t, "h200_q_610.43.02.txt"))
-	if err != nil {
-		t.Fatal(err)
+// What each XML capture was added to prove; the rest of its parse is in its
+// golden file.
+func TestCaptureFacts(t *testing.T) {
+	tests := []struct {
+		file  string
+		check func(t *testing.T, l *Log)
+	}{
+		// AWS A10G, schema v11: throttle reasons under their old name, power under
+		// <power_readings> with enforced_power_limit, an upper-case bus id, remapped
+		// rows 0 while retired pages are N/A (unknown, not zero).
+		{"a10g_q-x_v11_515.xml", func(t *testing.T, l *Log) {
+			g := l.GPUs[0]
+			if g.PCIBusID != "0000:00:1e.0" || g.ClockEventReasons["gpu_idle"] != true {
+				t.Errorf("PCIBusID %q, reasons %v", g.PCIBusID, g.ClockEventReasons)
+			}
+			if diff := cmp.Diff([]*float64{ptr(25.58), ptr(300.0)}, []*float64{g.PowerDrawW, g.PowerLimitW}); diff != "" {
+				t.Errorf("PowerDrawW, PowerLimitW (-want +got):\n%s", diff)
+			}
+			if g.RetiredPagesDBE != nil || g.RemappedRowsUncorrectable == nil || *g.RemappedRowsUncorrectable != 0 {
+				t.Errorf("RetiredPagesDBE %v, RemappedRowsUncorrectable %v", g.RetiredPagesDBE, g.RemappedRowsUncorrectable)
+			}
+		}},
+		// V100, schema v10: two double-bit retired pages and a pending retirement; one
+		// of the machine's 16 GPUs.
+		{"v100-sxm3-32gb_retired-pages-dbe_q-x_v10.xml", func(t *testing.T, l *Log) {
+			g := l.GPUs[0]
+			if *l.AttachedGPUs != 16 || len(l.GPUs) != 1 {
+				t.Errorf("AttachedGPUs %d, GPUs %d", *l.AttachedGPUs, len(l.GPUs))
+			}
+			if diff := cmp.Diff([]*int64{ptr(int64(0)), ptr(int64(2)), ptr(int64(7627))}, []*int64{g.RetiredPagesSBE, g.RetiredPagesDBE, g.ECCAggregateUncorrected}); diff != "" {
+				t.Errorf("RetiredPagesSBE, RetiredPagesDBE, ECCAggregateUncorrected (-want +got):\n%s", diff)
+			}
+			if g.RetiredPagesPending == nil || !*g.RetiredPagesPending || g.BoardPartNumber != "692-2G504-0200-000" {
+				t.Errorf("RetiredPagesPending %v, BoardPartNumber %q (gpu_part_number)", g.RetiredPagesPending, g.BoardPartNumber)
+			}
+		}},
+		// A100 80GB, schema v12: clocks_event_reasons, gpu_power_readings,
+		// board_part_number; remapped_rows "N/A" under MIG stays unknown.
+		{"a100-sxm4-80gb_q-x_v12.xml", func(t *testing.T, l *Log) {
+			g := l.GPUs[0]
+			if g.BoardPartNumber != "692-2G506-0212-002" || g.MIGMode != "Enabled" || g.RemappedRowsCorrectable != nil {
+				t.Errorf("BoardPartNumber %q, MIGMode %q, RemappedRowsCorrectable %v", g.BoardPartNumber, g.MIGMode, g.RemappedRowsCorrectable)
+			}
+			if diff := cmp.Diff([]*float64{ptr(67.03), ptr(500.0)}, []*float64{g.PowerDrawW, g.PowerLimitW}); diff != "" {
+				t.Errorf("PowerDrawW, PowerLimitW (-want +got):\n%s", diff)
+			}
+		}},
+		// RTX A5000 pair, schema v13: average_power_draw, platformInfo module id,
+		// remapped rows with values, gpu_recovery_action.
+		{"2x-rtx-a5000_q-x_v13.xml", func(t *testing.T, l *Log) {
+			g := l.GPUs[1]
+			if g.PCIBusID != "0000:c1:00.0" || g.ModuleID != "1" || g.GPURecoveryAction != "None" || g.RemappedRowsPending == nil {
+				t.Errorf("GPU 1 = %+v", g)
+			}
+			if diff := cmp.Diff(ptr(13.60), g.PowerDrawW); diff != "" {
+				t.Errorf("PowerDrawW (-want +got):\n%s", diff)
+			}
+		}},
+		// GeForce RTX 2080 Ti: no ECC (every counter "N/A" stays unknown), serial
+		// "N/A" kept as printed, SW power cap active on the second card only.
+		{"2x-rtx2080ti_ecc-na_q-x_v10.xml", func(t *testing.T, l *Log) {
+			for i, g := range l.GPUs {
+				if g.ECCMode != "N/A" || g.ECCAggregateUncorrected != nil || g.ECCVolatileCorrected != nil || g.RetiredPagesDBE != nil || g.SerialNumber != "N/A" {
+					t.Errorf("GPU %d = %+v", i, g)
+				}
+				if g.ClockEventReasons["sw_power_cap"] != (i == 1) {
+					t.Errorf("GPU %d sw_power_cap = %v", i, g.ClockEventReasons["sw_power_cap"])
+				}
+			}
+		}},
+		// Four Tesla K80s in a Hyper-V VM: PCI domains other than 0000, file order
+		// kept, two GPUs per board sharing a serial, pending_blacklist "No" read as
+		// not pending, "N/A" throttle reasons left out (nil, not false).
+		{"4x-tesla-k80_q-x_v10.xml", func(t *testing.T, l *Log) {
+			var buses []string
+			for _, g := range l.GPUs {
+				buses = append(buses, g.PCIBusID)
+				if g.RetiredPagesPending == nil || *g.RetiredPagesPending || g.HWThermalSlowdown != nil {
+					t.Errorf("%s: RetiredPagesPending %v, HWThermalSlowdown %v", g.PCIBusID, g.RetiredPagesPending, g.HWThermalSlowdown)
+				}
+				if _, ok := g.ClockEventReasons["hw_thermal_slowdown"]; ok {
+					t.Errorf("%s: N/A reason in the map", g.PCIBusID)
+				}
+			}
+			if diff := cmp.Diff([]string{"1580:00:00.0", "2df7:00:00.0", "4968:00:00.0", "f8d6:00:00.0"}, buses); diff != "" {
+				t.Errorf("bus ids (-want +got):\n%s", diff)
+			}
+			if l.GPUs[0].SerialNumber != l.GPUs[3].SerialNumber {
+				t.Errorf("serials %q %q, want shared", l.GPUs[0].SerialNumber, l.GPUs[3].SerialNumber)
+			}
+		}},
+		// A100 40GB with MIG enabled (mig_devices list), schema v11.
+		{"a100-sxm4-40gb_mig-enabled_q-x_v11.xml", func(t *testing.T, l *Log) {
+			if g := l.GPUs[0]; g.MIGMode != "Enabled" || g.ModuleID != "3" {
+				t.Errorf("MIGMode %q, ModuleID %q", g.MIGMode, g.ModuleID)
+			}
+		}},
 	}
-	want := []TextGPU{{
-		PCIBusID:                  "0000:83:00.0",
-		ProductName:               "NVIDIA H200",
-		SerialNumber:              "0000000000000",
-		UUID:                      "GPU-00000000-0000-0000-0000-000000000000",
-		VBIOSVersion:              "96.00.A5.00.03",
-		BoardPartNumber:           "695-2G520-0280-001",
-		MemoryTotalBytes:          ptr(143771 * mib),
-		ECCMode:                   "Enabled",
-		RemappedRowsCorrectable:   ptr(int64(0)),
-		RemappedRowsUncorrectable: ptr(int64(0)),
-		RemappedRowsPending:       ptr(false),
-		RemappedRowsFailure:       ptr(false),
-	}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("ParseQText mismatch (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) { tt.check(t, parseFixture(t, tt.file)) })
 	}
-	// The text report is not XML and not an error message.
-	if err := ParseError(readFixture(t, "h200_q_610.43.02.txt")); err != nil {
-		t.Errorf("ParseError = %v", err)
-	}
-	if _, err := ParseXML(readFixture(t, "h200_q_610.43.02.txt")); err == nil {
-		t.Error("ParseXML accepted the -q text report")
+}
+
+// The -q text reports are neither XML nor failure messages; the -q text of driver
+// 610 (h200) is the newest layout.
+func TestTextReportsAreNotErrors(t *testing.T) {
+	for _, name := range []string{"h200_q_610.43.02.txt", "lambda-vector_2x-rtx-a6000_q.txt"} {
+		if err := ParseError(readFixture(t, name)); err != nil {
+			t.Errorf("%s: ParseError = %v", name, err)
+		}
+		if _, err := ParseXML(readFixture(t, name)); err == nil {
+			t.Errorf("%s: ParseXML accepted the -q text report", name)
+		}
 	}
 }
 
@@ -260,13 +335,9 @@ func TestParseErrorMoreForms(t *testing.T) {
 			t.Errorf("ParseError(%q) = %v, want %v", tt.data, err, tt.want)
 		}
 	}
-	// The lost GPU's line ahead of a -q text report: the other GPUs are still read.
+	// The lost GPU's line ahead of a -q text report.
 	data := "Unable to determine the device handle for GPU1: 0000:34:00.0: Unknown Error\n" +
 		string(readFixture(t, "h200_q_610.43.02.txt"))
-	gpus, err := ParseQText([]byte(data))
-	if err != nil || len(gpus) != 1 || gpus[0].PCIBusID != "0000:83:00.0" {
-		t.Errorf("ParseQText = %+v, %v", gpus, err)
-	}
 	if err := ParseError([]byte(data)); !errors.Is(err, ErrGPULost) {
 		t.Errorf("ParseError = %v, want ErrGPULost", err)
 	}

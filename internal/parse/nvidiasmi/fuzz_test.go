@@ -2,32 +2,30 @@ package nvidiasmi
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/beeaudit/bee/internal/testtools/golden"
 )
 
-// The seeds include fixtures of 50-210 KB; minimizing a new interesting input that size
-// takes the fuzzer minutes, so add -fuzzminimizetime=1s for a useful short run:
+// FuzzParse runs every parser of the package (ParseXML, ParseError, and ParseNVLink,
+// ParseTopo, ParseFabricText, ParseFabricXML with their judges) on the same input,
+// seeded from the captures. The seeds include captures of 50-210 KB; minimizing a new
+// interesting input that size takes the fuzzer minutes, so add
+// -fuzzminimizetime=1s for a useful short run:
 //
-//	go test -run='^$' -fuzz=FuzzParseXML -fuzztime=20s -fuzzminimizetime=1s ./internal/parse/nvidiasmi/
-func addSeeds(f *testing.F) {
-	files, err := filepath.Glob("testdata/*")
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		data, err := os.ReadFile(name)
+//	go test -run='^$' -fuzz=FuzzParse -fuzztime=20s -fuzzminimizetime=1s ./internal/parse/nvidiasmi/
+func FuzzParse(f *testing.F) {
+	for _, path := range golden.Captures(f, "testdata", nil) {
+		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(data)
 	}
-}
-
-func FuzzParseXML(f *testing.F) {
-	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		_ = ParseError(data)
+		fuzzNVLinkTopoFabric(t, data)
 		l, err := ParseXML(data)
 		if (l == nil) == (err == nil) {
 			t.Fatalf("exactly one of Log and error must be set: %v, %v", l, err)
@@ -46,22 +44,5 @@ func FuzzParseXML(f *testing.F) {
 				t.Fatalf("negative memory %d", *g.MemoryTotalBytes)
 			}
 		}
-	})
-}
-
-func FuzzParseQText(f *testing.F) {
-	addSeeds(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		g, err := ParseQText(data)
-		if (len(g) == 0) == (err == nil) {
-			t.Fatalf("want GPUs or an error: %v, %v", g, err)
-		}
-	})
-}
-
-func FuzzParseError(f *testing.F) {
-	addSeeds(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		_ = ParseError(data)
 	})
 }

@@ -1,7 +1,6 @@
 // Package nvidiasmi parses the output of NVIDIA's nvidia-smi tool: the XML report of
-// `nvidia-smi -q -x` (nv_smi_log DTD versions 10 to 13 and their renamed elements), the
-// text report of `nvidia-smi -q`, and the messages nvidia-smi prints when it cannot talk
-// to the driver.
+// `nvidia-smi -q -x` (nv_smi_log DTD versions 10 to 13 and their renamed elements) and
+// the messages nvidia-smi prints when it cannot talk to the driver.
 //
 // The parsers are pure: they take the captured bytes and never run the tool.
 package nvidiasmi

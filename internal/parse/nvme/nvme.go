@@ -1,13 +1,13 @@
 // Package nvme parses the JSON output of nvme-cli (`nvme <command> -o json`): id-ctrl,
-// smart-log, list, self-test-log and error-log.
+// smart-log, self-test-log and error-log.
 //
 // The parsers are written for the format across nvme-cli releases, not for particular files:
-// 1.x (" : " spacing, flat `nvme list`, its "MaximiumLBA" misspelling), 2.x (128-bit counters
-// printed as strings, digit-grouped by the locale in 2.3 and 2.4 — "3,200,631,791,616" —, the
-// critical_warning bit-field object, capitalised keys in verbose mode) and 2.11's nested
-// `nvme list` layout. Keys are matched case-insensitively. Every value the output does not
-// carry, or carries in a form that cannot be read as a whole number (including 128-bit
-// counters above the int64 range), is nil; nothing is defaulted to 0.
+// 1.x (" : " spacing, key misspellings), 2.x (128-bit counters printed as strings,
+// digit-grouped by the locale in 2.3 and 2.4 — "3,200,631,791,616" —, the critical_warning
+// bit-field object, capitalised keys in verbose mode). Keys are matched case-insensitively.
+// Every value the output does not carry, or carries in a form that cannot be read as a whole
+// number (including 128-bit counters above the int64 range), is nil; nothing is defaulted
+// to 0.
 package nvme
 
 import (
@@ -72,26 +72,6 @@ type SmartLog struct {
 	NumErrLogEntries   *int64 // error information log entries over the controller's life
 	WarningTempTime    *int64 // minutes above the warning composite temperature threshold
 	CriticalCompTime   *int64 // minutes above the critical composite temperature threshold
-}
-
-// ListDevice is one namespace (block device) of `nvme list`.
-type ListDevice struct {
-	DevicePath  string // e.g. "/dev/nvme0n1"
-	GenericPath string // e.g. "/dev/ng0n1" (nvme-cli 2.x), "" when absent
-	Controller  string // e.g. "nvme0" (2.11 nested layout only)
-	Subsystem   string // e.g. "nvme-subsys0" (2.11 nested layout only)
-	Address     string // e.g. PCI "0000:01:00.0" (2.11 nested layout only)
-	Transport   string // e.g. "pcie" (2.11 nested layout only)
-
-	SerialNumber string
-	ModelNumber  string
-	Firmware     string
-
-	NSID         *int
-	UsedBytes    *int64
-	PhysicalSize *int64 // namespace size in bytes
-	MaximumLBA   *int64
-	SectorSize   *int
 }
 
 // SelfTestLog is the Device Self-test log page (log 06h).
@@ -269,154 +249,6 @@ func ParseSmartLog(data []byte) (*SmartLog, error) {
 		WarningTempTime:    raw.WarningTempTime.I64(),
 		CriticalCompTime:   raw.CriticalCompTime.I64(),
 	}, nil
-}
-
-type rawListNamespace struct {
-	NameSpace    json.RawMessage `json:"NameSpace"` // 1.x/2.x flat: NSID number; 2.11 nested: "nvme0n1"
-	NSID         num             `json:"NSID"`
-	DevicePath   str             `json:"DevicePath"`
-	Generic      str             `json:"Generic"`
-	GenericPath  str             `json:"GenericPath"`
-	Firmware     str             `json:"Firmware"`
-	ModelNumber  str             `json:"ModelNumber"`
-	SerialNumber str             `json:"SerialNumber"`
-	UsedBytes    num             `json:"UsedBytes"`
-	MaximumLBA   num             `json:"MaximumLBA"`
-	MaximiumLBA  num             `json:"MaximiumLBA"` // nvme-cli 1.x's misspelling
-	PhysicalSize num             `json:"PhysicalSize"`
-	SectorSize   num             `json:"SectorSize"`
-}
-
-type rawListController struct {
-	Controller   str                `json:"Controller"`
-	SerialNumber str                `json:"SerialNumber"`
-	ModelNumber  str                `json:"ModelNumber"`
-	Firmware     str                `json:"Firmware"`
-	Transport    str                `json:"Transport"`
-	Address      str                `json:"Address"`
-	Namespaces   []rawListNamespace `json:"Namespaces"`
-}
-
-type rawListEntry struct {
-	rawListNamespace
-	Subsystems *[]struct {
-		Subsystem   str                 `json:"Subsystem"`
-		Controllers []rawListController `json:"Controllers"`
-		Namespaces  []rawListNamespace  `json:"Namespaces"`
-	} `json:"Subsystems"`
-}
-
-// ParseList parses the output of `nvme list -o json`, in both layouts: the flat
-// {"Devices": [{"DevicePath": "/dev/nvme0n1", ...}]} of nvme-cli 1.x and 2.x, and the
-// nested {"Devices": [{"Subsystems": [{"Controllers": [{"Namespaces": [...]}]}]}]} of
-// nvme-cli 2.11 (also printed by `nvme list -v -o json`). In the nested layout one
-// ListDevice is returned per namespace, carrying its controller's serial, model, firmware
-// and address; namespaces listed under the subsystem (multipath) take the subsystem's first
-// controller; a controller with no namespace at all is returned once with an empty
-// DevicePath, so that the drive is not lost.
-//
-// {"Devices": []} (no NVMe device) gives an empty slice and no error. It returns an error for
-// empty input (some nvme-cli versions print nothing when there is no device: the caller
-// decides what that means), anything that is not a JSON object, and a JSON object without a
-// "Devices" array.
-func ParseList(data []byte) ([]ListDevice, error) {
-	var raw struct {
-		Devices *[]rawListEntry `json:"Devices"`
-	}
-	if err := decodeTop(data, "list", &raw, "Devices"); err != nil {
-		return nil, err
-	}
-	out := []ListDevice{}
-	m, _ := topObject(data, "list")
-	v, _ := lookup(m, "Devices")
-	switch v = bytes.TrimSpace(v); {
-	case string(v) == "null":
-		return out, nil
-	case len(v) == 0 || v[0] != '[' || raw.Devices == nil:
-		return nil, errors.New(`nvme: list: "Devices" is not an array`)
-	}
-	for _, e := range *raw.Devices {
-		if e.Subsystems == nil {
-			d := listNamespace(e.rawListNamespace, nil)
-			if d.DevicePath != "" || d.SerialNumber != "" || d.ModelNumber != "" {
-				out = append(out, d)
-			}
-			continue
-		}
-		for _, s := range *e.Subsystems {
-			for _, c := range s.Controllers {
-				if len(c.Namespaces) == 0 && len(s.Namespaces) == 0 {
-					d := listNamespace(rawListNamespace{}, &c)
-					d.Subsystem = string(s.Subsystem)
-					out = append(out, d)
-				}
-				for _, ns := range c.Namespaces {
-					d := listNamespace(ns, &c)
-					d.Subsystem = string(s.Subsystem)
-					out = append(out, d)
-				}
-			}
-			for _, ns := range s.Namespaces {
-				var c *rawListController
-				if len(s.Controllers) > 0 {
-					c = &s.Controllers[0]
-				}
-				d := listNamespace(ns, c)
-				d.Subsystem = string(s.Subsystem)
-				out = append(out, d)
-			}
-		}
-	}
-	return out, nil
-}
-
-func listNamespace(ns rawListNamespace, c *rawListController) ListDevice {
-	d := ListDevice{
-		DevicePath:   string(ns.DevicePath),
-		GenericPath:  firstNonEmpty(string(ns.GenericPath), string(ns.Generic)),
-		SerialNumber: string(ns.SerialNumber),
-		ModelNumber:  string(ns.ModelNumber),
-		Firmware:     string(ns.Firmware),
-		NSID:         ns.NSID.Int(),
-		UsedBytes:    ns.UsedBytes.I64(),
-		PhysicalSize: ns.PhysicalSize.I64(),
-		MaximumLBA:   either(ns.MaximumLBA, ns.MaximiumLBA).I64(),
-		SectorSize:   ns.SectorSize.Int(),
-	}
-	// "NameSpace" is the NSID in the flat layout and the block device name in the nested one.
-	var name string
-	if json.Unmarshal(ns.NameSpace, &name) == nil {
-		name = strings.TrimSpace(name)
-		if d.DevicePath == "" && name != "" {
-			d.DevicePath = devPath(name)
-		}
-	} else if d.NSID == nil {
-		var n num
-		_ = n.UnmarshalJSON(ns.NameSpace)
-		d.NSID = n.Int()
-	}
-	if d.DevicePath != "" {
-		d.DevicePath = devPath(d.DevicePath)
-	}
-	if d.GenericPath != "" {
-		d.GenericPath = devPath(d.GenericPath)
-	}
-	if c != nil {
-		d.Controller = string(c.Controller)
-		d.Address = string(c.Address)
-		d.Transport = string(c.Transport)
-		d.SerialNumber = firstNonEmpty(d.SerialNumber, string(c.SerialNumber))
-		d.ModelNumber = firstNonEmpty(d.ModelNumber, string(c.ModelNumber))
-		d.Firmware = firstNonEmpty(d.Firmware, string(c.Firmware))
-	}
-	return d
-}
-
-func devPath(name string) string {
-	if strings.HasPrefix(name, "/") {
-		return name
-	}
-	return "/dev/" + name
 }
 
 // ParseSelfTestLog parses the output of `nvme self-test-log <dev> -o json`:
@@ -649,13 +481,4 @@ func temperatureC(b json.RawMessage) *int {
 	}
 	v := int(math.Round(c))
 	return &v
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/beeaudit/bee/internal/testtools/golden"
 	"github.com/google/go-cmp/cmp"
 )
 
 func pi(v int) *int       { return &v }
 func pi64(v int64) *int64 { return &v }
-func pb(v bool) *bool     { return &v }
 
 func readFile(t *testing.T, name string) []byte {
 	t.Helper()
@@ -22,77 +22,112 @@ func readFile(t *testing.T, name string) []byte {
 	return data
 }
 
-// Expected values below were read from the raw files.
-
-func TestParseIDCtrl(t *testing.T) {
-	tests := []struct {
-		file string
-		want *IDCtrl
-	}{
-		{"id-ctrl_samsung-980pro.json", &IDCtrl{
-			SerialNumber:             "S5P2NG0R824326R", // "S5P2NG0R824326R     "
-			ModelNumber:              "Samsung SSD 980 PRO 1TB",
-			Firmware:                 "3B2QGXA7",
-			VendorID:                 pi(5197),
-			SubsystemVendorID:        pi(5197),
-			ControllerID:             pi(6),
-			IEEEOUI:                  pi(9528),
-			TotalCapacityBytes:       pi64(1000204886016),
-			UnallocatedCapacityBytes: pi64(0),
-			NumNamespaces:            pi64(1),
-			Version:                  "1.3",  // ver 66304 = 0x10300
-			WarningTempC:             pi(82), // wctemp 355 K
-			CriticalTempC:            pi(85), // cctemp 358 K
-			SelfTestSupported:        pb(true),
-			ErrorLogEntries:          pi(64), // elpe 63
-			SubNQN:                   "nqn.1994-11.com.samsung:nvme:980PRO:M.2:S5P2NG0R824326R",
-		}},
-		{"id-ctrl_samsung-pm983-mz1lb960hajq.json", &IDCtrl{
-			SerialNumber:             "S43ANA0M405593",
-			ModelNumber:              "Unknown MZ1LB960HAJQ-000FB",
-			Firmware:                 "EDA76F2Q",
-			VendorID:                 pi(5197),
-			SubsystemVendorID:        pi(5197),
-			ControllerID:             pi(4),
-			IEEEOUI:                  pi(9528),
-			TotalCapacityBytes:       pi64(900185481216),
-			UnallocatedCapacityBytes: pi64(0),
-			NumNamespaces:            pi64(1),
-			Version:                  "1.2", // 66048 = 0x10200
-			WarningTempC:             pi(80),
-			CriticalTempC:            pi(92),
-			SelfTestSupported:        pb(false), // oacs 15
-			ErrorLogEntries:          pi(64),
-		}},
-		{"qemu/nvme-id-ctrl.json", &IDCtrl{
-			SerialNumber:             "NVMESN99",
-			ModelNumber:              "QEMU NVMe Ctrl",
-			Firmware:                 "7.2.22", // "7.2.22  "
-			VendorID:                 pi(6966),
-			SubsystemVendorID:        pi(6900),
-			ControllerID:             pi(0),
-			IEEEOUI:                  pi(5395456),
-			TotalCapacityBytes:       nil,     // tnvmcap "0": not reported
-			UnallocatedCapacityBytes: pi64(0), // unvmcap "0" (a string in nvme-cli 2.3)
-			NumNamespaces:            pi64(256),
-			Version:                  "1.4",
-			WarningTempC:             pi(70),
-			CriticalTempC:            pi(100),
-			SelfTestSupported:        pb(false), // oacs 266
-			ErrorLogEntries:          pi(1),
-			SubNQN:                   "nqn.2019-08.org.qemu:NVMESN99",
-		}},
+// parserFor picks the parser for a capture from the nvme command in its name
+// ("id-ctrl_...", "qemu/nvme-smart-log.json").
+func parserFor(name string) (func([]byte) (any, error), bool) {
+	for cmd, p := range map[string]func([]byte) (any, error){
+		"id-ctrl":       func(b []byte) (any, error) { return ParseIDCtrl(b) },
+		"smart-log":     func(b []byte) (any, error) { return ParseSmartLog(b) },
+		"self-test-log": func(b []byte) (any, error) { return ParseSelfTestLog(b) },
+		"error-log":     func(b []byte) (any, error) { return ParseErrorLog(b) },
+	} {
+		if strings.Contains(filepath.Base(name), cmd) {
+			return p, true
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			got, err := ParseIDCtrl(readFile(t, tt.file))
+	return nil, false
+}
+
+// TestCaptures parses every capture in testdata with the parser its name
+// names and compares the result with its <capture>.golden.json (go test
+// -update rewrites them; review the diff). The tests below keep only what a
+// capture was added to prove.
+func TestCaptures(t *testing.T) {
+	for _, path := range golden.Captures(t, "testdata", nil) {
+		name, _ := filepath.Rel("testdata", path)
+		t.Run(name, func(t *testing.T) {
+			parse, ok := parserFor(name)
+			if !ok {
+				t.Fatalf("no parser for %s: name it after the nvme command", name)
+			}
+			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
+			got, err := parse(data)
+			if err != nil {
+				t.Fatal(err)
 			}
+			golden.JSON(t, path, got)
 		})
+	}
+}
+
+func mustIDCtrl(t *testing.T, name string) *IDCtrl {
+	t.Helper()
+	c, err := ParseIDCtrl(readFile(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func mustSmartLog(t *testing.T, name string) *SmartLog {
+	t.Helper()
+	l, err := ParseSmartLog(readFile(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// id-ctrl_samsung-980pro.json: padded sn/mn are trimmed; "ver" 66304 = 0x10300 is
+// "1.3"; wctemp/cctemp 355/358 K are 82/85 °C; elpe 63 means 64 entries.
+func TestParseIDCtrlSamsung980Pro(t *testing.T) {
+	c := mustIDCtrl(t, "id-ctrl_samsung-980pro.json")
+	if c.SerialNumber != "S5P2NG0R824326R" || c.Version != "1.3" {
+		t.Errorf("SerialNumber, Version = %q, %q", c.SerialNumber, c.Version)
+	}
+	if diff := cmp.Diff([]*int{pi(82), pi(85), pi(64)}, []*int{c.WarningTempC, c.CriticalTempC, c.ErrorLogEntries}); diff != "" {
+		t.Errorf("WarningTempC, CriticalTempC, ErrorLogEntries (-want +got):\n%s", diff)
+	}
+}
+
+// id-ctrl_samsung-pm983-mz1lb960hajq.json: nvme-cli 1.x " : " spacing; oacs 15 has
+// no self-test bit.
+func TestParseIDCtrlNvmeCLI1x(t *testing.T) {
+	c := mustIDCtrl(t, "id-ctrl_samsung-pm983-mz1lb960hajq.json")
+	if c.SelfTestSupported == nil || *c.SelfTestSupported || c.Version != "1.2" {
+		t.Errorf("SelfTestSupported, Version = %v, %q; want false, 1.2", c.SelfTestSupported, c.Version)
+	}
+}
+
+// qemu/nvme-id-ctrl.json: tnvmcap "0" is not reported (nil); unvmcap is a string
+// "0" in this nvme-cli 2.3 build and reads as 0.
+func TestParseIDCtrlQEMU(t *testing.T) {
+	c := mustIDCtrl(t, "qemu/nvme-id-ctrl.json")
+	if c.TotalCapacityBytes != nil {
+		t.Errorf("TotalCapacityBytes = %d, want nil", *c.TotalCapacityBytes)
+	}
+	if diff := cmp.Diff(pi64(0), c.UnallocatedCapacityBytes); diff != "" {
+		t.Errorf("UnallocatedCapacityBytes (-want +got):\n%s", diff)
+	}
+}
+
+// What each smart-log capture was added to prove: nvme-cli 1.x's misspelt
+// "critical_warrning"; 2.11's critical_warning object and Kelvin temperature;
+// the 128-bit counters printed as strings by the QEMU VM's nvme-cli 2.3.
+func TestParseSmartLogSpellings(t *testing.T) {
+	if l := mustSmartLog(t, "smart-log_nvme-cli-1.x_ocp-autoval.json"); l.CriticalWarning == nil || *l.CriticalWarning != 0 {
+		t.Errorf("1.x CriticalWarning = %v, want 0", l.CriticalWarning)
+	}
+	l := mustSmartLog(t, "smart-log_seagate-firecuda530_nvme-cli-2.11.json")
+	if diff := cmp.Diff([]*int{pi(0), pi(51)}, []*int{l.CriticalWarning, l.TemperatureC}); diff != "" {
+		t.Errorf("2.11 CriticalWarning, TemperatureC (-want +got):\n%s", diff)
+	}
+	l = mustSmartLog(t, "qemu/nvme-smart-log.json")
+	if diff := cmp.Diff([]*int64{pi64(7), pi64(148)}, []*int64{l.DataUnitsRead, l.HostReadCommands}); diff != "" {
+		t.Errorf("QEMU DataUnitsRead, HostReadCommands (-want +got):\n%s", diff)
 	}
 }
 
@@ -106,102 +141,6 @@ func TestParseIDCtrlVersionTertiary(t *testing.T) {
 	}
 	if diff := cmp.Diff(pi64(3200631791616), got.TotalCapacityBytes); diff != "" {
 		t.Errorf("TotalCapacityBytes (-want +got):\n%s", diff)
-	}
-}
-
-func TestParseSmartLog(t *testing.T) {
-	tests := []struct {
-		file string
-		want *SmartLog
-	}{
-		{"smart-log_nvme-cli-1.x_ocp-autoval.json", &SmartLog{
-			CriticalWarning:    pi(0), // spelt "critical_warrning"
-			TemperatureC:       pi(33),
-			AvailableSpare:     pi(100),
-			SpareThreshold:     pi(10),
-			PercentageUsed:     pi(0),
-			DataUnitsRead:      pi64(14051417),
-			DataUnitsWritten:   pi64(47217872),
-			HostReadCommands:   pi64(122591395),
-			HostWriteCommands:  pi64(96126428),
-			ControllerBusyTime: pi64(2328),
-			PowerCycles:        pi64(77),
-			PowerOnHours:       pi64(1244),
-			UnsafeShutdowns:    pi64(52),
-			MediaErrors:        pi64(0),
-			NumErrLogEntries:   pi64(0),
-			WarningTempTime:    pi64(0),
-			CriticalCompTime:   pi64(0),
-		}},
-		{"smart-log_nvme-cli-2.3.json", &SmartLog{
-			CriticalWarning:    pi(0),
-			TemperatureC:       pi(37),
-			AvailableSpare:     pi(100),
-			SpareThreshold:     pi(5),
-			PercentageUsed:     pi(2),
-			DataUnitsRead:      pi64(9898518),
-			DataUnitsWritten:   pi64(136157684),
-			HostReadCommands:   pi64(313528805),
-			HostWriteCommands:  pi64(1928062610),
-			ControllerBusyTime: pi64(8284),
-			PowerCycles:        pi64(64),
-			PowerOnHours:       pi64(4974),
-			UnsafeShutdowns:    pi64(39),
-			MediaErrors:        pi64(0),
-			NumErrLogEntries:   pi64(110),
-			WarningTempTime:    pi64(0),
-			CriticalCompTime:   pi64(0),
-		}},
-		{"smart-log_seagate-firecuda530_nvme-cli-2.11.json", &SmartLog{
-			CriticalWarning:    pi(0), // {"value": 0, ...}
-			TemperatureC:       pi(51),
-			AvailableSpare:     pi(100),
-			SpareThreshold:     pi(5),
-			PercentageUsed:     pi(30),
-			DataUnitsRead:      pi64(178037231),
-			DataUnitsWritten:   pi64(1928683480),
-			HostReadCommands:   pi64(5808178366),
-			HostWriteCommands:  pi64(24273507789),
-			ControllerBusyTime: pi64(69549),
-			PowerCycles:        pi64(99),
-			PowerOnHours:       pi64(24424),
-			UnsafeShutdowns:    pi64(49),
-			MediaErrors:        pi64(0),
-			NumErrLogEntries:   pi64(212),
-			WarningTempTime:    pi64(0),
-			CriticalCompTime:   pi64(0),
-		}},
-		{"qemu/nvme-smart-log.json", &SmartLog{
-			// 128-bit counters are strings in this nvme-cli 2.3 build.
-			CriticalWarning:    pi(0),
-			TemperatureC:       pi(50),
-			AvailableSpare:     pi(0),
-			SpareThreshold:     pi(0),
-			PercentageUsed:     pi(0),
-			DataUnitsRead:      pi64(7),
-			DataUnitsWritten:   pi64(0),
-			HostReadCommands:   pi64(148),
-			HostWriteCommands:  pi64(0),
-			ControllerBusyTime: pi64(0),
-			PowerCycles:        pi64(0),
-			PowerOnHours:       pi64(0),
-			UnsafeShutdowns:    pi64(0),
-			MediaErrors:        pi64(0),
-			NumErrLogEntries:   pi64(0),
-			WarningTempTime:    pi64(0),
-			CriticalCompTime:   pi64(0),
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			got, err := ParseSmartLog(readFile(t, tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
 	}
 }
 
@@ -240,109 +179,6 @@ func TestParseSmartLogVariants(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func TestParseListNested211(t *testing.T) {
-	got, err := ParseList(readFile(t, "list_nvme-cli-2.11_verbose.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev := func(n, ctrl, subsys, addr, serial, fw string) ListDevice {
-		return ListDevice{
-			DevicePath: "/dev/nvme" + n + "n1", GenericPath: "/dev/ng" + n + "n1", Controller: ctrl, Subsystem: subsys,
-			Address: addr, Transport: "pcie", SerialNumber: serial, ModelNumber: "Seagate FireCuda 530 ZP4000GM30023",
-			Firmware: fw, NSID: pi(1), UsedBytes: pi64(4000787030016), PhysicalSize: pi64(4000787030016),
-			MaximumLBA: pi64(7814037168), SectorSize: pi(512),
-		}
-	}
-	want := []ListDevice{
-		dev("0", "nvme0", "nvme-subsys0", "0000:01:00.0", "XXX02YYY", "SU6SM005"),
-		dev("1", "nvme1", "nvme-subsys1", "0000:81:00.0", "XXX00YYY", "SU6SM001"),
-		dev("2", "nvme2", "nvme-subsys2", "0000:61:00.0", "7VS00KNX", "SU6SM001"),
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
-func TestParseListFlat(t *testing.T) {
-	got, err := ParseList(readFile(t, "qemu/nvme-list.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []ListDevice{{
-		DevicePath: "/dev/nvme0n1", SerialNumber: "NVMESN99", ModelNumber: "QEMU NVMe Ctrl", Firmware: "7.2.22",
-		NSID: pi(1), UsedBytes: pi64(2147483648), PhysicalSize: pi64(2147483648), MaximumLBA: pi64(4194304), SectorSize: pi(512),
-	}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-}
-
-// Flat `nvme list -o json` captures of other nvme-cli releases (see testdata/PROVENANCE.md).
-func TestParseListFlatCaptures(t *testing.T) {
-	firecuda := func(dev, serial string) ListDevice {
-		return ListDevice{DevicePath: dev, SerialNumber: serial, ModelNumber: "Seagate FireCuda 530 ZP4000GM30023",
-			Firmware: "SU6SM001", NSID: pi(1), UsedBytes: pi64(4000787030016), PhysicalSize: pi64(4000787030016),
-			MaximumLBA: pi64(7814037168), SectorSize: pi(512)}
-	}
-	tests := []struct {
-		file string
-		want []ListDevice
-	}{
-		// nvme-cli 2.3: numeric NameSpace, Index and ProductName, no GenericPath.
-		{"list_nvme-cli-2.3_flat_firecuda530.json", []ListDevice{
-			firecuda("/dev/nvme0n1", "XXX00YYY"),
-			firecuda("/dev/nvme1n1", "XXX01YYY"),
-		}},
-		// nvme-cli 1.x without a NameSpace key: the NSID is unknown, not 0.
-		{"list_nvme-cli-1.x_no-namespace-key_ocp-autoval_redacted.json", []ListDevice{{
-			DevicePath: "/dev/nvme0n1", SerialNumber: "Sxxxxx", ModelNumber: "Unknown", Firmware: "X123",
-			UsedBytes: pi64(366898667520), PhysicalSize: pi64(512110190592), MaximumLBA: pi64(125026902), SectorSize: pi(4096),
-		}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			got, err := ParseList(readFile(t, tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-// nvme-cli 1.x printed the maximum LBA under the misspelt key "MaximiumLBA"
-// (nvme-print.c json_print_list_items); the entry below is as quoted from an AWS EC2 instance
-// in public code comments.
-func TestParseListMaximiumLBA(t *testing.T) {
-	in := `{
-  "Devices" : [
-    {
-      "DevicePath" : "/dev/nvme0n1",
-      "Firmware" : "0",
-      "Index" : 0,
-      "ModelNumber" : "Amazon EC2 NVMe Instance Storage",
-      "ProductName" : "Unknown Device",
-      "SerialNumber" : "AWS143416FC5A55CA413",
-      "UsedBytes" : 300000000000,
-      "MaximiumLBA" : 585937500,
-      "PhysicalSize" : 300000000000,
-      "SectorSize" : 512
-    }
-  ]
-}`
-	got, err := ParseList([]byte(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []ListDevice{{DevicePath: "/dev/nvme0n1", SerialNumber: "AWS143416FC5A55CA413", ModelNumber: "Amazon EC2 NVMe Instance Storage",
-		Firmware: "0", UsedBytes: pi64(300000000000), PhysicalSize: pi64(300000000000), MaximumLBA: pi64(585937500), SectorSize: pi(512)}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
 
@@ -399,45 +235,6 @@ func TestParseDigitGrouping(t *testing.T) {
 		if diff := cmp.Diff(want, n.I64()); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", in, diff)
 		}
-	}
-}
-
-func TestParseListVariants(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []ListDevice
-	}{
-		{"no devices", `{"Devices":[]}`, []ListDevice{}},
-		{"null devices", `{"Devices":null}`, []ListDevice{}},
-		{"1.x flat with Index and ProductName",
-			`{"Devices" : [{"NameSpace" : 1,"DevicePath" : "/dev/nvme0n1","Firmware" : "EDA76F2Q","Index" : 0,
-			"ModelNumber" : "SAMSUNG MZ1LB960HAJQ-000FB","ProductName" : "Non-Volatile memory controller","SerialNumber" : "S43ANA0M405593",
-			"UsedBytes" : 19353325568,"MaximumLBA" : 1875385008,"PhysicalSize" : 960197124096,"SectorSize" : 512}]}`,
-			[]ListDevice{{DevicePath: "/dev/nvme0n1", SerialNumber: "S43ANA0M405593", ModelNumber: "SAMSUNG MZ1LB960HAJQ-000FB",
-				Firmware: "EDA76F2Q", NSID: pi(1), UsedBytes: pi64(19353325568), PhysicalSize: pi64(960197124096),
-				MaximumLBA: pi64(1875385008), SectorSize: pi(512)}}},
-		{"nested, multipath namespace and a controller without namespace",
-			`{"Devices":[{"Subsystems":[
-			{"Subsystem":"nvme-subsys0","Controllers":[{"Controller":"nvme0","SerialNumber":"A1","ModelNumber":"M","Firmware":"F","Transport":"pcie","Address":"0000:01:00.0","Namespaces":[],"Paths":[{"Path":"nvme0c0n1"}]}],
-			 "Namespaces":[{"NameSpace":"nvme0n1","Generic":"ng0n1","NSID":1,"PhysicalSize":1000}]},
-			{"Subsystem":"nvme-subsys1","Controllers":[{"Controller":"nvme1","SerialNumber":"B2","ModelNumber":"M","Firmware":"F","Transport":"pcie","Address":"0000:02:00.0","Namespaces":[]}],"Namespaces":[]}]}]}`,
-			[]ListDevice{
-				{DevicePath: "/dev/nvme0n1", GenericPath: "/dev/ng0n1", Controller: "nvme0", Subsystem: "nvme-subsys0", Address: "0000:01:00.0",
-					Transport: "pcie", SerialNumber: "A1", ModelNumber: "M", Firmware: "F", NSID: pi(1), PhysicalSize: pi64(1000)},
-				{Controller: "nvme1", Subsystem: "nvme-subsys1", Address: "0000:02:00.0", Transport: "pcie", SerialNumber: "B2", ModelNumber: "M", Firmware: "F"},
-			}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseList([]byte(tt.in))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
 	}
 }
 
@@ -516,7 +313,6 @@ func TestParseErrors(t *testing.T) {
 	parsers := map[string]func([]byte) error{
 		"id-ctrl":       func(b []byte) error { _, err := ParseIDCtrl(b); return err },
 		"smart-log":     func(b []byte) error { _, err := ParseSmartLog(b); return err },
-		"list":          func(b []byte) error { _, err := ParseList(b); return err },
 		"self-test-log": func(b []byte) error { _, err := ParseSelfTestLog(b); return err },
 		"error-log":     func(b []byte) error { _, err := ParseErrorLog(b); return err },
 	}
@@ -548,19 +344,12 @@ func TestParseErrors(t *testing.T) {
 	if _, err := ParseIDCtrl(readFile(t, "smart-log_nvme-cli-2.3.json")); err == nil {
 		t.Error("ParseIDCtrl accepted smart-log output")
 	}
-	if _, err := ParseList(readFile(t, "qemu/nvme-smart-log.json")); err == nil {
-		t.Error("ParseList accepted smart-log output")
-	}
-	if _, err := ParseList([]byte(`{"Devices":"none"}`)); err == nil {
-		t.Error(`ParseList accepted "Devices":"none"`)
-	}
 }
 
-func seeds(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.json")
-	qemu, _ := filepath.Glob("testdata/qemu/*.json")
-	for _, name := range append(files, qemu...) {
-		data, err := os.ReadFile(name)
+// FuzzParse runs every parser on the same input, seeded from the captures.
+func FuzzParse(f *testing.F) {
+	for _, path := range golden.Captures(f, "testdata", nil) {
+		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -568,14 +357,10 @@ func seeds(f *testing.F) {
 	}
 	f.Add([]byte(`{"Current Device Self-Test Operation":1,"List of Valid Reports":[{"Self test result":0}]}`))
 	f.Add([]byte(`{"errors":[{"error_count":1,"lba":"0x10"}]}`))
-}
-
-func FuzzParseIDCtrl(f *testing.F) {
-	seeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParseIDCtrl(data)
 		if (c == nil) == (err == nil) {
-			t.Fatalf("want exactly one of result and error, got %v, %v", c, err)
+			t.Fatalf("id-ctrl: want exactly one of result and error, got %v, %v", c, err)
 		}
 		if c != nil && c.TotalCapacityBytes != nil && *c.TotalCapacityBytes <= 0 {
 			t.Fatalf("non-positive capacity %d", *c.TotalCapacityBytes)
@@ -583,43 +368,18 @@ func FuzzParseIDCtrl(f *testing.F) {
 		if c != nil && (c.SerialNumber != strings.TrimSpace(c.SerialNumber) || c.ModelNumber != strings.TrimSpace(c.ModelNumber)) {
 			t.Fatalf("untrimmed strings %q %q", c.SerialNumber, c.ModelNumber)
 		}
-	})
-}
 
-func FuzzParseSmartLog(f *testing.F) {
-	seeds(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseSmartLog(data)
 		if (s == nil) == (err == nil) {
-			t.Fatalf("want exactly one of result and error, got %v, %v", s, err)
+			t.Fatalf("smart-log: want exactly one of result and error, got %v, %v", s, err)
 		}
 		if s != nil && s.TemperatureC != nil && (*s.TemperatureC < -273 || *s.TemperatureC > 1000) {
 			t.Fatalf("temperature %d °C", *s.TemperatureC)
 		}
-	})
-}
 
-func FuzzParseList(f *testing.F) {
-	seeds(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		l, err := ParseList(data)
-		if (l == nil) == (err == nil) {
-			t.Fatalf("want exactly one of result and error, got %v, %v", l, err)
-		}
-		for _, d := range l {
-			if d.DevicePath != "" && !strings.HasPrefix(d.DevicePath, "/") {
-				t.Fatalf("relative device path %q", d.DevicePath)
-			}
-		}
-	})
-}
-
-func FuzzParseSelfTestLog(f *testing.F) {
-	seeds(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
 		l, err := ParseSelfTestLog(data)
 		if (l == nil) == (err == nil) {
-			t.Fatalf("want exactly one of result and error, got %v, %v", l, err)
+			t.Fatalf("self-test-log: want exactly one of result and error, got %v, %v", l, err)
 		}
 		if l != nil {
 			for _, r := range l.Results {
@@ -628,20 +388,15 @@ func FuzzParseSelfTestLog(f *testing.F) {
 				}
 			}
 		}
-	})
-}
 
-func FuzzParseErrorLog(f *testing.F) {
-	seeds(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		l, err := ParseErrorLog(data)
-		if (l == nil) == (err == nil) {
-			t.Fatalf("want exactly one of result and error, got %v, %v", l, err)
+		e, err := ParseErrorLog(data)
+		if (e == nil) == (err == nil) {
+			t.Fatalf("error-log: want exactly one of result and error, got %v, %v", e, err)
 		}
-		if l != nil {
-			for _, e := range l.Entries {
-				if e.ErrorCount == 0 || *l.MaxErrorCount < e.ErrorCount {
-					t.Fatalf("entry %+v, max %d", e, *l.MaxErrorCount)
+		if e != nil {
+			for _, en := range e.Entries {
+				if en.ErrorCount == 0 || *e.MaxErrorCount < en.ErrorCount {
+					t.Fatalf("entry %+v, max %d", en, *e.MaxErrorCount)
 				}
 			}
 		}

@@ -259,32 +259,23 @@ func TestAERTotal(t *testing.T) {
 	}
 }
 
-func FuzzParseAER(f *testing.F) {
-	f.Add([]byte(aerCorrectableABIDoc))
-	f.Add([]byte(aerFatalABIDoc))
-	f.Add([]byte(aerCorrectableCurrent))
-	f.Add([]byte(""))
+// FuzzParse runs every parser of the package on the same sysfs file content.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{aerCorrectableABIDoc, aerFatalABIDoc, aerCorrectableCurrent, "",
+		"16.0 GT/s PCIe\n", "5 GT/s\n", "Unknown speed\n", "33 MHz PCI"} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := ParseAER(data)
-		if err != nil {
-			if got != nil {
-				t.Fatal("map with error")
-			}
-			return
+		if err != nil && got != nil {
+			t.Fatal("map with error")
 		}
 		for k, v := range got {
 			if v < 0 || k == "" {
 				t.Fatalf("bad entry %q=%d", k, v)
 			}
 		}
-	})
-}
-
-func FuzzParseLinkSpeed(f *testing.F) {
-	for _, s := range []string{"16.0 GT/s PCIe\n", "5 GT/s\n", "Unknown speed\n", "33 MHz PCI"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
+		s := string(data)
 		norm, gts := ParseLinkSpeed(s)
 		if gts != nil && (*gts <= 0 || !strings.HasSuffix(norm, " GT/s")) {
 			t.Fatalf("ParseLinkSpeed(%q) = %q, %v", s, norm, *gts)

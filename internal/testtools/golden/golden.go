@@ -38,7 +38,8 @@ func Updating() bool {
 }
 
 // Captures lists the capture files in dir (recursively), sorted: every regular
-// file except expectations (*.golden.json), PROVENANCE.md and README.md. A
+// file except expectations (*.golden.json), PROVENANCE.md, README.md and the
+// Go fuzz corpus (dir/fuzz, where `go test -fuzz` writes crashers). A
 // directory without captures fails the test, so a moved tree cannot make the
 // test pass by testing nothing.
 func Captures(t testing.TB, dir string, keep func(path string) bool) []string {
@@ -48,7 +49,13 @@ func Captures(t testing.TB, dir string, keep func(path string) bool) []string {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !d.Type().IsRegular() {
+		if d.IsDir() {
+			if p == filepath.Join(dir, "fuzz") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
 			return nil
 		}
 		base := d.Name()

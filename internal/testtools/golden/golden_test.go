@@ -42,7 +42,10 @@ func TestJSONMatchesAndDiffers(t *testing.T) {
 
 func TestCapturesSkipsExpectationsAndFailsWhenEmpty(t *testing.T) {
 	dir := t.TempDir()
-	for _, n := range []string{"x.txt", "x.txt" + Suffix, "PROVENANCE.md"} {
+	if err := os.MkdirAll(filepath.Join(dir, "fuzz", "FuzzParse"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"x.txt", "x.txt" + Suffix, "PROVENANCE.md", "fuzz/FuzzParse/0123abcd"} {
 		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
