@@ -18,6 +18,7 @@ import (
 	"github.com/beeaudit/bee/internal/gpureport"
 	"github.com/beeaudit/bee/internal/health"
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/parse/kmsg"
 	"github.com/beeaudit/bee/internal/parse/nvidiasmi"
 	"github.com/beeaudit/bee/internal/probe"
 )
@@ -42,6 +43,8 @@ type nvidiaKind struct {
 	linkSampled bool
 	// linkJudged says whether and against what the link under load was judged.
 	linkJudged string
+	// xids are the Xid events logged during the test (nvidia_events.go).
+	xids map[string]*kmsg.XidCount
 }
 
 // gpuResult is one GPU in the manifest's results and summary.txt.
@@ -66,6 +69,8 @@ type gpuResult struct {
 	PCIeLinkUnderLoad *linkUnderLoad `json:"pcie_link_under_load"`
 	// HostCopy is bee-gpu-stress's host<->GPU copy bandwidth, judged against that link.
 	HostCopy *hostCopyResult `json:"host_copy"`
+	// Xids are the Xid numbers the kernel logged for this GPU during the test.
+	Xids []int `json:"xids"`
 }
 
 func newNvidiaKind(o satflags.Nvidia) *nvidiaKind {
@@ -139,7 +144,7 @@ func (k *nvidiaKind) gpu(busID string) *gpuResult {
 	}
 	g, ok := k.gpus[id]
 	if !ok {
-		g = &gpuResult{PCIBusID: id, Problems: []string{}, ClockEventReasons: []string{}}
+		g = &gpuResult{PCIBusID: id, Problems: []string{}, ClockEventReasons: []string{}, Xids: []int{}}
 		k.gpus[id] = g
 		k.order = append(k.order, id)
 		sort.Strings(k.order)
@@ -172,12 +177,26 @@ func (k *nvidiaKind) run(ctx context.Context, s *session) {
 		s.fail(s.lastStep("nvidia-smi-q-x-before"), "gpu", "nvidia-smi lists no GPU: nothing to test")
 	}
 
+	// The kernel log and the NVLink error counters, to compare after the stress.
+	kernelBefore := k.readKernelLog(ctx, s, "kernel-log-before")
+	nvlinkBefore, nvlinkOK := k.readNVLink(ctx, s, "nvidia-smi-nvlink-before")
+
 	s.prog.phase(2, fmt.Sprintf("%s on every GPU (killed after %s)", fmtDur(k.duration), fmtDur(k.stressTimeout)))
 	k.stress(ctx, s, smiBefore)
 
-	s.prog.phase(3, "nvidia-smi -q -x, EDAC, PCIe AER")
+	s.prog.phase(3, "nvidia-smi -q -x, nvlink -e, kernel log, EDAC, PCIe AER")
 	after := s.kernelCounters(ctx, "counters-after")
 	s.m.Counters.After = after
+	if kernelBefore != nil {
+		if kernelAfter := k.readKernelLog(ctx, s, "kernel-log-after"); kernelAfter != nil {
+			k.judgeXids(s, s.lastStep("kernel-log-after"), kernelBefore, kernelAfter)
+		}
+	}
+	if nvlinkOK {
+		if nvlinkAfter, ok := k.readNVLink(ctx, s, "nvidia-smi-nvlink-after"); ok {
+			k.judgeNVLink(s, s.lastStep("nvidia-smi-nvlink-after"), nvlinkBefore, nvlinkAfter)
+		}
+	}
 	smiAfter := k.smiXML(ctx, s, "nvidia-smi-q-x-after", after)
 	if smiAfter != nil {
 		k.judgeState(s, s.lastStep("nvidia-smi-q-x-after"), smiAfter)
