@@ -3,7 +3,7 @@
 // (internal/sat), which reads it. Both sides use these types, so the field names are
 // defined once; Parse is strict because a verdict is built on what it returns.
 //
-// Example (one GPU, both tests ran, nothing wrong):
+// Example (one GPU, both tests ran, nothing wrong; the numbers are illustrative):
 //
 //	{"tool":"bee-gpu-stress","version":"1.2.0","driver_version":"550.54.15",
 //	 "cuda_driver_version":12040,"error":null,
@@ -11,6 +11,8 @@
 //	   "uuid":"GPU-…","error":null,
 //	   "memory":{"bytes_tested":76000000000,"passes":3,"errors":0,"first_error_addr":null,"gbps":2510.4},
 //	   "compute":{"iterations":4096,"errors":0,"gflops":51000.2,"checked":1048576},
+//	   "host_copy":{"bytes":268435456,"repetitions":8,"htod":{"best_gbps":55.1,"median_gbps":54.8},
+//	     "dtoh":{"best_gbps":55.6,"median_gbps":55.3},"error":null},
 //	   "duration_ms":60012}]}
 package gpureport
 
