@@ -399,8 +399,9 @@ func (k *nvidiaKind) stress(ctx context.Context, s *session, smi *nvidiasmi.Log)
 			}
 		}
 	}
-	k.judgeHostCopy(s, st, rep)
-	k.judgeLinkUnderLoad(ctx, s, st)
+	a, auditErr := loadAudit(ctx, s)
+	k.judgeHostCopy(s, st, rep, a)
+	k.judgeLinkUnderLoad(s, st, a, auditErr)
 	if allPassed && res.ExitCode != 0 {
 		s.warn(st, c, "bee-gpu-stress exited with status %d although its report shows no error", res.ExitCode)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/beeaudit/bee/internal/audit"
@@ -92,8 +93,9 @@ func PCIeLinkGBps(gen, width int) float64 {
 // judgeHostCopy judges each GPU's copy bandwidth (the better of the best rates is not
 // enough: each direction on its own) against the link it ran on: below copyFailShare
 // of the link's rate is a failure, below copyWarnShare a warning. Without the link
-// under load the rates are kept and not judged.
-func (k *nvidiaKind) judgeHostCopy(s *session, st *Step, rep *gpureport.Report) {
+// under load, the audit's link of the GPU (a the audit, nil when none) is used; without
+// either the rates are kept and not judged.
+func (k *nvidiaKind) judgeHostCopy(s *session, st *Step, rep *gpureport.Report, a *audit.Audit) {
 	for _, rg := range rep.GPUs {
 		if rg.HostCopy == nil {
 			continue
@@ -105,16 +107,23 @@ func (k *nvidiaKind) judgeHostCopy(s *session, st *Step, rep *gpureport.Report) 
 			hc.Judged = "not measured: " + rg.HostCopy.Error.String()
 			continue
 		}
-		l := g.PCIeLinkUnderLoad
-		if l == nil || l.MaxGen == nil || l.MaxWidth == nil || PCIeLinkGBps(*l.MaxGen, *l.MaxWidth) == 0 {
-			hc.Judged = "not judged: the PCIe link under load was not read"
+		gen, width, from := 0, 0, "under load"
+		if l := g.PCIeLinkUnderLoad; l != nil && l.MaxGen != nil && l.MaxWidth != nil {
+			gen, width = *l.MaxGen, *l.MaxWidth
+		} else if ag, aw := auditLink(a, g.PCIBusID); PCIeLinkGBps(ag, aw) > 0 {
+			// Not read under load (an old driver): the audit's link, its maximum speed
+			// and its width (what the link should train to).
+			gen, width, from = ag, aw, "from the audit: maximum speed, width"
+		}
+		if PCIeLinkGBps(gen, width) == 0 {
+			hc.Judged = "not judged: the PCIe link was not read (under load or in the audit)"
 			continue
 		}
-		link := PCIeLinkGBps(*l.MaxGen, *l.MaxWidth)
+		link := PCIeLinkGBps(gen, width)
 		link = math.Round(link*100) / 100
 		hc.LinkGBps = &link
-		hc.Judged = fmt.Sprintf("against Gen%d x%d (%.1f GB/s): warning below %.0f %%, failure below %.0f %%",
-			*l.MaxGen, *l.MaxWidth, link, 100*copyWarnShare, 100*copyFailShare)
+		hc.Judged = fmt.Sprintf("against Gen%d x%d (%s; %.1f GB/s): warning below %.0f %%, failure below %.0f %%",
+			gen, width, from, link, 100*copyWarnShare, 100*copyFailShare)
 		for _, d := range []struct {
 			name string
 			r    *gpureport.CopyRate
@@ -138,7 +147,7 @@ func (k *nvidiaKind) judgeHostCopy(s *session, st *Step, rep *gpureport.Report) 
 			}
 			s.codedReason(st, sev, CodePCIeBandwidthLow, "gpu "+g.PCIBusID,
 				fmt.Sprintf("copies %s reached %.1f GB/s at best, %.0f %% of the %.1f GB/s a PCIe Gen%d x%d link carries (%s below %.0f %%)",
-					d.name, d.r.BestGBps, 100*share, link, *l.MaxGen, *l.MaxWidth, sevWord(sev), 100*thresholdOf(sev)))
+					d.name, d.r.BestGBps, 100*share, link, gen, width, sevWord(sev), 100*thresholdOf(sev)))
 		}
 	}
 }
@@ -163,17 +172,16 @@ func thresholdOf(sev string) float64 {
 // profile.JudgeUnderLoad does the comparison. No audit, or an audit without a profile:
 // nothing to judge against (noted in the results). A profile that cannot be read, has
 // changed, or does not parse: a CONFIG_NOT_VERIFIED warning, never a silent skip.
-func (k *nvidiaKind) judgeLinkUnderLoad(ctx context.Context, s *session, st *Step) {
+func (k *nvidiaKind) judgeLinkUnderLoad(s *session, st *Step, a *audit.Audit, auditErr error) {
 	m := s.m.Machine
 	if m.Source != "audit" || m.AuditFile == nil {
 		k.linkJudged = "no: no audit (--audit) to take the hardware profile from"
 		return
 	}
-	a, _, err := audit.Load(ctx, *m.AuditFile)
-	if err != nil {
-		k.linkJudged = "no: the audit could not be read again: " + err.Error()
+	if auditErr != nil {
+		k.linkJudged = "no: the audit could not be read again: " + auditErr.Error()
 		s.codedReason(st, SeverityWarning, CodeNotVerified, "gpu",
-			fmt.Sprintf("the PCIe links under load were not judged: the audit %s could not be read again (%v)", *m.AuditFile, err))
+			fmt.Sprintf("the PCIe links under load were not judged: the audit %s could not be read again (%v)", *m.AuditFile, auditErr))
 		return
 	}
 	ref := a.Hardware.Profile
@@ -227,6 +235,44 @@ func (k *nvidiaKind) judgeLinkUnderLoad(ctx context.Context, s *session, st *Ste
 		}
 		s.codedReason(st, f.Severity, f.Code, comp, f.Message)
 	}
+}
+
+// loadAudit reads the --audit file again (identify read it for the machine's identity
+// only); nil, nil without one.
+func loadAudit(ctx context.Context, s *session) (*audit.Audit, error) {
+	m := s.m.Machine
+	if m.Source != "audit" || m.AuditFile == nil {
+		return nil, nil
+	}
+	a, _, err := audit.Load(ctx, *m.AuditFile)
+	return a, err
+}
+
+// auditLink is the generation of the maximum speed and the current width of the GPU
+// at busID in the audit's PCIe inventory (0, 0 when not there or not read).
+func auditLink(a *audit.Audit, busID string) (gen, width int) {
+	if a == nil {
+		return 0, 0
+	}
+	for _, d := range a.Hardware.PCIe {
+		if normBusID(d.Address) != busID || d.Link == nil || d.Link.MaxSpeed == nil || d.Link.CurrentWidth == nil {
+			continue
+		}
+		f := strings.Fields(*d.Link.MaxSpeed)
+		if len(f) == 0 {
+			return 0, 0
+		}
+		gts, err := strconv.ParseFloat(f[0], 64)
+		if err != nil {
+			return 0, 0
+		}
+		for g := 1; g <= 6; g++ {
+			if math.Abs(profile.GenGTs(g)-gts) < 0.01 {
+				return g, *d.Link.CurrentWidth
+			}
+		}
+	}
+	return 0, 0
 }
 
 // codedReason is fail or warn (by sev) with the reason's code set.

@@ -202,25 +202,46 @@ func TestNvidiaHostCopyJudged(t *testing.T) {
 }
 
 // TestNvidiaSamplerWithoutLinkFields: a driver that does not know the PCIe link fields
-// is asked again without them; the copies are then kept but not judged.
+// is asked again without them. The copies are then judged against the audit's link of
+// each GPU (maximum speed, width) when the audit has one, else kept and not judged; a
+// profile's link rules cannot be checked under load: CONFIG_NOT_VERIFIED.
 func TestNvidiaSamplerWithoutLinkFields(t *testing.T) {
-	m := newMachine(t)
-	c := func(name string) string { return td(t, "constructed/"+name) }
-	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_host-copy-slow-gpu1.json", 0)
-	sc.Commands[3] = samplerCmd("clocks_event_reasons.active").Replay(c("nvidia-smi_query-gpu_not-a-valid-field_pcie-link.txt"), 2)
-	sc.Commands = append(sc.Commands, cmd("nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw,clocks_event_reasons.active",
-		samplerArgs, "-lms", "1000").Answer(fakeResponse{Stdout: c("nvidia-smi_query-gpu-sampler_2x-rtx-a5000.csv"), Hang: true}))
-	f := newFake(t, sc)
-	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitPass {
-		t.Errorf("exit %d: %s", code, readArchive(t, m.archive()).reasons())
-	}
-	tb := readArchive(t, m.archive())
-	g := gpuResults(t, tb)
-	if g[1]["pcie_link_under_load"] != nil || g[1]["samples"] != 4.0 {
-		t.Errorf("GPU 1 %v", g[1])
-	}
-	if hc := g[1]["host_copy"].(map[string]any); hc["judged"] != "not judged: the PCIe link under load was not read" || hc["link_gbps"] != nil {
-		t.Errorf("GPU 1 host copy %v", hc)
+	for _, withAudit := range []bool{false, true} {
+		m := newMachine(t)
+		if withAudit {
+			withProfile(t, m, a5000Profile)
+		}
+		c := func(name string) string { return td(t, "constructed/"+name) }
+		sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_host-copy-slow-gpu1.json", 0)
+		sc.Commands[3] = samplerCmd("clocks_event_reasons.active").Replay(c("nvidia-smi_query-gpu_not-a-valid-field_pcie-link.txt"), 2)
+		sc.Commands = append(sc.Commands, cmd("nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw,clocks_event_reasons.active",
+			samplerArgs, "-lms", "1000").Answer(fakeResponse{Stdout: c("nvidia-smi_query-gpu-sampler_2x-rtx-a5000.csv"), Hang: true}))
+		f := newFake(t, sc)
+		code := m.run(f, "nvidia", "--duration", "1s")
+		tb := readArchive(t, m.archive())
+		g := gpuResults(t, tb)
+		if g[1]["pcie_link_under_load"] != nil || g[1]["samples"] != 4.0 {
+			t.Errorf("GPU 1 %v", g[1])
+		}
+		hc := g[1]["host_copy"].(map[string]any)
+		if !withAudit {
+			if code != ExitPass || len(tb.man.Reasons) != 0 {
+				t.Errorf("exit %d: %s", code, tb.reasons())
+			}
+			if hc["judged"] != "not judged: the PCIe link was not read (under load or in the audit)" || hc["link_gbps"] != nil {
+				t.Errorf("GPU 1 host copy %v", hc)
+			}
+			continue
+		}
+		if code != ExitFail || !strings.HasPrefix(hc["judged"].(string), "against Gen4 x16 (from the audit: maximum speed, width; 31.5 GB/s)") {
+			t.Errorf("exit %d, GPU 1 host copy %v", code, hc)
+		}
+		if got := tb.coded(CodePCIeBandwidthLow); len(got) != 2 || got[0].Severity != SeverityFailure {
+			t.Errorf("reasons %s", tb.reasons())
+		}
+		if got := tb.coded(CodeNotVerified); len(got) != 2 || !strings.Contains(got[0].Message, "link under load not read; expected x16 16 GT/s") {
+			t.Errorf("reasons %+v", got)
+		}
 	}
 }
 
