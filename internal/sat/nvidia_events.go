@@ -35,7 +35,7 @@ func (k *nvidiaKind) readKernelLog(ctx context.Context, s *session, name string)
 	}
 	if res.ExitCode != 0 {
 		st.Status = StatusError
-		s.warn(st, "gpu", "dmesg: %s: Xid errors during the test not checked", res.Describe())
+		s.warn(st, "gpu", "%s: Xid errors during the test not checked", res.Describe())
 		return nil
 	}
 	st.Status = StatusOK
@@ -144,7 +144,7 @@ func (k *nvidiaKind) readNVLink(ctx context.Context, s *session, name string) ([
 		s.warn(st, "gpu", "nvidia-smi nvlink -e (exit status %d): %v: NVLink error counters not compared", res.ExitCode, err)
 		return nil, false
 	case res.ExitCode != 0:
-		s.warn(st, "gpu", "nvidia-smi nvlink -e: %s: NVLink error counters not compared", res.Describe())
+		s.warn(st, "gpu", "%s: NVLink error counters not compared", res.Describe())
 		return nil, false
 	}
 	st.Status = StatusOK
