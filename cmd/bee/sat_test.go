@@ -110,8 +110,12 @@ func TestSatNvidiaRunsItsOwnGPUStress(t *testing.T) {
 	m := machine{name: "gpu-no-libcuda", cmds: []fakeCmd{
 		{argv: []string{"nvidia-smi", "-q"}, stdout: fixture("nvidiasmi", "lambda-vector_2x-rtx-a6000_q.txt")},
 		{argv: []string{"nvidia-smi", "-q", "-x"}, stdout: xml},
-		{argv: []string{"nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw,clocks_event_reasons.active",
-			"--format=csv,noheader,nounits", "-lms", "1000"}},
+		{argv: []string{"nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw,clocks_event_reasons.active," +
+			"pcie.link.gen.current,pcie.link.width.current", "--format=csv,noheader,nounits", "-lms", "1000"}},
+		// The kernel log and the NVLink counters, before and after the stress: nothing new,
+		// no NVLink.
+		{argv: []string{"dmesg", "--time-format", "iso"}, stdout: fixture("kmsg", "h100-node_dmesg-decode-iso_clean-boot.txt")},
+		{argv: []string{"nvidia-smi", "nvlink", "-e"}, stdout: fixture("nvidiasmi", "nvlink/a10_nvlink-status_empty-output.txt")},
 	}, files: baseFiles("gpu-no-libcuda", "3026712")}
 	e := m.setup(t)
 	man, code, _ := runSat(t, e, "nvidia", "--duration", "1s", "--bug-report=false")

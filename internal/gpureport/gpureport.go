@@ -3,7 +3,7 @@
 // (internal/sat), which reads it. Both sides use these types, so the field names are
 // defined once; Parse is strict because a verdict is built on what it returns.
 //
-// Example (one GPU, both tests ran, nothing wrong):
+// Example (one GPU, both tests ran, nothing wrong; the numbers are illustrative):
 //
 //	{"tool":"bee-gpu-stress","version":"1.2.0","driver_version":"550.54.15",
 //	 "cuda_driver_version":12040,"error":null,
@@ -11,6 +11,8 @@
 //	   "uuid":"GPU-…","error":null,
 //	   "memory":{"bytes_tested":76000000000,"passes":3,"errors":0,"first_error_addr":null,"gbps":2510.4},
 //	   "compute":{"iterations":4096,"errors":0,"gflops":51000.2,"checked":1048576},
+//	   "host_copy":{"bytes":268435456,"repetitions":8,"htod":{"best_gbps":55.1,"median_gbps":54.8},
+//	     "dtoh":{"best_gbps":55.6,"median_gbps":55.3},"error":null},
 //	   "duration_ms":60012}]}
 package gpureport
 
@@ -77,6 +79,9 @@ type GPU struct {
 	Error   *Error         `json:"error"`
 	Memory  *MemResult     `json:"memory"`  // nil when the memory test did not run
 	Compute *ComputeResult `json:"compute"` // nil when the compute test did not run
+	// HostCopy is the host<->GPU copy bandwidth over PCIe (pinned host memory); nil when
+	// it was not measured (reports from before it existed, or a failure before it ran).
+	HostCopy *CopyResult `json:"host_copy,omitempty"`
 	// DurationMS is the wall time spent on this GPU.
 	DurationMS int64 `json:"duration_ms"`
 }
@@ -96,6 +101,26 @@ type ComputeResult struct {
 	Errors     int64   `json:"errors"`     // results that differed from the CPU's
 	GFLOPS     float64 `json:"gflops"`     // achieved FP32 rate, 10^9 FLOP/s
 	Checked    int64   `json:"checked"`    // results compared with the CPU's
+}
+
+// CopyResult is the host<->GPU copy bandwidth: synchronous copies of Bytes between
+// pinned (page-locked) host memory and device memory, Repetitions times each way, each
+// copy timed with CUDA events.
+type CopyResult struct {
+	Bytes       int64 `json:"bytes"`       // size of one copy
+	Repetitions int   `json:"repetitions"` // copies timed per direction
+	// HtoD (host to device) and DtoH (device to host); nil when not measured.
+	HtoD *CopyRate `json:"htod"`
+	DtoH *CopyRate `json:"dtoh"`
+	// Error says why the bandwidth was not measured when that is not the GPU's fault
+	// (host memory could not be pinned); a failed copy is the GPU's Error instead.
+	Error *Error `json:"error"`
+}
+
+// CopyRate is one direction's rates over the repetitions, GB/s (10^9 bytes per second).
+type CopyRate struct {
+	BestGBps   float64 `json:"best_gbps"`
+	MedianGBps float64 `json:"median_gbps"`
 }
 
 // Marshal renders r as the indented JSON document bee-gpu-stress prints (with a trailing
@@ -225,6 +250,19 @@ func (g GPU) check() error {
 		}
 		if m.Errors > 0 && m.FirstErrorAddr == nil {
 			return errors.New("memory: errors without first_error_addr")
+		}
+	}
+	if h := g.HostCopy; h != nil {
+		if h.Bytes < 0 || h.Repetitions < 0 {
+			return errors.New("host_copy: negative count")
+		}
+		for _, r := range []*CopyRate{h.HtoD, h.DtoH} {
+			if r != nil && (r.BestGBps < 0 || r.MedianGBps < 0 || r.MedianGBps > r.BestGBps) {
+				return errors.New("host_copy: negative rate, or a median above the best")
+			}
+		}
+		if h.Error != nil && h.Error.Code == "" {
+			return errors.New("host_copy: error without a code")
 		}
 	}
 	if c := g.Compute; c != nil {

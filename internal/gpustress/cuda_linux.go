@@ -58,6 +58,8 @@ type cudaLib struct {
 	cuMemsetD32                func(p uint64, v uint32, n uint64) int32
 	cuMemcpyHtoD               func(dst uint64, src unsafe.Pointer, n uint64) int32
 	cuMemcpyDtoH               func(dst unsafe.Pointer, src uint64, n uint64) int32
+	cuMemHostAlloc             func(p *unsafe.Pointer, n uint64, flags uint32) int32
+	cuMemFreeHost              func(p unsafe.Pointer) int32
 	cuModuleLoadDataEx         func(mod *uintptr, image unsafe.Pointer, n uint32, opts unsafe.Pointer, vals unsafe.Pointer) int32
 	cuModuleUnload             func(mod uintptr) int32
 	cuModuleGetFunction        func(fn *uintptr, mod uintptr, name string) int32
@@ -105,6 +107,8 @@ func openLibCUDA(path string) (driver, *gpureport.Error) {
 		{&c.cuMemsetD32, []string{"cuMemsetD32_v2"}},
 		{&c.cuMemcpyHtoD, []string{"cuMemcpyHtoD_v2"}},
 		{&c.cuMemcpyDtoH, []string{"cuMemcpyDtoH_v2"}},
+		{&c.cuMemHostAlloc, []string{"cuMemHostAlloc"}},
+		{&c.cuMemFreeHost, []string{"cuMemFreeHost"}},
 		{&c.cuModuleLoadDataEx, []string{"cuModuleLoadDataEx"}},
 		{&c.cuModuleUnload, []string{"cuModuleUnload"}},
 		{&c.cuModuleGetFunction, []string{"cuModuleGetFunction"}},
@@ -280,6 +284,30 @@ func (g *cudaGPU) CopyDtoH(dst []byte, src devPtr) error {
 	r := g.c.cuMemcpyDtoH(unsafe.Pointer(&dst[0]), uint64(src), uint64(len(dst)))
 	runtime.KeepAlive(dst)
 	return g.c.check("cuMemcpyDtoH_v2", r)
+}
+
+// HostAlloc is cuMemHostAlloc with no flags: page-locked memory, portable to
+// this context only, which is all a copy from this thread needs.
+func (g *cudaGPU) HostAlloc(n uint64) ([]byte, error) {
+	if n == 0 {
+		return nil, &cudaError{Call: "cuMemHostAlloc", Code: 1, Name: cuResultName(1), Desc: "0 bytes asked for"}
+	}
+	var p unsafe.Pointer
+	if err := g.c.check("cuMemHostAlloc", g.c.cuMemHostAlloc(&p, n, 0)); err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, &cudaError{Call: "cuMemHostAlloc", Code: 999, Name: cuResultName(999), Desc: "success with a NULL pointer"}
+	}
+	// C memory: the garbage collector neither scans nor moves it.
+	return unsafe.Slice((*byte)(p), n), nil
+}
+
+func (g *cudaGPU) FreeHost(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	return g.c.check("cuMemFreeHost", g.c.cuMemFreeHost(unsafe.Pointer(&b[0])))
 }
 
 func (g *cudaGPU) LoadModule(ptx string) (handle, error) {

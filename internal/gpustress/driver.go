@@ -43,6 +43,11 @@ type gpu interface {
 	MemsetD32(p devPtr, v uint32, n uint64) error // cuMemsetD32_v2
 	CopyHtoD(dst devPtr, src []byte) error        // cuMemcpyHtoD_v2
 	CopyDtoH(dst []byte, src devPtr) error        // cuMemcpyDtoH_v2
+	// HostAlloc allocates page-locked host memory the GPU can reach by DMA
+	// (cuMemHostAlloc); FreeHost releases it (cuMemFreeHost). The slice is not
+	// Go memory: it must not be used after FreeHost.
+	HostAlloc(bytes uint64) ([]byte, error)
+	FreeHost(b []byte) error
 	// LoadModule JIT-compiles PTX (cuModuleLoadDataEx); a failure carries the
 	// JIT's error log.
 	LoadModule(ptx string) (handle, error)

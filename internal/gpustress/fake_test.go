@@ -70,6 +70,13 @@ type fakeGPU struct {
 	hang       chan struct{} // Synchronize blocks until it is closed
 	skipKernel string        // launches of this kernel do nothing
 	skipVerify bool          // bee_mem verify launches do nothing
+	// host<->GPU copies: each copy advances the clock by its size at the rate
+	// htodGBps[i % len] (the i-th host-to-device copy), likewise dtoh; nil: 25 GB/s.
+	htodGBps, dtohGBps []float64
+	hostAllocErr       error // cuMemHostAlloc fails with it
+	copyErr            error // host-to-device copies of copyErrLen bytes fail with it
+	copyErrLen         int
+	corruptDtoH        int // device-to-host copies of this many bytes flip a bit of their last byte
 
 	mu       sync.Mutex
 	open     bool
@@ -84,6 +91,48 @@ type fakeGPU struct {
 	fmaCount int
 	syncs    int
 	launches map[string]int
+	hostMem  map[*byte]int // live cuMemHostAlloc buffers
+	htodN    int
+	dtohN    int
+}
+
+func (g *fakeGPU) copyTime(n int, rates []float64, i int) {
+	r := 25.0
+	if len(rates) > 0 {
+		r = rates[i%len(rates)]
+	}
+	g.clockMS += float64(n) / (r * 1e6)
+}
+
+func (g *fakeGPU) HostAlloc(n uint64) ([]byte, error) {
+	if err := g.lock(); err != nil {
+		return nil, err
+	}
+	defer g.mu.Unlock()
+	if g.hostAllocErr != nil {
+		return nil, g.hostAllocErr
+	}
+	if n == 0 {
+		return nil, fakeErr("cuMemHostAlloc", 1)
+	}
+	b := make([]byte, n)
+	if g.hostMem == nil {
+		g.hostMem = map[*byte]int{}
+	}
+	g.hostMem[&b[0]] = len(b)
+	return b, nil
+}
+
+func (g *fakeGPU) FreeHost(b []byte) error {
+	if err := g.lock(); err != nil {
+		return err
+	}
+	defer g.mu.Unlock()
+	if len(b) == 0 || g.hostMem[&b[0]] != len(b) {
+		return fakeErr("cuMemFreeHost", 1)
+	}
+	delete(g.hostMem, &b[0])
+	return nil
 }
 
 func newFakeGPU(ordinal int, free uint64) *fakeGPU {
@@ -177,7 +226,12 @@ func (g *fakeGPU) CopyHtoD(dst devPtr, src []byte) error {
 	if err != nil {
 		return err
 	}
+	if g.copyErr != nil && len(src) == g.copyErrLen {
+		return g.copyErr
+	}
 	copy(b, src)
+	g.copyTime(len(src), g.htodGBps, g.htodN)
+	g.htodN++
 	return nil
 }
 
@@ -194,6 +248,11 @@ func (g *fakeGPU) CopyDtoH(dst []byte, src devPtr) error {
 		return err
 	}
 	copy(dst, b)
+	if g.corruptDtoH == len(dst) && len(dst) > 0 {
+		dst[len(dst)-1] ^= 0x10
+	}
+	g.copyTime(len(dst), g.dtohGBps, g.dtohN)
+	g.dtohN++
 	return nil
 }
 
@@ -378,6 +437,9 @@ func (g *fakeGPU) Close() error {
 	}
 	defer g.mu.Unlock()
 	g.closed = true
+	if len(g.hostMem) != 0 {
+		return fmt.Errorf("fake: closed with %d pinned host buffers still live", len(g.hostMem))
+	}
 	if len(g.allocs) != 0 {
 		var ptrs []string
 		for p, b := range g.allocs {

@@ -62,6 +62,8 @@ type tuning struct {
 	launchTarget time.Duration // aimed-for duration of one bee_fma launch
 	maxReps      int
 	cancelGrace  time.Duration // how long to wait for workers after ctx is cancelled
+	copyBytes    uint64        // size of one host<->GPU copy (at most an eighth of the free memory)
+	copyReps     int           // timed copies per direction
 	// Tests only: when > 0, run exactly this many memory passes / bee_fma
 	// launches instead of filling the duration (CPU speed does not matter).
 	memPasses, fmaLaunches int
@@ -76,6 +78,8 @@ var defaultTuning = tuning{
 	launchTarget: 100 * time.Millisecond,
 	maxReps:      1 << 16,
 	cancelGrace:  15 * time.Second,
+	copyBytes:    256 << 20,
+	copyReps:     8,
 }
 
 // Run tests the GPUs and returns the report; it never returns nil. Problems are
@@ -272,6 +276,10 @@ func (w *worker) snapshot() gpureport.GPU {
 		c := *g.Compute
 		g.Compute = &c
 	}
+	if g.HostCopy != nil {
+		h := *g.HostCopy
+		g.HostCopy = &h
+	}
 	if !w.done && g.Error == nil {
 		msg := "the GPU's test never started"
 		if !w.start.IsZero() {
@@ -384,6 +392,13 @@ func (w *worker) test(ctx context.Context) error {
 		return ref.err
 	}
 	if err := k.computeTest(ctx, fnFMA, fmaGrid, ref.ref, time.Now().Add(w.opts.Duration-half)); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Last, a fraction of a second: the copy bandwidth (copy.go).
+	if err := k.copyTest(ctx); err != nil {
 		return err
 	}
 	return ctx.Err()

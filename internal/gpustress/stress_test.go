@@ -21,6 +21,8 @@ var testTuning = tuning{
 	launchTarget: 4 * time.Millisecond,
 	maxReps:      8,
 	cancelGrace:  2 * time.Second,
+	copyBytes:    16 << 10,
+	copyReps:     3,
 	memPasses:    2,
 	fmaLaunches:  2,
 }

@@ -32,6 +32,15 @@ func Summary(r *gpureport.Report) string {
 			fmt.Fprintf(&b, "  compute: %d launches, %d wrong of %d results checked, %.1f GFLOP/s (FP32)\n",
 				c.Iterations, c.Errors, c.Checked, c.GFLOPS)
 		}
+		if h := g.HostCopy; h != nil {
+			switch {
+			case h.HtoD != nil && h.DtoH != nil:
+				fmt.Fprintf(&b, "  host<->GPU copy: %.1f GB/s to the GPU, %.1f GB/s from it (best of %d copies of %d MB)\n",
+					h.HtoD.BestGBps, h.DtoH.BestGBps, h.Repetitions, h.Bytes/1e6)
+			case h.Error != nil:
+				fmt.Fprintf(&b, "  host<->GPU copy: not measured: %s\n", termsafe.Line(h.Error.String()))
+			}
+		}
 		for _, p := range problems {
 			fmt.Fprintf(&b, "  FAIL: %s\n", termsafe.Line(p))
 		}

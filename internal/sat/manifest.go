@@ -62,7 +62,11 @@ type Reason struct {
 	Severity  string `json:"severity"`  // warning or failure
 	Component string `json:"component"` // e.g. "gpu 0000:17:00.0", "disk sda", "memory"
 	Step      string `json:"step,omitempty"`
-	Message   string `json:"message"`
+	// Code names the rule behind a reason where it has one, e.g.
+	// CONFIG_PCIE_LINK_UNDER_LOAD (the audit's finding codes) or PCIE_BANDWIDTH_LOW;
+	// absent otherwise.
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message"`
 }
 
 // Machine identifies the machine tested.

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/beeaudit/bee/internal/gpureport"
 	"github.com/beeaudit/bee/internal/health"
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/parse/kmsg"
 	"github.com/beeaudit/bee/internal/parse/nvidiasmi"
 	"github.com/beeaudit/bee/internal/probe"
 )
@@ -37,6 +39,12 @@ type nvidiaKind struct {
 	driver string
 	gpus   map[string]*gpuResult // by PCI bus id
 	order  []string
+	// linkSampled: the sampler asked for the PCIe link fields (the driver knows them).
+	linkSampled bool
+	// linkJudged says whether and against what the link under load was judged.
+	linkJudged string
+	// xids are the Xid events logged during the test (nvidia_events.go).
+	xids map[string]*kmsg.XidCount
 }
 
 // gpuResult is one GPU in the manifest's results and summary.txt.
@@ -56,6 +64,13 @@ type gpuResult struct {
 	MaxTemperatureC   *int     `json:"max_temperature_c"`
 	MaxPowerW         *float64 `json:"max_power_w"`
 	ClockEventReasons []string `json:"clock_event_reasons"`
+	// PCIeLinkUnderLoad is the best link the sampler read while the stress ran; nil when
+	// not read.
+	PCIeLinkUnderLoad *linkUnderLoad `json:"pcie_link_under_load"`
+	// HostCopy is bee-gpu-stress's host<->GPU copy bandwidth, judged against that link.
+	HostCopy *hostCopyResult `json:"host_copy"`
+	// Xids are the Xid numbers the kernel logged for this GPU during the test.
+	Xids []int `json:"xids"`
 }
 
 func newNvidiaKind(o satflags.Nvidia) *nvidiaKind {
@@ -78,7 +93,7 @@ func (k *nvidiaKind) results() any {
 	if k.driver != "" {
 		drv = &k.driver
 	}
-	return map[string]any{"driver_version": drv, "gpus": gpus}
+	return map[string]any{"driver_version": drv, "gpus": gpus, "pcie_link_under_load_judged": k.linkJudged}
 }
 
 func (k *nvidiaKind) summaryLines() []string {
@@ -102,6 +117,12 @@ func (k *nvidiaKind) summaryLines() []string {
 		if g.MaxPowerW != nil {
 			line += fmt.Sprintf(", %.0f W", *g.MaxPowerW)
 		}
+		if l := g.PCIeLinkUnderLoad; l != nil && l.MaxGen != nil && l.MaxWidth != nil {
+			line += fmt.Sprintf("; PCIe Gen%d x%d under load", *l.MaxGen, *l.MaxWidth)
+		}
+		if h := g.HostCopy; h != nil && h.HtoD != nil && h.DtoH != nil {
+			line += fmt.Sprintf("; copies %.1f GB/s to the GPU, %.1f GB/s from it", h.HtoD.BestGBps, h.DtoH.BestGBps)
+		}
 		if len(g.ClockEventReasons) > 0 {
 			line += "; clock events: " + strings.Join(g.ClockEventReasons, ",")
 		}
@@ -123,7 +144,7 @@ func (k *nvidiaKind) gpu(busID string) *gpuResult {
 	}
 	g, ok := k.gpus[id]
 	if !ok {
-		g = &gpuResult{PCIBusID: id, Problems: []string{}, ClockEventReasons: []string{}}
+		g = &gpuResult{PCIBusID: id, Problems: []string{}, ClockEventReasons: []string{}, Xids: []int{}}
 		k.gpus[id] = g
 		k.order = append(k.order, id)
 		sort.Strings(k.order)
@@ -156,12 +177,26 @@ func (k *nvidiaKind) run(ctx context.Context, s *session) {
 		s.fail(s.lastStep("nvidia-smi-q-x-before"), "gpu", "nvidia-smi lists no GPU: nothing to test")
 	}
 
+	// The kernel log and the NVLink error counters, to compare after the stress.
+	kernelBefore := k.readKernelLog(ctx, s, "kernel-log-before")
+	nvlinkBefore, nvlinkOK := k.readNVLink(ctx, s, "nvidia-smi-nvlink-before")
+
 	s.prog.phase(2, fmt.Sprintf("%s on every GPU (killed after %s)", fmtDur(k.duration), fmtDur(k.stressTimeout)))
 	k.stress(ctx, s, smiBefore)
 
-	s.prog.phase(3, "nvidia-smi -q -x, EDAC, PCIe AER")
+	s.prog.phase(3, "nvidia-smi -q -x, nvlink -e, kernel log, EDAC, PCIe AER")
 	after := s.kernelCounters(ctx, "counters-after")
 	s.m.Counters.After = after
+	if kernelBefore != nil {
+		if kernelAfter := k.readKernelLog(ctx, s, "kernel-log-after"); kernelAfter != nil {
+			k.judgeXids(s, s.lastStep("kernel-log-after"), kernelBefore, kernelAfter)
+		}
+	}
+	if nvlinkOK {
+		if nvlinkAfter, ok := k.readNVLink(ctx, s, "nvidia-smi-nvlink-after"); ok {
+			k.judgeNVLink(s, s.lastStep("nvidia-smi-nvlink-after"), nvlinkBefore, nvlinkAfter)
+		}
+	}
 	smiAfter := k.smiXML(ctx, s, "nvidia-smi-q-x-after", after)
 	if smiAfter != nil {
 		k.judgeState(s, s.lastStep("nvidia-smi-q-x-after"), smiAfter)
@@ -364,6 +399,9 @@ func (k *nvidiaKind) stress(ctx context.Context, s *session, smi *nvidiasmi.Log)
 			}
 		}
 	}
+	a, auditErr := loadAudit(ctx, s)
+	k.judgeHostCopy(s, st, rep, a)
+	k.judgeLinkUnderLoad(s, st, a, auditErr)
 	if allPassed && res.ExitCode != 0 {
 		s.warn(st, c, "bee-gpu-stress exited with status %d although its report shows no error", res.ExitCode)
 	}
@@ -375,25 +413,49 @@ func (k *nvidiaKind) stress(ctx context.Context, s *session, smi *nvidiasmi.Log)
 
 // Fields sampled during the stress. Drivers before 535 call the clock event reasons
 // "clocks_throttle_reasons"; nvidia-smi rejects a field it does not know, so the sampler
-// falls back to the old name.
-var samplerReasonFields = []string{"clocks_event_reasons.active", "clocks_throttle_reasons.active"}
+// falls back to the old name. The PCIe link's generation and width (the link under load,
+// judged against the hardware profile and used to judge the copy bandwidth:
+// nvidia_link.go) are asked for too; a driver that does not know them is asked again
+// without them.
+var (
+	samplerReasonFields = []string{"clocks_event_reasons.active", "clocks_throttle_reasons.active"}
+	samplerLinkFields   = []string{"pcie.link.gen.current", "pcie.link.width.current"}
+)
+
+// invalidField is the field nvidia-smi names in `Field "x" is not a valid field to query.`
+var invalidField = regexp.MustCompile(`Field "([^"]+)" is not a valid field`)
 
 // sampler runs nvidia-smi in loop mode until sctx is canceled (the stress ended). run is
 // the whole run's context: its cancellation is an interrupt, sctx's alone is the normal
 // end of sampling.
 func (k *nvidiaKind) sampler(sctx, run context.Context, s *session) {
-	for i, field := range samplerReasonFields {
-		argv := []string{"nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw," + field,
+	reason, link := 0, true
+	for try := 0; try < 4; try++ {
+		field := samplerReasonFields[reason]
+		query := "index,pci.bus_id,temperature.gpu,power.draw," + field
+		if link {
+			query += "," + strings.Join(samplerLinkFields, ",")
+		}
+		argv := []string{"nvidia-smi", "--query-gpu=" + query,
 			"--format=csv,noheader,nounits", "-lms", strconv.FormatInt(k.sample.Milliseconds(), 10)}
 		st, res := s.exec(sctx, "nvidia-smi-sampler", argv, cmdOpts{timeout: k.stressTimeout + 30*time.Second, quiet: true, expectCancel: true, parent: run})
 		if st.Status == StatusInterrupted || st.Status == StatusSkipped {
 			return
 		}
 		out := string(res.Stdout) + string(res.Stderr)
-		if res.ExitCode > 0 && strings.Contains(out, "is not a valid field") && i+1 < len(samplerReasonFields) {
-			st.Status, st.Message = StatusSkipped, "this driver does not know "+field+"; retried with "+samplerReasonFields[i+1]
-			continue
+		if m := invalidField.FindStringSubmatch(out); res.ExitCode > 0 && m != nil {
+			switch {
+			case m[1] == field && reason+1 < len(samplerReasonFields):
+				reason++
+				st.Status, st.Message = StatusSkipped, "this driver does not know "+field+"; retried with "+samplerReasonFields[reason]
+				continue
+			case link && contains(samplerLinkFields, m[1]):
+				link = false
+				st.Status, st.Message = StatusSkipped, "this driver does not know "+m[1]+"; retried without the PCIe link fields"
+				continue
+			}
 		}
+		k.linkSampled = link
 		samples, bad := k.parseSamples(res.Stdout)
 		st.Result = map[string]any{"samples": samples, "unparsed_lines": bad}
 		switch {
@@ -438,6 +500,7 @@ func (k *nvidiaKind) parseSamples(out []byte) (samples, bad int) {
 				g.ClockEventReasons = append(g.ClockEventReasons, r)
 			}
 		}
+		g.addLinkSample(sm.LinkGen, sm.LinkWidth)
 	}
 	return len(all), bad
 }

@@ -13,7 +13,7 @@ import (
 const samplerArgs = "--format=csv,noheader,nounits"
 
 func samplerCmd(field string) fakeCommand {
-	return cmd("nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw,"+field, samplerArgs, "-lms", "1000")
+	return cmd("nvidia-smi", "--query-gpu=index,pci.bus_id,temperature.gpu,power.draw,"+field+",pcie.link.gen.current,pcie.link.width.current", samplerArgs, "-lms", "1000")
 }
 
 // a5000 is a healthy 2x RTX A5000 machine: the nvidia-smi captures are real (driver
@@ -31,6 +31,10 @@ func a5000(t *testing.T, stress string, stressExit int) fakeScenario {
 		cmd("nvidia-bug-report.sh", "--output-file", "glob:/*/bee-sat-nvidia-*/nvidia-bug-report.log.gz").Answer(fakeResponse{
 			StdoutText: "nvidia-bug-report.sh will now collect information about your\nsystem...\n",
 			WriteArg:   "--output-file", WriteFrom: c("nvidia-bug-report_placeholder.log.gz")}),
+		// The kernel log before and after: nothing new (Commands[5]).
+		cmd("dmesg", "--time-format", "iso").Replay(c("dmesg-iso_h100_before-xids.txt"), 0),
+		// No NVLink (an A10's empty output; Commands[6]).
+		cmd("nvidia-smi", "nvlink", "-e").Replay(capture(t, "nvidiasmi", "nvlink/a10_nvlink-status_empty-output.txt"), 0),
 	}}
 }
 
@@ -158,6 +162,8 @@ func TestNvidiaDriverNotLoaded(t *testing.T) {
 		samplerCmd("clocks_event_reasons.active").Replay(notLoaded, 9),
 		cmd("nvidia-bug-report.sh", "--output-file", "glob:/*/bee-sat-nvidia-*/nvidia-bug-report.log.gz").Answer(fakeResponse{
 			WriteArg: "--output-file", WriteFrom: c("nvidia-bug-report_placeholder.log.gz")}),
+		cmd("dmesg", "--time-format", "iso").Replay(c("dmesg-iso_h100_before-xids.txt"), 0).MayRun(),
+		cmd("nvidia-smi", "nvlink", "-e").Replay(notLoaded, 9).MayRun(),
 	}})
 	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitFail {
 		t.Errorf("exit %d", code)
@@ -215,7 +221,7 @@ func TestNvidiaStressHangs(t *testing.T) {
 func TestNvidiaNoBugReportTool(t *testing.T) {
 	m := newMachine(t)
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
-	sc.Commands = sc.Commands[:4]
+	sc.Commands = append(sc.Commands[:4:4], sc.Commands[5:]...)
 	sc.Missing = []string{"nvidia-bug-report.sh"}
 	f := newFake(t, sc)
 	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitWarning {
@@ -232,7 +238,7 @@ func TestNvidiaNoBugReportTool(t *testing.T) {
 func TestNvidiaNoStressTool(t *testing.T) {
 	m := newMachine(t)
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
-	sc.Commands = append(sc.Commands[:2], sc.Commands[4])
+	sc.Commands = append(sc.Commands[:2:2], sc.Commands[4], sc.Commands[5], sc.Commands[6])
 	sc.Commands = append(sc.Commands, samplerCmd("clocks_event_reasons.active").Answer(fakeResponse{Hang: true}).MayRun())
 	sc.Missing = []string{"bee"}
 	f := newFake(t, sc)

@@ -81,10 +81,13 @@ type kind struct {
 var kinds = map[string]kind{
 	KindNvidia: {
 		about: "Saves nvidia-smi -q and -q -x, runs bee-gpu-stress on every GPU (a device-memory\n" +
-			"pattern test and an FP32 compute burn whose results are checked on the CPU) while\n" +
-			"nvidia-smi samples temperature, power and clock event reasons, compares the GPU error\n" +
-			"counters (ECC, retired pages, remapped rows) before and after, and saves the output of\n" +
-			"nvidia-bug-report.sh. No GPU, no driver or no libcuda: the verdict is fail.",
+			"pattern test, an FP32 compute burn whose results are checked on the CPU, and host<->GPU\n" +
+			"copy bandwidth judged against the PCIe link) while nvidia-smi samples temperature,\n" +
+			"power, clock event reasons and the PCIe link under load (judged against the audit's\n" +
+			"hardware profile), compares the GPU error counters (ECC, retired pages, remapped rows)\n" +
+			"and NVLink error counters before and after, reports the Xid lines the kernel logged\n" +
+			"during the test, and saves the output of nvidia-bug-report.sh. No GPU, no driver or no\n" +
+			"libcuda: the verdict is fail.",
 		flags: func(fs *flag.FlagSet, a *Args) {
 			k := &a.Nvidia
 			fs.DurationVar(&k.Duration, "duration", 2*time.Minute, "how long bee-gpu-stress runs")
@@ -221,8 +224,9 @@ Acceptance tests. Each writes an evidence archive (manifest.json, summary.txt, e
 tool output) to /var/log/bee-sat/ and prints "archive: <path>" last. See docs/sat.md;
 exit codes and output rules for every command: docs/cli.md.
 
-  nvidia   nvidia-smi reports, bee-gpu-stress on every GPU (memory pattern test and
-           checked FP32 compute), nvidia-bug-report.sh, GPU error counters before/after
+  nvidia   nvidia-smi reports, bee-gpu-stress on every GPU (memory pattern test, checked
+           FP32 compute, host<->GPU bandwidth), the PCIe link under load, GPU and NVLink
+           error counters and Xid lines before/after, nvidia-bug-report.sh
   memory   memtester over a safe share of free memory, EDAC counters before/after
   storage  SMART/NVMe logs of every disk and a short self-test where supported
 

@@ -26,6 +26,11 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = ParseError(data)
 		fuzzNVLinkTopoFabric(t, data)
+		for _, sm := range samplesOf(ParseSamples(data)) {
+			if (sm.LinkGen != nil && *sm.LinkGen <= 0) || (sm.LinkWidth != nil && *sm.LinkWidth <= 0) {
+				t.Fatalf("sample %+v: a link generation or width that is not positive", sm)
+			}
+		}
 		l, err := ParseXML(data)
 		if (l == nil) == (err == nil) {
 			t.Fatalf("exactly one of Log and error must be set: %v, %v", l, err)
@@ -46,3 +51,6 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// samplesOf drops ParseSamples' count of lines not understood.
+func samplesOf(s []Sample, _ int) []Sample { return s }

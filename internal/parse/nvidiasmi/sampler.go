@@ -9,7 +9,8 @@ import (
 // Sample is one line of the CSV `bee sat nvidia` samples during the stress test
 // (docs/sat.md): nvidia-smi --query-gpu=index,pci.bus_id,temperature.gpu,power.draw,
 // clocks_event_reasons.active (clocks_throttle_reasons.active on older drivers)
-// --format=csv,noheader,nounits.
+// --format=csv,noheader,nounits, optionally followed by pcie.link.gen.current,
+// pcie.link.width.current (7 fields).
 type Sample struct {
 	Index        int
 	BusID        string   // as printed ("00000000:81:00.0")
@@ -18,6 +19,9 @@ type Sample struct {
 	// ClockEventReasons are the names of the active bits (ClockEventReasonNames);
 	// nil when the field is not a hexadecimal number.
 	ClockEventReasons []string
+	// LinkGen and LinkWidth are the PCIe link's current generation and width
+	// (nil when not sampled or not a number).
+	LinkGen, LinkWidth *int
 }
 
 // clockReasonBits are the bits of clocks_event_reasons.active (NVML's
@@ -44,8 +48,9 @@ func ClockEventReasonNames(mask uint64) []string {
 }
 
 // ParseSamples reads the sampler's lines ("index, pci.bus_id, temperature, power,
-// reasons"); bad counts the non-empty lines not understood (not five fields, an
-// index that is not a number, a bus id without ':'), which are left out.
+// reasons[, link gen, link width]"); bad counts the non-empty lines not understood
+// (not five or seven fields, an index that is not a number, a bus id without ':'),
+// which are left out.
 func ParseSamples(out []byte) (samples []Sample, bad int) {
 	for _, line := range strings.Split(string(out), "\n") {
 		line = strings.TrimSpace(line)
@@ -53,7 +58,7 @@ func ParseSamples(out []byte) (samples []Sample, bad int) {
 			continue
 		}
 		f := strings.Split(line, ",")
-		if len(f) != 5 {
+		if len(f) != 5 && len(f) != 7 {
 			bad++
 			continue
 		}
@@ -74,6 +79,14 @@ func ParseSamples(out []byte) (samples []Sample, bad int) {
 		}
 		if v, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(f[4]), "0x"), 16, 64); err == nil {
 			s.ClockEventReasons = ClockEventReasonNames(v)
+		}
+		if len(f) == 7 {
+			if g, err := strconv.Atoi(f[5]); err == nil && g > 0 {
+				s.LinkGen = &g
+			}
+			if w, err := strconv.Atoi(f[6]); err == nil && w > 0 {
+				s.LinkWidth = &w
+			}
 		}
 		samples = append(samples, s)
 	}

@@ -37,6 +37,15 @@ func TestParseSamples(t *testing.T) {
 	if len(s) != 1 || bad != 3 || s[0].TemperatureC != nil || s[0].PowerW != nil || s[0].ClockEventReasons != nil {
 		t.Errorf("%+v, %d bad", s, bad)
 	}
+	// With the PCIe link's generation and width (7 fields).
+	s, bad = ParseSamples(read("nvidia-smi_query-gpu-sampler-link_2x-rtx-a5000_gpu1-gen3.csv"))
+	if len(s) != 8 || bad != 0 || *s[0].LinkGen != 1 || *s[0].LinkWidth != 16 || *s[3].LinkGen != 3 || s[3].BusID != "00000000:C1:00.0" {
+		t.Errorf("link samples %+v, %d bad", s, bad)
+	}
+	s, bad = ParseSamples([]byte("0, 00000000:81:00.0, 40, 1.0, 0x4, [N/A], [N/A]\n0, 00000000:81:00.0, 40, 1.0, 0x4, 4\n"))
+	if len(s) != 1 || bad != 1 || s[0].LinkGen != nil || s[0].LinkWidth != nil {
+		t.Errorf("%+v, %d bad", s, bad)
+	}
 	if got := ClockEventReasonNames(0x1 | 0x40 | 0x1000); !slices.Equal(got, []string{"gpu_idle", "hw_thermal_slowdown"}) {
 		t.Errorf("names %q", got)
 	}
