@@ -64,6 +64,10 @@ type Hardware struct {
 	// AdapterFirmware is the flash of each NVIDIA/Mellanox networking adapter
 	// (mstflint collector); null when there is none or no mstflint.
 	AdapterFirmware []AdapterFirmware `json:"adapter_firmware"`
+	// Firmware lists every firmware version above in one place (BIOS, BMC,
+	// NICs, RDMA devices, adapter flash, disks, GPU VBIOS, RAID); [] when none
+	// is known.
+	Firmware []FirmwareEntry `json:"firmware"`
 	// Profile is the hardware profile the audit was judged against
 	// (docs/profiles.md); absent when none applied.
 	Profile *ProfileRef `json:"profile,omitempty"`

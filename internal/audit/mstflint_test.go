@@ -33,3 +33,22 @@ func TestMstflintOnRealCapture(t *testing.T) {
 		}
 	}
 }
+
+// TestFirmwareView: the firmware view lists the adapter's running firmware and
+// the BIOS of the same audit, each once.
+func TestFirmwareView(t *testing.T) {
+	a := runAudit(t, map[string]fakeOut{
+		"mstflint -d 0000:18:00.0 query": {file: fx("mstflint", "connectx-fs4_mstflint-query_burned-not-running.txt")},
+		"dmidecode -t 0,1,2":             {file: fx("dmidecode", "supermicro-sys-4029gp-trt2_8gpu_from-nvidia-bug-report.txt")},
+	}, map[string]string{"/sys/bus/pci/devices/0000:18:00.0/vendor": "0x15b3\n"})
+	kinds := map[string]int{}
+	for _, f := range a.Hardware.Firmware {
+		kinds[f.Kind]++
+		if f.Kind == "adapter_flash" && (f.Component != "pcie:0000:18:00.0" || f.Version != str(a.Hardware.AdapterFirmware[0].RunningFWVersion)) {
+			t.Errorf("adapter entry = %+v", f)
+		}
+	}
+	if kinds["bios"] != 1 || kinds["adapter_flash"] != 1 {
+		t.Errorf("firmware = %+v, want the BIOS and the adapter once each", a.Hardware.Firmware)
+	}
+}

@@ -256,6 +256,7 @@ func Run(ctx context.Context, env Env) *Audit {
 	h.Summary = summarize(fs)
 	a.FinishedAt = env.Now().UTC().Format(time.RFC3339)
 	normalizeSlices(a)
+	h.Firmware = firmwareView(h)
 	return a
 }
 
