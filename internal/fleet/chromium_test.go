@@ -81,7 +81,7 @@ func TestHTMLInChromium(t *testing.T) {
 	// The table: every server a row; the filter from the address hides the others.
 	all := visible(browse(t, bin, index, "--dump-dom"))
 	for _, want := range []string{"22 of 22 shown", "18 × PowerEdge R640: 17 pass, 1 fail (GEN00003: CONFIG_DIMM_MISSING dimm:A3)",
-		"BIOS version 2.6.4 × 17 2.5.0 × 1 (GEN00007)", "S309085X0B18791 SYS-4029GP-TRT2 smc-4029gp fail 9 8 CONFIG_DIMM_MISSING dimm:P1-DIMMC1 storage fail",
+		"BIOS version 2.6.4 × 17 2.5.0 × 1 (GEN00007)", "S309085X0B18791 SYS-4029GP-TRT2 smc-4029gp fail 11 10 CONFIG_DIMM_MISSING dimm:P1-DIMMC1 storage fail",
 		"GEN00000 PowerEdge R640 pass 0 0"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("index lacks %q:\n%s", want, all)
@@ -103,11 +103,11 @@ func TestHTMLInChromium(t *testing.T) {
 	page := "file://" + filepath.Join(out, filepath.FromSlash(failing.Page))
 	dom := browse(t, bin, page, "--dump-dom")
 	text := visible(dom)
-	for _, want := range []string{"S309085X0B18791 Supermicro SYS-4029GP-TRT2 fail 9 failures, 8 warnings",
+	for _, want := range []string{"S309085X0B18791 Supermicro SYS-4029GP-TRT2 fail 11 failures, 10 warnings",
 		"Profile differences severity code component difference failure CONFIG_DIMM_MISSING dimm:P1-DIMMC1 expected 32 GiB DDR4 2400 MT/s, slot empty",
 		"storage fail 2026-12-06 17:20 UTC", "disk sda: short self-test failed: Completed: read failure",
 		"CPU 1 A B C D E F P1-DIMMA1 P1-DIMMB1 P1-DIMMC1 P1-DIMMD1", "GPU ? not seen by nvidia-smi 0000:b1:00.0",
-		"0000:18:00.0 15b3:1017 x8 of x16, 8.0 GT/s — PCIE_AER_NONFATAL, PCIE_LINK_DEGRADED"} {
+		"0000:18:00.0 15b3:1017 x8 of x16, 8.0 GT/s — NIC_FW_REBOOT_NEEDED, PCIE_AER_NONFATAL, PCIE_LINK_DEGRADED"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("server page lacks %q:\n%s", want, text)
 		}

@@ -40,8 +40,8 @@ func TestRecordedMachines(t *testing.T) {
 	}
 	m := bySerial(r)
 	f := m[failingSN]
-	if f == nil || f.Verdict != "fail" || f.Failures != 8 || f.Warnings != 8 || f.Product != "SYS-4029GP-TRT2" ||
-		f.FirstFinding() != "GPU_NOT_VISIBLE pcie:0000:b1:00.0" {
+	if f == nil || f.Verdict != "fail" || f.Failures != 10 || f.Warnings != 10 || f.Product != "SYS-4029GP-TRT2" ||
+		f.FirstFinding() != "SEL_PSU_FAILURE bmc:sel" {
 		t.Fatalf("failing server: %+v", f)
 	}
 	if f.SatSummary() != "storage fail" || len(f.Sat[0].Reasons) == 0 ||
@@ -64,8 +64,9 @@ func TestRecordedMachines(t *testing.T) {
 		models = append(models, g.Summary())
 	}
 	want := []string{"1 × PowerEdge R640: 1 pass",
-		"1 × SYS-4029GP-TRT2: 1 fail (S309085X0B18791: GPU_NOT_VISIBLE pcie:0000:b1:00.0)",
-		"1 × TestProduct: 1 pass"}
+		"1 × SYS-4029GP-TRT2: 1 fail (S309085X0B18791: SEL_PSU_FAILURE bmc:sel)",
+		// The qemu-vm's capture predates the bmc collector (cmd/bee machines_test.go).
+		"1 × TestProduct: 1 warning (SYSSN12345: COLLECTOR_ERROR collector:bmc)"}
 	if strings.Join(models, "\n") != strings.Join(want, "\n") {
 		t.Errorf("groups:\n%s\nwant:\n%s", strings.Join(models, "\n"), strings.Join(want, "\n"))
 	}
@@ -242,7 +243,7 @@ func TestCSV(t *testing.T) {
 			f = row
 		}
 	}
-	if f == nil || f[col["verdict"]] != "fail" || f[col["failures"]] != "8" || f[col["first_finding_code"]] != "GPU_NOT_VISIBLE" ||
+	if f == nil || f[col["verdict"]] != "fail" || f[col["failures"]] != "10" || f[col["first_finding_code"]] != "SEL_PSU_FAILURE" ||
 		f[col["sat"]] != "storage fail" || f[col["audit_started_at"]] != "2026-12-06T14:28:54Z" || f[col["age_hours"]] != "6.0" ||
 		f[col["model"]] != `'=HYPERLINK("x")` || !strings.Contains(f[col["findings"]], "; PSU_AC_LOST psu:PSU2;") {
 		t.Errorf("row %q", f)

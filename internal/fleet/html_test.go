@@ -93,8 +93,8 @@ func TestPCIeAndGPUs(t *testing.T) {
 			}
 		}
 	}
-	if len(buses) != 7 || nic == nil || nic.Width != "x8 of x16, 8.0 GT/s" || !nic.Degraded || nic.Percent != 50 ||
-		nic.Problem != "PCIE_AER_NONFATAL, PCIE_LINK_DEGRADED" {
+	if len(buses) != 9 || nic == nil || nic.Width != "x8 of x16, 8.0 GT/s" || !nic.Degraded || nic.Percent != 50 ||
+		nic.Problem != "NIC_FW_REBOOT_NEEDED, PCIE_AER_NONFATAL, PCIE_LINK_DEGRADED" {
 		t.Errorf("buses %d, nic %+v", len(buses), nic)
 	}
 	gpus := BuildGPUGrid(h)
