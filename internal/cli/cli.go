@@ -26,6 +26,7 @@ func commands() []command {
 		{"tui", "the console menu (tty1 on the live ISO)", tuiCommand},
 		{"sat", "acceptance tests: bee sat nvidia|memory|storage", satCommand},
 		{"upload", "take results off the machine: object store (spooled) or USB stick (docs/results.md)", uploadCommand},
+		{"unattended", "the run the kernel command line asks for: bee.sat=, bee.done= (docs/netboot.md)", unattendedCommand},
 		{"image", "a site's ISO from a released one: bee image customize|inspect|netboot (docs/iso.md)", imageCommand},
 		{"gpu-stress", "GPU memory and compute stress with result checking (also run as bee-gpu-stress)", gpuStressCommand},
 		{"version", "print version and git commit", versionCommand},
