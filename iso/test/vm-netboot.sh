@@ -28,7 +28,7 @@ port=${BEE_VM_HTTP_PORT:-17080}
 accel=${BEE_VM_ACCEL:-tcg}
 case ${1:-} in
 "") ;;
--h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+-h | --help) awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0 ;;
 *) echo "E: unknown argument: $1" >&2; exit 2 ;;
 esac
 
