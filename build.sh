@@ -2,6 +2,7 @@
 # build.sh — build the bee live ISO. Run as root on a Debian 12 builder
 # (iso/builder/setup-builder.sh) or through iso/builder/build-in-container.sh.
 #   ./build.sh [--authorized-keys FILE] [--signing-key KEY.pem --signing-cert CERT.pem]
+#              [--upload-config FILE]   (object store for results, docs/results.md)
 # Output: dist/bee-<version>-amd64.iso (dist/bee.iso links to it), log in dist/build.log.
 # Caches in dist/ (kept between runs): bee (rebuilt only when a .go file is newer),
 # nvidia-<version>-<kver>/ (NVIDIA build), lb-cache/ (live-build bootstrap + packages),
@@ -23,12 +24,13 @@ usage() {
 	exit "${1:-0}"
 }
 
-keys='' sign_key='' sign_cert=''
+keys='' sign_key='' sign_cert='' upload_cfg=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--authorized-keys) [ $# -ge 2 ] || die "--authorized-keys needs a FILE"; keys=$2; shift 2 ;;
 	--signing-key) [ $# -ge 2 ] || die "--signing-key needs a FILE"; sign_key=$2; shift 2 ;;
 	--signing-cert) [ $# -ge 2 ] || die "--signing-cert needs a FILE"; sign_cert=$2; shift 2 ;;
+	--upload-config) [ $# -ge 2 ] || die "--upload-config needs a FILE"; upload_cfg=$2; shift 2 ;;
 	-h | --help) usage 0 ;;
 	*) echo "E: unknown argument: $1" >&2; usage 2 ;;
 	esac
@@ -45,7 +47,8 @@ if [ -z "${BEE_BUILD_LOGGING:-}" ]; then
 	set +e
 	{
 		BEE_BUILD_LOGGING=1 "$0" ${keys:+--authorized-keys "$keys"} \
-			${sign_key:+--signing-key "$sign_key"} ${sign_cert:+--signing-cert "$sign_cert"}
+			${sign_key:+--signing-key "$sign_key"} ${sign_cert:+--signing-cert "$sign_cert"} \
+			${upload_cfg:+--upload-config "$upload_cfg"}
 		echo $? >"$dist/.build-rc"
 	} 2>&1 | tee "$dist/build.log"
 	rc=$(cat "$dist/.build-rc" 2>/dev/null || echo 1)
@@ -68,6 +71,10 @@ done
 if [ -n "$keys" ]; then
 	[ -s "$keys" ] || die "--authorized-keys $keys: no such file or empty"
 	ssh-keygen -l -f "$keys" >/dev/null 2>&1 || die "--authorized-keys $keys: not an OpenSSH public key file"
+fi
+if [ -n "$upload_cfg" ]; then
+	{ [ -s "$upload_cfg" ] && [ -r "$upload_cfg" ]; } || die "--upload-config $upload_cfg: no such file or empty"
+	grep -Eq '^url:[[:space:]]*s3://' "$upload_cfg" || die "--upload-config $upload_cfg: no 'url: s3://bucket/prefix' line (docs/results.md)"
 fi
 if [ -n "$sign_key$sign_cert" ]; then
 	if [ ! -r "$sign_key" ] || [ ! -r "$sign_cert" ]; then
@@ -154,6 +161,12 @@ else
 	echo "W: the root password is in dist/root-password.txt" >&2
 fi
 
+# --- 3b. object store for results (credentials: root-only in the image) -----------------
+if [ -n "$upload_cfg" ]; then
+	log "3b. upload config → /etc/bee/upload.yaml (mode 0600)"
+	install -D -m 0600 "$upload_cfg" "$staged/etc/bee/upload.yaml"
+fi
+
 # --- 4. bee --------------------------------------------------------------------------------
 install -D -m 0755 "$dist/bee" "$staged/usr/local/bin/bee"
 
@@ -217,6 +230,7 @@ sed -i -e "s|@BEE_VERSION@|$bee_ver|" -e "s|@BEE_COMMIT@|$bee_commit|" \
 	-e "s|@BEE_BUILD_DATE@|$build_date|" -e "s|@DEBIAN_SUITE@|$DEBIAN_SUITE|" \
 	-e "s|@KERNEL@|$kver|" -e "s|@NVIDIA@|$NVIDIA_DRIVER_VERSION ($NVIDIA_FLAVOUR)|" "$staged/etc/motd"
 [ -f "$repo/docs/iso.md" ] && install -D -m 0644 "$repo/docs/iso.md" "$staged/usr/share/doc/bee/iso.md"
+[ -f "$repo/docs/results.md" ] && install -D -m 0644 "$repo/docs/results.md" "$staged/usr/share/doc/bee/results.md"
 
 # --- 12. disposable live-build workdir (iso/builder/ stays clean) -------------------------
 work="$dist/live-build"

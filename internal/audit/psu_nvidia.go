@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/ipmitool"
@@ -14,29 +13,15 @@ import (
 	"github.com/beeaudit/bee/internal/report"
 )
 
-// ipmiDevices are the device nodes ipmitool's open interface tries.
-var ipmiDevices = []string{"/dev/ipmi0", "/dev/ipmi/0", "/dev/ipmidev/0"}
-
 // collectPSU reads the BMC's FRU inventory (`ipmitool fru`) and sensor
 // records (`ipmitool sdr elist`). It is skipped, silently, when the machine has
 // no /dev/ipmi0 (no BMC, or ipmi_si/ipmi_devintf not loaded).
 func collectPSU(c *cctx, p *parts) error {
-	found := false
-	for _, d := range ipmiDevices {
-		if c.env.FS.Exists(d) {
-			found = true
-			break
-		}
-	}
-	if !found {
+	if !probe.HasBMC(c.env.FS) {
 		return skip("no /dev/ipmi0: no BMC, or the ipmi_si/ipmi_devintf modules are not loaded")
 	}
-	var fru, sdr host.Result
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); fru = c.run(c.env.Timeouts.Ipmitool, "ipmitool", "fru") }()
-	go func() { defer wg.Done(); sdr = c.run(c.env.Timeouts.Ipmitool, "ipmitool", "sdr", "elist") }()
-	wg.Wait()
+	bmc := probe.ReadBMC(func(argv []string) host.Result { return c.run(c.env.Timeouts.Ipmitool, argv...) })
+	fru, sdr := bmc.FRU, bmc.SDR
 
 	if err := toolErr(sdr); err != nil {
 		return err

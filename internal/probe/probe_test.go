@@ -213,3 +213,30 @@ func TestReadNvidiaSMI(t *testing.T) {
 		t.Errorf("not found: %+v", n)
 	}
 }
+
+func TestBMC(t *testing.T) {
+	if HasBMC(tree{"/dev/null0": ""}.fs(t)) {
+		t.Error("a machine without /dev/ipmi* has a BMC")
+	}
+	for _, d := range IPMIDevices {
+		if !HasBMC(tree{d: ""}.fs(t)) {
+			t.Errorf("%s: no BMC", d)
+		}
+	}
+	sdr := capture(t, "ipmitool/testdata/dell-r740_sdr-elist_datakit.txt")
+	var mu = make(chan struct{}, 1)
+	var seen []string
+	b := ReadBMC(func(a []string) host.Result {
+		mu <- struct{}{}
+		seen = append(seen, strings.Join(a, " "))
+		<-mu
+		if a[1] == "sdr" {
+			return host.Result{Argv: a, Stdout: sdr}
+		}
+		return host.Result{Argv: a, ExitCode: 1}
+	})
+	slices.Sort(seen)
+	if !slices.Equal(seen, []string{"ipmitool fru", "ipmitool sdr elist"}) || string(b.SDR.Stdout) != string(sdr) || b.FRU.ExitCode != 1 {
+		t.Errorf("runs %q, %+v", seen, b)
+	}
+}

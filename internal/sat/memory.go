@@ -3,7 +3,6 @@ package sat
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"runtime"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/beeaudit/bee/internal/cli/satflags"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/memtester"
 	"github.com/beeaudit/bee/internal/probe"
@@ -36,7 +36,7 @@ const (
 	maxFailuresKept    = 100
 	// memWorkerMinMB: by default one memtester per CPU, but none on less than this.
 	memWorkerMinMB = 4096
-	memMaxWorkers  = 256
+	memMaxWorkers  = satflags.MaxWorkers
 )
 
 // numCPU is the number of CPUs bee may use; tests replace it.
@@ -69,33 +69,8 @@ type memtesterOutcome struct {
 	TimedOut       bool  `json:"timed_out"`
 }
 
-func (k *memoryKind) about() string {
-	return "Runs memtester over a safe share of free memory (default: 85% of MemAvailable, leaving\n" +
-		"at least 1 GiB to the live system), one memtester per CPU (at least 4 GiB each) side by\n" +
-		"side, bounded by --timeout. Any FAILURE fails the test; a\n" +
-		"run cut by the time bound with no failure is a warning (incomplete), never a pass.\n" +
-		"EDAC (ECC) and PCIe AER counters are read before and after."
-}
-
-func (k *memoryKind) flags(fs *flag.FlagSet) {
-	fs.IntVar(&k.sizeMB, "size-mb", 0, "MiB of memory to test (0: 85% of MemAvailable, leaving at least 1 GiB)")
-	fs.IntVar(&k.loops, "loops", 1, "memtester loops (passes over the memory)")
-	fs.IntVar(&k.workers, "workers", 0, "memtester processes side by side, each on its share (0: one per CPU, at least 4 GiB each)")
-	fs.DurationVar(&k.timeout, "timeout", time.Hour, "stop memtester after this long (the result is then incomplete: a warning)")
-}
-
-func (k *memoryKind) validate() error {
-	switch {
-	case k.sizeMB < 0:
-		return errors.New("--size-mb must not be negative")
-	case k.loops < 1:
-		return errors.New("--loops must be at least 1")
-	case k.workers < 0 || k.workers > memMaxWorkers:
-		return fmt.Errorf("--workers must be between 0 (auto) and %d", memMaxWorkers)
-	case k.timeout <= 0:
-		return errors.New("--timeout must be positive")
-	}
-	return nil
+func newMemoryKind(o satflags.Memory) *memoryKind {
+	return &memoryKind{sizeMB: o.SizeMB, loops: o.Loops, workers: o.Workers, timeout: o.Timeout}
 }
 
 // memMaxTestMB is the most memory bee tests: MemAvailable less the reserve the live

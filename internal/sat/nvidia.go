@@ -3,7 +3,6 @@ package sat
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/beeaudit/bee/internal/cli/satflags"
 	"github.com/beeaudit/bee/internal/gpureport"
 	"github.com/beeaudit/bee/internal/health"
 	"github.com/beeaudit/bee/internal/host"
@@ -58,39 +58,9 @@ type gpuResult struct {
 	ClockEventReasons []string `json:"clock_event_reasons"`
 }
 
-func (k *nvidiaKind) about() string {
-	return "Saves nvidia-smi -q and -q -x, runs bee-gpu-stress on every GPU (a device-memory\n" +
-		"pattern test and an FP32 compute burn whose results are checked on the CPU) while\n" +
-		"nvidia-smi samples temperature, power and clock event reasons, compares the GPU error\n" +
-		"counters (ECC, retired pages, remapped rows) before and after, and saves the output of\n" +
-		"nvidia-bug-report.sh. No GPU, no driver or no libcuda: the verdict is fail."
-}
-
-func (k *nvidiaKind) flags(fs *flag.FlagSet) {
-	fs.DurationVar(&k.duration, "duration", 2*time.Minute, "how long bee-gpu-stress runs")
-	fs.DurationVar(&k.stressTimeout, "stress-timeout", 0, "kill bee-gpu-stress after this long (0: --duration plus 3 minutes)")
-	fs.Float64Var(&k.memFraction, "mem-fraction", 0.9, "share of each GPU's free memory the memory test covers")
-	fs.DurationVar(&k.sample, "sample-interval", time.Second, "how often nvidia-smi samples temperature, power and clock event reasons")
-	fs.BoolVar(&k.bugReport, "bug-report", true, "run nvidia-bug-report.sh and keep its output")
-	fs.DurationVar(&k.bugTimeout, "bug-report-timeout", 5*time.Minute, "kill nvidia-bug-report.sh after this long")
-	fs.DurationVar(&k.toolTimeout, "tool-timeout", 2*time.Minute, "timeout of each nvidia-smi report")
-}
-
-func (k *nvidiaKind) validate() error {
-	if k.stressTimeout == 0 {
-		k.stressTimeout = k.duration + 3*time.Minute
-	}
-	switch {
-	case k.duration < time.Second:
-		return errors.New("--duration must be at least 1s")
-	case !(k.memFraction > 0 && k.memFraction <= 0.95): // also NaN
-		return fmt.Errorf("--mem-fraction %v: want a number greater than 0 and at most 0.95", k.memFraction)
-	case k.sample < 100*time.Millisecond:
-		return errors.New("--sample-interval must be at least 100ms")
-	case k.stressTimeout < k.duration || k.bugTimeout <= 0 || k.toolTimeout <= 0:
-		return errors.New("timeouts must be positive, and --stress-timeout at least --duration")
-	}
-	return nil
+func newNvidiaKind(o satflags.Nvidia) *nvidiaKind {
+	return &nvidiaKind{duration: o.Duration, stressTimeout: o.StressTimeout, memFraction: o.MemFraction,
+		sample: o.SampleInterval, bugReport: o.BugReport, bugTimeout: o.BugReportTimeout, toolTimeout: o.ToolTimeout}
 }
 
 func (k *nvidiaKind) options() map[string]any {

@@ -17,14 +17,13 @@ package sat
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/beeaudit/bee/internal/flagx"
+	"github.com/beeaudit/bee/internal/cli/satflags"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/outpath"
 	"github.com/beeaudit/bee/internal/report"
@@ -34,16 +33,16 @@ import (
 
 // Kinds of acceptance test.
 const (
-	KindNvidia  = "nvidia"
-	KindMemory  = "memory"
-	KindStorage = "storage"
+	KindNvidia  = satflags.KindNvidia
+	KindMemory  = satflags.KindMemory
+	KindStorage = satflags.KindStorage
 )
 
 // Exit statuses of `bee sat`. A script that only checks for 0 accepts only a pass.
 const (
-	ExitPass        = 0
+	ExitPass        = satflags.ExitPass
 	ExitFail        = 1
-	ExitUsage       = 2
+	ExitUsage       = satflags.ExitUsage
 	ExitWarning     = 3
 	ExitNoArchive   = 4 // the archive could not be written
 	ExitInterrupted = 130
@@ -81,60 +80,36 @@ type Common struct {
 	AuditFile string
 }
 
-// Main is `bee sat <kind> [flags]`. ctx is canceled on SIGINT/SIGTERM by the caller; the
-// run then stops its tools and still writes an archive marked interrupted. The summary
-// goes to stdout and its last line is always "archive: <path>" when an archive was
-// written.
+// Main is `bee sat <kind> [flags]`: the command line is parsed by internal/cli/satflags, then
+// Run. ctx is canceled on SIGINT/SIGTERM by the caller; the run then stops its tools and
+// still writes an archive marked interrupted. The summary goes to stdout and its last
+// line is always "archive: <path>" when an archive was written.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, env Env) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		w := stderr
-		code := ExitUsage
-		if len(args) > 0 {
-			w, code = stdout, ExitPass
-		}
-		fmt.Fprint(w, mainUsage)
+	a, code, done := satflags.Parse(args, stdout, stderr)
+	if done {
 		return code
 	}
-	kind := args[0]
+	return Run(ctx, a, stdout, stderr, env)
+}
+
+// Run is one `bee sat` run with its command line already parsed (internal/cli/satflags):
+// the checks against the machine (--root, --audit, --output-dir, the kind's own), the
+// test, and the archive.
+func Run(ctx context.Context, a satflags.Args, stdout, stderr io.Writer, env Env) int {
+	kind := a.Kind
 	var k kindRunner
 	switch kind {
 	case KindNvidia:
-		k = &nvidiaKind{}
+		k = newNvidiaKind(a.Nvidia)
 	case KindMemory:
-		k = &memoryKind{}
+		k = newMemoryKind(a.Memory)
 	case KindStorage:
-		k = &storageKind{}
+		k = newStorageKind(a.Storage)
 	default:
-		fmt.Fprintf(stderr, "bee sat: unknown test %q (want nvidia, memory or storage)\n\n%s", kind, mainUsage)
+		fmt.Fprintf(stderr, "bee sat: unknown test %q (want nvidia, memory or storage)\n", kind)
 		return ExitUsage
 	}
-	fs := flag.NewFlagSet("bee sat "+kind, flag.ContinueOnError)
-	var c Common
-	fs.StringVar(&c.OutputDir, "output-dir", DefaultOutputDir, "directory the archive is written to (created if missing; its parent must exist)")
-	fs.StringVar(&c.Root, "root", "/", "read /sys and /proc under this directory instead of / (tests, replays)")
-	fs.StringVar(&c.AuditFile, "audit", DefaultAuditFile, "audit JSON to take the machine identity from (bee audit writes it at boot)")
-	k.flags(fs)
-	help := func(w io.Writer) {
-		fmt.Fprintf(w, "Usage: bee sat %s [flags]\n\n%s\n\nFlags:\n", kind, k.about())
-		flagx.PrintDefaults(fs, w)
-		fmt.Fprint(w, exitHelp)
-	}
-	if code, done := flagx.Parse(fs, args[1:], stdout, stderr, help); done {
-		return code
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "bee sat %s: unexpected argument %q\n", kind, fs.Arg(0))
-		return ExitUsage
-	}
-	// --stress-timeout 0 is documented as "automatic".
-	if err := flagx.CheckDurations(fs, "stress-timeout"); err != nil {
-		fmt.Fprintf(stderr, "bee sat %s: %v\n", kind, err)
-		return ExitUsage
-	}
-	if err := k.validate(); err != nil {
-		fmt.Fprintf(stderr, "bee sat %s: %v\n", kind, err)
-		return ExitUsage
-	}
+	c := Common{OutputDir: a.OutputDir, Root: a.Root, AuditFile: a.AuditFile}
 	if fi, err := os.Stat(c.Root); err != nil || !fi.IsDir() {
 		fmt.Fprintf(stderr, "bee sat %s: --root %s is not a directory\n", kind, c.Root)
 		return ExitUsage
@@ -195,30 +170,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, env Env)
 	return ExitFail
 }
 
-const mainUsage = `Usage: bee sat nvidia|memory|storage [flags]
-
-Acceptance tests. Each writes an evidence archive (manifest.json, summary.txt, every raw
-tool output) to /var/log/bee-sat/ and prints "archive: <path>" last. See docs/sat.md;
-exit codes and output rules for every command: docs/cli.md.
-
-  nvidia   nvidia-smi reports, bee-gpu-stress on every GPU (memory pattern test and
-           checked FP32 compute), nvidia-bug-report.sh, GPU error counters before/after
-  memory   memtester over a safe share of free memory, EDAC counters before/after
-  storage  SMART/NVMe logs of every disk and a short self-test where supported
-
-Run 'bee sat <test> --help' for its flags.
-` + exitHelp
-
-const exitHelp = `
-Exit status: 0 pass, 1 fail, 3 warning, 130 interrupted (archive written, marked
-interrupted), 2 usage error, 4 the archive could not be written.
-`
-
 // kindRunner is one kind of acceptance test.
 type kindRunner interface {
-	about() string
-	flags(fs *flag.FlagSet)
-	validate() error
 	// options returns the settings for the manifest.
 	options() map[string]any
 	// run performs the test's steps. It returns when done or when ctx is canceled.

@@ -3,12 +3,12 @@ package sat
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/beeaudit/bee/internal/cli/satflags"
 	"github.com/beeaudit/bee/internal/health"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/lsblk"
@@ -77,29 +77,8 @@ type selfTestResult struct {
 	Polls            int  `json:"polls"`
 }
 
-func (k *storageKind) about() string {
-	return "Reads SMART (smartctl -x -j) of every disk and, for NVMe, the smart-log, error-log and\n" +
-		"self-test log (nvme-cli, JSON); starts a short self-test on every disk that supports one\n" +
-		"and polls it until it ends or --selftest-timeout; reads SMART again and reports every\n" +
-		"error counter that rose. A disk that cannot self-test is recorded as such, not failed.\n" +
-		"Never writes to a disk's data area."
-}
-
-func (k *storageKind) flags(fs *flag.FlagSet) {
-	fs.StringVar(&k.selftest, "selftest", "short", "self-test to run: short, or none")
-	fs.DurationVar(&k.stTimeout, "selftest-timeout", 3*time.Minute, "how long to wait for the self-tests to finish")
-	fs.DurationVar(&k.pollInterval, "poll-interval", 15*time.Second, "how often to ask a disk whether its self-test is done")
-	fs.DurationVar(&k.toolTimeout, "tool-timeout", time.Minute, "timeout of each smartctl / nvme command (a dying disk can hang them)")
-}
-
-func (k *storageKind) validate() error {
-	switch {
-	case k.selftest != "short" && k.selftest != "none":
-		return fmt.Errorf("--selftest %q: want short or none", k.selftest)
-	case k.stTimeout <= 0 || k.pollInterval <= 0 || k.toolTimeout <= 0:
-		return errors.New("durations must be positive")
-	}
-	return nil
+func newStorageKind(o satflags.Storage) *storageKind {
+	return &storageKind{selftest: o.SelfTest, stTimeout: o.SelfTestTimeout, pollInterval: o.PollInterval, toolTimeout: o.ToolTimeout}
 }
 
 func (k *storageKind) options() map[string]any {
