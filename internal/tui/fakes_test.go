@@ -154,6 +154,14 @@ type fakeSystem struct {
 	err    error
 	ssh    SSHState
 	units  map[string][]string // successive answers of UnitState; the last repeats
+	// uploads is the answer of Uploads.
+	uploads string
+}
+
+func (s *fakeSystem) Uploads(context.Context) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.uploads
 }
 
 func (s *fakeSystem) Interfaces(context.Context) ([]Iface, error) {

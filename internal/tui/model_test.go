@@ -278,7 +278,7 @@ func TestNavigation(t *testing.T) {
 	waitFor(t, tm, "Acceptance tests (bee sat)")
 	press(tm, "esc")
 	waitFor(t, tm, "quit to shell")
-	// Right jumps a column (4 rows at 80 columns): Acceptance tests -> Reboot,
+	// Right jumps a column (4 rows at 80 columns): Acceptance tests -> Export results,
 	// then up twice to Network, and Enter opens it.
 	press(tm, "right", "up", "up", "enter")
 	waitFor(t, tm, "d DHCP eno1")
