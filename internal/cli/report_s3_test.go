@@ -128,8 +128,8 @@ func TestReportFromS3(t *testing.T) {
 		"fleet/dc1/S309085X0B18791/20261206T180000Z/memory-S309085X0B18791-20261206T175000Z.tar.gz": "not gzip",
 		"fleet/dc1/S309085X0B18791/20261206T180000Z/.partial-memory-x.tar.gz":                       "half",
 		"fleet/dc1/S309085X0B18791/20261206T180000Z/notes.txt":                                      "hello",
-		"fleet/dc1/loose/notes.json":                                                                 "{}",
-		"other/2RJF153/20261206T180000Z/bee-audit.json":                                              "outside the prefix",
+		"fleet/dc1/loose/notes.json":                                                                "{}",
+		"other/2RJF153/20261206T180000Z/bee-audit.json":                                             "outside the prefix",
 	} {
 		if _, err := cl.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(resultstest.Bucket), Key: aws.String(key), Body: strings.NewReader(body)}); err != nil {
 			t.Fatal(err)
