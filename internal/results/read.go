@@ -31,8 +31,11 @@ type Object struct {
 	Modified time.Time
 }
 
-// listTimeout bounds each page of a listing (1000 keys).
+// listTimeout bounds each page of a listing (listPage keys).
 const listTimeout = 60 * time.Second
+
+// listPage is the number of keys asked for per page (a variable for tests).
+var listPage int32 = 1000
 
 // maxListed bounds a listing: a prefix holding more objects is not a rack.
 const maxListed = 1_000_000
@@ -41,7 +44,7 @@ const maxListed = 1_000_000
 // one), in the store's (key) order, each page within its own deadline.
 func (st *S3Store) List(ctx context.Context) ([]Object, error) {
 	var out []Object
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(st.cfg.Bucket)}
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(st.cfg.Bucket), MaxKeys: aws.Int32(listPage)}
 	if st.cfg.Prefix != "" {
 		in.Prefix = aws.String(st.cfg.Prefix + "/")
 	}
