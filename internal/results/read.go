@@ -31,8 +31,8 @@ type Object struct {
 	Modified time.Time
 }
 
-// listTimeout bounds each page of a listing (listPage keys).
-const listTimeout = 60 * time.Second
+// listTimeout bounds each page of a listing (listPage keys); a variable for tests.
+var listTimeout = 60 * time.Second
 
 // listPage is the number of keys asked for per page (a variable for tests).
 var listPage int32 = 1000

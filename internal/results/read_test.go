@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,5 +61,46 @@ func TestListAndGet(t *testing.T) {
 	}
 	if _, err := st.Get(context.Background(), "fleet/dc1/none", 100, time.Minute, &b); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("missing object: %v", err)
+	}
+}
+
+// A store that accepts the connection and never answers: List and Get give up
+// after their timeout with a message that says so.
+func TestListAndGetTimeOut(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never answered
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	}()
+	old := listTimeout
+	listTimeout = 300 * time.Millisecond
+	t.Cleanup(func() { listTimeout = old })
+	st := NewS3Store(Config{Endpoint: "http://" + l.Addr().String(), Region: "us-east-1", Bucket: "b", Prefix: "p"})
+	if _, err := st.List(context.Background()); err == nil || !strings.Contains(err.Error(), "no answer to the listing within 300ms") {
+		t.Errorf("list: %v", err)
+	}
+	var b bytes.Buffer
+	if _, err := st.Get(context.Background(), "p/k", 10, 300*time.Millisecond, &b); err == nil || !strings.Contains(err.Error(), "not read within 300ms") {
+		t.Errorf("get: %v", err)
 	}
 }
