@@ -13,7 +13,6 @@ import (
 
 	"github.com/beeaudit/bee/internal/fleet"
 	"github.com/beeaudit/bee/internal/results"
-	"github.com/beeaudit/bee/internal/results/resultstest"
 )
 
 // copyWithTime copies src to dst with modification time t (bee upload names an
@@ -67,7 +66,7 @@ func upload(t *testing.T, cfg results.Config, files ...string) {
 func writeUploadConfig(t *testing.T, endpoint, secret string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "upload.yaml")
-	y := "url: s3://elsewhere/other\nendpoint: " + endpoint + "\naccess_key: " + resultstest.Access + "\nsecret_key: " + secret + "\n"
+	y := "url: s3://elsewhere/other\nendpoint: " + endpoint + "\naccess_key: " + s3Access + "\nsecret_key: " + secret + "\n"
 	if err := os.WriteFile(p, []byte(y), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -78,9 +77,9 @@ func writeUploadConfig(t *testing.T, endpoint, secret string) string {
 // the folder of the same files; only the newest objects of each serial are
 // read, every one with --all; a damaged object is listed, not fatal.
 func TestReportFromS3(t *testing.T) {
-	store := resultstest.Start(t)
-	cfg := results.Config{Endpoint: store.Endpoint, Region: "us-east-1", Bucket: resultstest.Bucket, Prefix: "fleet/dc1",
-		AccessKey: resultstest.Access, SecretKey: resultstest.Secret}
+	store := startS3(t)
+	cfg := results.Config{Endpoint: store.Endpoint, Region: "us-east-1", Bucket: s3Bucket, Prefix: "fleet/dc1",
+		AccessKey: s3Access, SecretKey: s3Secret}
 	local := t.TempDir()
 	base := time.Date(2026, 12, 6, 14, 30, 0, 0, time.UTC)
 	var files []string
@@ -98,13 +97,13 @@ func TestReportFromS3(t *testing.T) {
 		files = append(files, dst)
 	}
 	upload(t, cfg, files...)
-	conf := writeUploadConfig(t, store.Endpoint, resultstest.Secret)
+	conf := writeUploadConfig(t, store.Endpoint, s3Secret)
 
 	want, stderr, code := runReport(local)
 	if code != 0 {
 		t.Fatalf("folder: exit %d %s", code, stderr)
 	}
-	got, stderr, code := runReport("s3://"+resultstest.Bucket+"/fleet/dc1/", "--upload-config", conf)
+	got, stderr, code := runReport("s3://"+s3Bucket+"/fleet/dc1/", "--upload-config", conf)
 	if code != 0 || got != want {
 		t.Fatalf("s3: exit %d %s\ngot:\n%s\nwant (the folder):\n%s", code, stderr, got, want)
 	}
@@ -112,8 +111,8 @@ func TestReportFromS3(t *testing.T) {
 		t.Errorf("table:\n%s", got)
 	}
 	// The CSV names each object by its s3:// address.
-	csv, _, _ := runReport("s3://"+resultstest.Bucket+"/fleet", "--upload-config", conf, "--csv", "-")
-	if !strings.Contains(csv, "s3://"+resultstest.Bucket+"/fleet/dc1/S309085X0B18791/20261206T143100Z/gpu-server-failing.json") {
+	csv, _, _ := runReport("s3://"+s3Bucket+"/fleet", "--upload-config", conf, "--csv", "-")
+	if !strings.Contains(csv, "s3://"+s3Bucket+"/fleet/dc1/S309085X0B18791/20261206T143100Z/gpu-server-failing.json") {
 		t.Errorf("csv lacks the object's address:\n%s", csv)
 	}
 
@@ -131,17 +130,17 @@ func TestReportFromS3(t *testing.T) {
 		"fleet/dc1/loose/notes.json":                                                                "{}",
 		"other/2RJF153/20261206T180000Z/bee-audit.json":                                             "outside the prefix",
 	} {
-		if _, err := cl.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(resultstest.Bucket), Key: aws.String(key), Body: strings.NewReader(body)}); err != nil {
+		if _, err := cl.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(s3Bucket), Key: aws.String(key), Body: strings.NewReader(body)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, stderr, code = runReport("s3://"+resultstest.Bucket+"/fleet/dc1", "--upload-config", conf)
+	got, stderr, code = runReport("s3://"+s3Bucket+"/fleet/dc1", "--upload-config", conf)
 	if code != 0 || !strings.Contains(got, "3 servers (3 audits, 2 acceptance-test archives read") ||
 		!strings.Contains(got, "Not read (2)") || !strings.Contains(got, "memory-S309085X0B18791-20261206T175000Z.tar.gz") ||
 		!strings.Contains(got, "s3://bee-results/fleet/dc1/loose/notes.json") || strings.Contains(got, "outside") || strings.Contains(got, "partial") {
 		t.Errorf("exit %d %s\n%s", code, stderr, got)
 	}
-	got, _, code = runReport("--all", "s3://"+resultstest.Bucket+"/fleet/dc1", "--upload-config", conf)
+	got, _, code = runReport("--all", "s3://"+s3Bucket+"/fleet/dc1", "--upload-config", conf)
 	if code != 0 || !strings.Contains(got, "4 servers (4 audits, 2 acceptance-test archives read; every audit)") {
 		t.Errorf("--all: exit %d\n%s", code, got)
 	}
@@ -150,10 +149,10 @@ func TestReportFromS3(t *testing.T) {
 // A store that is down, refuses the credentials or lacks the bucket: exit 1
 // with a message that says which, and never the secret.
 func TestReportFromS3Errors(t *testing.T) {
-	store := resultstest.Start(t)
-	good := writeUploadConfig(t, store.Endpoint, resultstest.Secret)
+	store := startS3(t)
+	good := writeUploadConfig(t, store.Endpoint, s3Secret)
 	wrong := writeUploadConfig(t, store.Endpoint, "wrong-secret-do-not-print")
-	src := "s3://" + resultstest.Bucket + "/fleet"
+	src := "s3://" + s3Bucket + "/fleet"
 	for _, c := range []struct {
 		name string
 		args []string

@@ -1,8 +1,10 @@
-// Package resultstest starts a real S3 store for tests outside internal/results:
-// versitygw (Apache-2.0), an S3 gateway over a plain folder, on 127.0.0.1. Its binary
-// is $BEE_VERSITYGW (bash .ci/run installs it) or versitygw on PATH; without it the test
-// is skipped, except with BEE_REQUIRE_S3=1 (CI), where it fails.
-package resultstest
+package cli
+
+// A real S3 store for the s3:// tests of bee report: versitygw (Apache-2.0), an S3
+// gateway over a plain folder, on 127.0.0.1, as internal/results' tests start it. Its
+// binary is $BEE_VERSITYGW (bash .ci/run installs it) or versitygw on PATH; without it the
+// tests skip, except with BEE_REQUIRE_S3=1 (CI), where they fail. (A test file: only
+// internal/host may run commands in bee itself.)
 
 import (
 	"bytes"
@@ -20,21 +22,21 @@ import (
 
 // The test store's credentials and bucket.
 const (
-	Access = "bee-test-access"
-	Secret = "bee-test-secret-do-not-print"
-	Bucket = "bee-results"
+	s3Access = "bee-test-access"
+	s3Secret = "bee-test-secret-do-not-print"
+	s3Bucket = "bee-results"
 )
 
-// Store is a running versitygw.
-type Store struct {
+// s3Store is a running versitygw.
+type s3Store struct {
 	Endpoint string // http://127.0.0.1:port
 	Dir      string // the folder it serves
 	cmd      *exec.Cmd
 }
 
-// Start runs versitygw on a free port with the bucket Bucket created; it is
+// startS3 runs versitygw on a free port with the bucket s3Bucket created; it is
 // stopped when the test ends.
-func Start(t testing.TB) *Store {
+func startS3(t testing.TB) *s3Store {
 	t.Helper()
 	bin := os.Getenv("BEE_VERSITYGW")
 	if bin == "" {
@@ -52,9 +54,9 @@ func Start(t testing.TB) *Store {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	s := &Store{Endpoint: "http://" + addr, Dir: t.TempDir()}
+	s := &s3Store{Endpoint: "http://" + addr, Dir: t.TempDir()}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	cmd := exec.CommandContext(ctx, bin, "--access", Access, "--secret", Secret, "--port", addr, "posix", s.Dir)
+	cmd := exec.CommandContext(ctx, bin, "--access", s3Access, "--secret", s3Secret, "--port", addr, "posix", s.Dir)
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
@@ -84,25 +86,25 @@ func Start(t testing.TB) *Store {
 	}
 	cctx, ccancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer ccancel()
-	if _, err := s.Client().CreateBucket(cctx, &s3.CreateBucketInput{Bucket: aws.String(Bucket)}); err != nil && !strings.Contains(err.Error(), "BucketAlreadyOwnedByYou") {
+	if _, err := s.Client().CreateBucket(cctx, &s3.CreateBucketInput{Bucket: aws.String(s3Bucket)}); err != nil && !strings.Contains(err.Error(), "BucketAlreadyOwnedByYou") {
 		t.Fatalf("create bucket: %v", err)
 	}
 	return s
 }
 
 // Stop kills the store (a test of a store that went down).
-func (s *Store) Stop() {
+func (s *s3Store) Stop() {
 	if s.cmd != nil && s.cmd.Process != nil {
 		s.cmd.Process.Kill()
 	}
 }
 
 // Client is an S3 client with the store's credentials, for setting up a test.
-func (s *Store) Client() *s3.Client {
+func (s *s3Store) Client() *s3.Client {
 	return s3.New(s3.Options{
 		Region: "us-east-1",
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: Access, SecretAccessKey: Secret}, nil
+			return aws.Credentials{AccessKeyID: s3Access, SecretAccessKey: s3Secret}, nil
 		}),
 		BaseEndpoint: aws.String(s.Endpoint),
 		UsePathStyle: true,
