@@ -89,7 +89,8 @@ Flags:
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r, err := fleet.Collect(ctx, sources, fleet.Options{All: *all, UploadConfig: *uploadConfig})
+	r, err := fleet.Collect(ctx, sources, fleet.Options{All: *all, UploadConfig: *uploadConfig,
+		Warn: func(msg string) { fmt.Fprintf(stderr, "bee report: warning: %s\n", msg) }})
 	var se *fleet.SourceError
 	switch {
 	case ctx.Err() != nil:

@@ -107,6 +107,16 @@ func TestReportFromS3(t *testing.T) {
 	if code != 0 || got != want {
 		t.Fatalf("s3: exit %d %s\ngot:\n%s\nwant (the folder):\n%s", code, stderr, got, want)
 	}
+	if stderr != "" {
+		t.Errorf("stderr: %q", stderr)
+	}
+	// A config file others can read holds credentials: a warning, the report still made.
+	os.Chmod(conf, 0o644)
+	got, stderr, code = runReport("s3://"+s3Bucket+"/fleet/dc1/", "--upload-config", conf)
+	if code != 0 || got != want || !strings.Contains(stderr, "bee report: warning: "+conf+" is readable by others") {
+		t.Errorf("mode 644: exit %d %q", code, stderr)
+	}
+	os.Chmod(conf, 0o600)
 	if !strings.Contains(got, "3 servers (3 audits, 2 acceptance-test archives read") {
 		t.Errorf("table:\n%s", got)
 	}

@@ -37,6 +37,9 @@ type Options struct {
 	// UploadConfig is the file with the object store's endpoint, credentials
 	// and CA for s3:// sources (empty: results.DefaultConfigFile).
 	UploadConfig string
+	// Warn receives warnings that are not about a file (an upload config
+	// readable by others); nil drops them.
+	Warn func(msg string)
 }
 
 // SatRun is one `bee sat` archive's manifest.
@@ -322,7 +325,7 @@ func Collect(ctx context.Context, sources []string, o Options) (*Report, error) 
 		return nil, err
 	}
 	for _, s := range remote {
-		names, got, err := collectS3(ctx, s, o.UploadConfig, o.All)
+		names, got, err := collectS3(ctx, s, o)
 		if err != nil {
 			return nil, err
 		}

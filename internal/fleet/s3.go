@@ -39,7 +39,7 @@ func s3Timeout(size int64) time.Duration {
 func isS3(src string) bool { return strings.HasPrefix(src, "s3://") }
 
 // s3Config is the upload config with the source's bucket and prefix.
-func s3Config(src, file string) (results.Config, error) {
+func s3Config(src, file string, warn func(string)) (results.Config, error) {
 	if file == "" {
 		file = results.DefaultConfigFile
 	}
@@ -50,9 +50,14 @@ func s3Config(src, file string) (results.Config, error) {
 	if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
 		return zero, fmt.Errorf("%s: no upload config %s: the store's endpoint and credentials come from it (docs/results.md); name another with --upload-config FILE", src, file)
 	}
-	cfg, _, err := results.LoadConfig(file, "")
+	cfg, warnings, err := results.LoadConfig(file, "")
 	if err != nil && !errors.Is(err, results.ErrNotConfigured) {
 		return zero, err
+	}
+	if warn != nil {
+		for _, w := range warnings {
+			warn(w)
+		}
 	}
 	return cfg.WithURL(src)
 }
@@ -138,8 +143,8 @@ func selectObjects(prefix string, objs []results.Object, all bool) []results.Obj
 // collectS3 lists the objects of an s3:// source and reads the chosen ones. A
 // store that cannot be reached, refuses the credentials or has no such bucket
 // is an error; an object that cannot be read is a Problem.
-func collectS3(ctx context.Context, src, configFile string, all bool) ([]string, []loaded, error) {
-	cfg, err := s3Config(src, configFile)
+func collectS3(ctx context.Context, src string, o Options) ([]string, []loaded, error) {
+	cfg, err := s3Config(src, o.UploadConfig, o.Warn)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,7 +153,7 @@ func collectS3(ctx context.Context, src, configFile string, all bool) ([]string,
 	if err != nil {
 		return nil, nil, err
 	}
-	objs = selectObjects(cfg.Prefix, objs, all)
+	objs = selectObjects(cfg.Prefix, objs, o.All)
 	names := make([]string, len(objs))
 	res := make([]loaded, len(objs))
 	var wg sync.WaitGroup
