@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -126,7 +127,8 @@ func TestHelpStreams(t *testing.T) {
 	e := machine{name: "bare"}.setup(t)
 	for _, args := range [][]string{{"--help"}, {"help"}, {"help", "audit"}, {"help", "sat"}, {"audit", "--help"},
 		{"sat", "--help"}, {"sat", "memory", "--help"}, {"sat", "storage", "-h"}, {"sat", "nvidia", "--help"},
-		{"tui", "--help"}, {"gpu-stress", "--help"}, {"version", "--help"}} {
+		{"tui", "--help"}, {"gpu-stress", "--help"}, {"image", "--help"}, {"help", "image"}, {"image", "inspect", "--help"},
+		{"version", "--help"}} {
 		stdout, stderr, code := e.run(args...)
 		if code != 0 || !strings.Contains(stdout, "Usage") || stderr != "" {
 			t.Errorf("%v: exit %d, stdout %.60q, stderr %q; want help on stdout, exit 0", args, code, stdout, stderr)
@@ -135,8 +137,16 @@ func TestHelpStreams(t *testing.T) {
 			t.Errorf("%v: help cites a SPEC that does not ship", args)
 		}
 	}
+	// bee --help lists every subcommand.
+	stdout, _, _ := e.run("--help")
+	for _, sub := range []string{"audit", "profile", "tui", "sat", "image", "gpu-stress", "version"} {
+		if !regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(sub) + `\s`).MatchString(stdout) {
+			t.Errorf("bee --help does not list bee %s:\n%s", sub, stdout)
+		}
+	}
 	for _, args := range [][]string{{}, {"help", "frob"}, {"frob"}, {"audit", "--frob"}, {"sat"}, {"sat", "frob"},
-		{"sat", "memory", "--frob"}, {"tui", "--frob"}, {"gpu-stress", "--frob"}, {"version", "x"}} {
+		{"sat", "memory", "--frob"}, {"tui", "--frob"}, {"gpu-stress", "--frob"}, {"image"}, {"image", "frob"},
+		{"image", "inspect", "--frob"}, {"version", "x"}} {
 		stdout, stderr, code := e.run(args...)
 		if code != 2 || stdout != "" || stderr == "" {
 			t.Errorf("%v: exit %d, stdout %.60q, stderr %.60q; want a usage error on stderr, exit 2", args, code, stdout, stderr)

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -41,10 +40,4 @@ func WriteAtomic(path string, data []byte, perm os.FileMode) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
-}
-
-// ReadFile loads an audit JSON written by WriteFile (Load without a context).
-func ReadFile(path string) (*Audit, error) {
-	a, _, err := Load(context.Background(), path)
-	return a, err
 }

@@ -28,6 +28,9 @@ const imageUsage = `Usage:
                           list the ISO's layers (bottom first), their files, the SSH keys
                           they add, and flag what a site layer must not do:
                           exit 0 clean, 1 flagged, 2 usage or unreadable
+  bee image netboot --iso bee.iso --out DIR [--base-url URL] [--cmdline '...']
+                          the same ISO over the network: kernel, initrd, layers, and
+                          iPXE, GRUB and PXELINUX configs (docs/netboot.md)
 
 Details: docs/iso.md, "Site layers".
 `
@@ -45,6 +48,8 @@ func imageCommand(args []string, stdout, stderr io.Writer) int {
 		return imageCustomize(args[1:], stdout, stderr)
 	case "inspect":
 		return imageInspect(args[1:], stdout, stderr)
+	case "netboot":
+		return imageNetboot(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "bee image: unknown subcommand %q\n\n%s", args[0], imageUsage)
 	return 2

@@ -16,6 +16,7 @@ import (
 	"github.com/beeaudit/bee/internal/flagx"
 	"github.com/beeaudit/bee/internal/fleet"
 	"github.com/beeaudit/bee/internal/outpath"
+	"github.com/beeaudit/bee/internal/results"
 )
 
 func reportCommand(args []string, stdout, stderr io.Writer) int {
@@ -24,17 +25,20 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 	csvOut := fs.String("csv", "", "also write the table as CSV to `FILE` (- for standard output: the terminal table is then not printed)")
 	htmlOut := fs.String("html", "", "also write the offline HTML report into `DIR` (index.html and servers/)")
 	quiet := fs.Bool("quiet", false, "do not print the terminal table")
+	uploadConfig := fs.String("upload-config", results.DefaultConfigFile, "the object store's endpoint, credentials and CA for s3:// sources: `FILE`, as for bee upload (docs/results.md)")
 	help := func(w io.Writer) {
 		fmt.Fprint(w, `Usage: bee report [flags] SOURCE...
 
 One report of many servers (docs/report.md). A SOURCE is a folder (every *.json
 audit and *.tar.gz bee sat archive under it, e.g. a USB stick's /bee), an audit
-file or archive, or @FILE: a list of paths, one per line. The newest audit of each
-system serial is shown (every audit with --all), with the newest acceptance test
-of each kind; servers are grouped by model and the differences between servers of
-one model are listed. s3:// sources are not supported yet.
+file or archive, @FILE: a list of paths, one per line, or s3://bucket/prefix:
+what bee upload stored there (the store's settings from --upload-config). The
+newest audit of each system serial is shown (every audit with --all), with the
+newest acceptance test of each kind; servers are grouped by model and the
+differences between servers of one model are listed.
 Exit 0 when the report was made, whatever the verdicts; 1 when nothing could be
-read or an output could not be written; 2 usage error; 130 interrupted.
+read, the store could not be read or an output could not be written; 2 usage
+error; 130 interrupted.
 
 Flags:
 `)
@@ -63,7 +67,7 @@ Flags:
 		return flagx.ExitUsage
 	}
 	if len(sources) == 0 {
-		return usageErr("give at least one SOURCE (a folder, an audit file, a bee sat archive, or @LIST)")
+		return usageErr("give at least one SOURCE (a folder, an audit file, a bee sat archive, @LIST, or s3://bucket/prefix)")
 	}
 	csvToStdout := *csvOut == "-"
 	if *csvOut != "" && !csvToStdout {
@@ -85,13 +89,14 @@ Flags:
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r, err := fleet.Collect(ctx, sources, fleet.Options{All: *all})
+	r, err := fleet.Collect(ctx, sources, fleet.Options{All: *all, UploadConfig: *uploadConfig,
+		Warn: func(msg string) { fmt.Fprintf(stderr, "bee report: warning: %s\n", msg) }})
 	var se *fleet.SourceError
 	switch {
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "bee report: interrupted; nothing written")
 		return 130
-	case errors.Is(err, fleet.ErrS3), errors.As(err, &se):
+	case errors.As(err, &se):
 		return usageErr("%v", err)
 	case err != nil:
 		fmt.Fprintf(stderr, "bee report: %v\n", err)

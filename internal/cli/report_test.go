@@ -62,7 +62,7 @@ func TestReportUsageErrors(t *testing.T) {
 		want string
 	}{
 		{nil, "give at least one SOURCE"},
-		{[]string{"s3://bucket/rack"}, "s3:// sources are not supported"},
+		{[]string{"s3://"}, "is not s3://bucket/prefix"},
 		{[]string{filepath.Join(dir, "nope")}, "no such file"},
 		{[]string{sampleAudits, "--csv", dir}, "is a directory"},
 		{[]string{sampleAudits, "--csv", "/dev/null"}, "not a regular file"},

@@ -27,7 +27,7 @@ func tuiCommand(args []string, stdout, stderr io.Writer) int {
 	auditPath := fs.String("audit", DefaultAuditPath, "the audit JSON to show; the menu runs an audit into `FILE` when there is none")
 	bee := fs.String("bee", "", "the bee binary at `PATH` runs the menu's audits and acceptance tests (default: this binary)")
 	help := func(w io.Writer) {
-		fmt.Fprintln(w, "Usage: bee tui [flags]\n\nThe console menu: what this machine is, whether it is healthy, how to reach it,\nand the actions an engineer needs (audit, acceptance tests, network, shell, reboot).\nKeyboard only; works at 80x25 on the text console and on a serial terminal.\nSee docs/tui.md.\n\nFlags:")
+		fmt.Fprintln(w, "Usage: bee tui [flags]\n\nThe console menu: what this machine is, whether it is healthy, how to reach it,\nand the actions an engineer needs (audit, acceptance tests, export results to a USB\nstick, network, shell, reboot).\nKeyboard only; works at 80x24 on the text console and on a serial terminal.\nSee docs/tui.md.\n\nFlags:")
 		flagx.PrintDefaults(fs, w)
 	}
 	if code, done := flagx.Parse(fs, args, stdout, stderr, help); done {
@@ -70,7 +70,7 @@ func tuiCommand(args []string, stdout, stderr io.Writer) int {
 		Bee:       *bee,
 		Version:   version.Version,
 		Runner:    runner,
-		System:    tui.HostSystem{Runner: runner, FS: host.RootFS{Root: "/"}},
+		System:    tui.HostSystem{Runner: runner, FS: host.RootFS{Root: "/"}, Bee: *bee},
 		QR: func(a *audit.Audit, raw []byte) (string, error) {
 			return qrsum.Render(qrsum.Text(a, raw))
 		},

@@ -34,6 +34,12 @@ type Options struct {
 	All bool
 	// Now is the time ages are counted from (zero: time.Now()).
 	Now time.Time
+	// UploadConfig is the file with the object store's endpoint, credentials
+	// and CA for s3:// sources (empty: results.DefaultConfigFile).
+	UploadConfig string
+	// Warn receives warnings that are not about a file (an upload config
+	// readable by others); nil drops them.
+	Warn func(msg string)
 }
 
 // SatRun is one `bee sat` archive's manifest.
@@ -170,8 +176,8 @@ type Report struct {
 	Problems []Problem
 }
 
-// ErrS3 is returned for an s3:// source: this bee does not read S3 yet.
-var ErrS3 = errors.New("s3:// sources are not supported by this bee yet: copy the files to a folder first (aws s3 sync s3://bucket/prefix DIR) and give the folder")
+// ErrS3 is returned by Files for an s3:// source: Collect reads those.
+var ErrS3 = errors.New("s3:// sources are objects, not files: Collect reads them")
 
 // SourceError is a source that does not exist or cannot be read at all: a
 // usage error (exit 2), found before any file is read.
@@ -276,9 +282,22 @@ type loaded struct {
 
 // Collect reads every file of the sources and builds the report.
 func Collect(ctx context.Context, sources []string, o Options) (*Report, error) {
-	files, problems, err := Files(ctx, sources)
+	var local, remote []string
+	for _, s := range sources {
+		if isS3(s) {
+			remote = append(remote, s)
+		} else {
+			local = append(local, s)
+		}
+	}
+	files, problems, err := Files(ctx, local)
 	if err != nil {
 		return nil, err
+	}
+	for _, s := range remote { // a wrong URL is a usage error, found before any reading
+		if err := checkS3URL(s); err != nil {
+			return nil, err
+		}
 	}
 	now := o.Now
 	if now.IsZero() {
@@ -304,6 +323,14 @@ func Collect(ctx context.Context, sources []string, o Options) (*Report, error) 
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	for _, s := range remote {
+		names, got, err := collectS3(ctx, s, o)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, names...)
+		res = append(res, got...)
 	}
 
 	r := &Report{Now: now, All: o.All, Sources: sources, Problems: problems}

@@ -143,12 +143,20 @@ func TestProblems(t *testing.T) {
 		}
 	}
 
-	_, err := Collect(context.Background(), []string{"s3://bucket/rack1"}, Options{})
-	if !errors.Is(err, ErrS3) {
-		t.Errorf("s3: %v", err)
+	// s3://: Files leaves it to Collect; Collect wants the upload config
+	// (internal/cli's tests read a real store) and a well-formed URL.
+	if _, _, err := Files(context.Background(), []string{"s3://bucket/rack1"}); !errors.Is(err, ErrS3) {
+		t.Errorf("Files s3: %v", err)
+	}
+	_, err := Collect(context.Background(), []string{"s3://bucket/rack1"}, Options{UploadConfig: filepath.Join(dir, "none.yaml")})
+	if err == nil || !strings.Contains(err.Error(), "no upload config") {
+		t.Errorf("s3 without config: %v", err)
+	}
+	var se *SourceError
+	if _, err := Collect(context.Background(), []string{dir, "s3://"}, Options{}); !errors.As(err, &se) {
+		t.Errorf("s3:// without a bucket: %v", err)
 	}
 	_, err = Collect(context.Background(), []string{filepath.Join(dir, "nope")}, Options{})
-	var se *SourceError
 	if !errors.As(err, &se) {
 		t.Errorf("missing source: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -99,8 +100,39 @@ type Runner interface {
 // Exec runs commands for real, found on PATH.
 type Exec struct {
 	// Env is added to the inherited environment (LC_ALL=C is always set so
-	// tools print in the format the parsers expect).
+	// tools print in the format the parsers expect). A PATH in Env is also
+	// where commands are looked up: a test that points PATH at its fake tools
+	// never reaches the machine's real ones (systemctl poweroff, mount…).
 	Env []string
+}
+
+// envPath is the last PATH= of env, and whether there is one.
+func envPath(env []string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], "PATH="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// lookPath finds name as exec.LookPath does, on the PATH of env when env has
+// one, else on the process's PATH.
+func lookPath(name string, env []string) (string, error) {
+	list, ok := envPath(env)
+	if !ok || strings.Contains(name, "/") {
+		return exec.LookPath(name)
+	}
+	for _, dir := range filepath.SplitList(list) {
+		if dir == "" || !filepath.IsAbs(dir) {
+			continue // like exec.LookPath, never the current directory
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", exec.ErrNotFound
 }
 
 // Run executes c.Argv with a timeout. On expiry (or when ctx is canceled) the
@@ -112,7 +144,7 @@ func (e Exec) Run(ctx context.Context, c Cmd) Result {
 		res.Err = errors.New("empty command")
 		return res
 	}
-	path, err := exec.LookPath(c.Argv[0])
+	path, err := lookPath(c.Argv[0], e.Env)
 	if err != nil {
 		res.Err = fmt.Errorf("%s: %w", c.Argv[0], ErrNotFound)
 		return res

@@ -168,3 +168,30 @@ func TestExecCancelSendsTERMFirst(t *testing.T) {
 		t.Errorf("the tool had no chance to clean up: %v", err)
 	}
 }
+
+// TestExecEnvPathIsWhereToolsAreFound: a PATH in Exec.Env decides where a
+// command is found. Tests point it at their fake tools; a tool the fakes lack
+// must not fall back to the machine's real one (a real systemctl poweroff, a
+// real mount), which exec.LookPath on the process's PATH did.
+func TestExecEnvPathIsWhereToolsAreFound(t *testing.T) {
+	dir := t.TempDir()
+	tool := filepath.Join(dir, "bee-fake-tool")
+	if err := os.WriteFile(tool, []byte("#!/bin/sh\necho fake \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := Exec{Env: []string{"PATH=" + dir}}
+	res := e.Run(context.Background(), Cmd{Argv: []string{"bee-fake-tool", "x"}, Timeout: 10 * time.Second})
+	if res.Err != nil || strings.TrimSpace(string(res.Stdout)) != "fake x" || res.Path != tool {
+		t.Fatalf("fake tool on Env's PATH: err %v, path %q, stdout %q", res.Err, res.Path, res.Stdout)
+	}
+	// sh is on the process's PATH, not in dir: not found, never the real one.
+	res = e.Run(context.Background(), Cmd{Argv: []string{"sh", "-c", "echo real"}, Timeout: 10 * time.Second})
+	if !errors.Is(res.Err, ErrNotFound) {
+		t.Fatalf("a tool missing from Env's PATH ran (path %q, err %v, stdout %q)", res.Path, res.Err, res.Stdout)
+	}
+	// Without a PATH in Env, the process's PATH as before.
+	res = Exec{}.Run(context.Background(), Cmd{Argv: []string{"sh", "-c", "echo real"}, Timeout: 10 * time.Second})
+	if res.Err != nil || strings.TrimSpace(string(res.Stdout)) != "real" {
+		t.Fatalf("process PATH: err %v stdout %q", res.Err, res.Stdout)
+	}
+}

@@ -140,7 +140,7 @@ func (st *S3Store) explain(err error) error {
 	if errors.As(err, &ae) {
 		switch ae.ErrorCode() {
 		case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken":
-			return fmt.Errorf("store %s refused the credentials (%s): check access_key and secret_key in %s", target, ae.ErrorCode(), DefaultConfigFile)
+			return fmt.Errorf("store %s refused the credentials (%s): check access_key and secret_key in %s", target, ae.ErrorCode(), st.cfg.configFile())
 		case "NoSuchBucket":
 			return fmt.Errorf("store %s: bucket %q does not exist", target, st.cfg.Bucket)
 		case "BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch", "XAmzContentSHA256Mismatch":
@@ -157,7 +157,7 @@ func (st *S3Store) explain(err error) error {
 	var cv *tls.CertificateVerificationError
 	switch {
 	case errors.As(err, &ua), errors.As(err, &hn), errors.As(err, &cv):
-		return fmt.Errorf("store %s: its TLS certificate is not trusted (%v); an in-house CA goes in ca_pem in %s", target, err2msg(err), DefaultConfigFile)
+		return fmt.Errorf("store %s: its TLS certificate is not trusted (%v); an in-house CA goes in ca_pem in %s", target, err2msg(err), st.cfg.configFile())
 	}
 	var ne net.Error
 	var oe *net.OpError

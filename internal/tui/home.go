@@ -21,6 +21,7 @@ const (
 	actQR
 	actNetwork
 	actShell
+	actExport
 	actReboot
 	actPowerOff
 	actQuit
@@ -44,6 +45,7 @@ func menuFor(runtime string) []menuItem {
 		{"c", "QR code", actQR},
 		{"n", "Network", actNetwork},
 		{"s", "Shell", actShell},
+		{"e", "Export results", actExport},
 	}
 	if runtime == "livecd" {
 		m = append(m, menuItem{"r", "Reboot", actReboot}, menuItem{"p", "Power off", actPowerOff})
@@ -73,6 +75,7 @@ type homeView struct {
 	Cursor           int
 	Status           string // last action's outcome, one line
 	Elsewhere        string // an acceptance test another menu runs, one line; "" when none
+	Uploads          string // results waiting for the object store, one line; "" when none
 	Now              time.Time
 }
 
@@ -462,6 +465,9 @@ func renderHome(v homeView, w, h int) string {
 	if v.Elsewhere != "" {
 		footer = append(footer, " "+st().warn.Render("TEST")+" "+v.Elsewhere)
 	}
+	if v.Uploads != "" {
+		footer = append(footer, " "+st().label.Render("UPLOADS")+" "+v.Uploads)
+	}
 	if v.Status != "" {
 		footer = append(footer, " "+v.Status)
 	}
@@ -583,6 +589,8 @@ func (m *Model) activate(a action) tea.Cmd {
 		return m.refreshNet()
 	case actShell:
 		return tea.Exec(m.opt.Shell(), func(err error) tea.Msg { return shellDoneMsg{err} })
+	case actExport:
+		return m.startExport()
 	case actReboot:
 		m.confirm = confirmView{title: "Reboot", question: "Reboot this machine now?", argv: []string{"systemctl", "reboot"}, yes: "yes, reboot"}
 		m.scr = scrConfirm
@@ -597,7 +605,8 @@ func (m *Model) activate(a action) tea.Cmd {
 
 func (m *Model) homeView() homeView {
 	v := homeView{Version: m.opt.Version, Runtime: m.opt.Runtime, Audit: m.audit, AuditPath: m.opt.AuditPath,
-		AuditProblem: m.auditProblem, Net: m.net.display(), Menu: m.menu, Cursor: m.cursor, Status: m.status, Now: m.opt.Now()}
+		AuditProblem: m.auditProblem, Net: m.net.display(), Menu: m.menu, Cursor: m.cursor, Status: m.status, Now: m.opt.Now(),
+		Uploads: m.uploads}
 	if o := m.other; o != nil && m.lock == nil { // not the test this menu runs
 		v.Elsewhere = termsafe.Line(fmt.Sprintf("acceptance test %s running on %s since %s (t: watch it)",
 			o.Kind, o.where(), o.Started.UTC().Format("15:04 UTC")))

@@ -2,16 +2,14 @@ package tui
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/testtools/faketool"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -77,12 +75,11 @@ func TestStaleLock(t *testing.T) {
 	if h := lockHolder(opt.RuntimeDir); h != nil {
 		t.Fatalf("a dead menu's lock counts as held: %+v", h)
 	}
-	seen := make(chan *lockInfo, 1)
-	opt.Runner = newFakeRunner(t).on(argv, func(ctx context.Context, c host.Cmd) host.Result {
-		seen <- lockHolder(opt.RuntimeDir)
-		fmt.Fprintln(c.Stream, "bee sat storage: PASS")
-		return host.Result{Argv: c.Argv}
-	})
+	// Half-way, the test looks at the lock.
+	r := newFakeRunner(t, faketool.Cmd("bee", "sat", "storage", "--audit", path).Answer(faketool.Response{
+		StdoutText: "storage: smartctl -x /dev/sda\n", WaitCue: "lock-seen",
+		Then: &faketool.Response{StdoutText: "bee sat storage: PASS\n"}}))
+	opt.Runner = r
 	tm := startTM(t, opt, size{80, 24})
 	waitFor(t, tm, "SSH: up")
 	if strings.Contains(frameOf(t, tm), "TEST") {
@@ -91,9 +88,11 @@ func TestStaleLock(t *testing.T) {
 	press(tm, "t")
 	waitFor(t, tm, "Acceptance tests (bee sat)")
 	press(tm, "s")
+	waitFor(t, tm, "smartctl -x /dev/sda")
+	h := lockHolder(opt.RuntimeDir)
+	r.fake.Cue("lock-seen")
 	waitFor(t, tm, "VERDICT: PASS")
 	finalView(t, tm)
-	h := <-seen
 	want := &lockInfo{PID: os.Getpid(), TTY: "/dev/tty1", Kind: "storage", Argv: argv, Started: testNow,
 		Log: filepath.Join(opt.RuntimeDir, lockLogName)}
 	if d := cmp.Diff(want, h); d != "" {
@@ -112,24 +111,18 @@ func TestStaleLock(t *testing.T) {
 func TestTwoMenus(t *testing.T) {
 	out := memtesterOutput(t)
 	half := bytes.Index(out, []byte("Loop 2/3:"))
-	release := make(chan struct{})
 	path := fixturePath(t, "dell-r640")
 	dir := t.TempDir()
 
-	tty1 := testOptions(t, path, newFakeRunner(t).on([]string{testBee, "sat", "memory", "--audit", path},
-		func(ctx context.Context, c host.Cmd) host.Result {
-			c.Stream.Write(out[:half])
-			select {
-			case <-release:
-			case <-ctx.Done():
-				return host.Result{Argv: c.Argv, ExitCode: -1, Err: host.ErrCanceled}
-			}
-			c.Stream.Write(out[half:])
-			fmt.Fprint(c.Stream, "bee sat memory: FAIL\n\nReasons:\n  failure memtester: memtester reported 54 failures\n\narchive: /var/log/bee-sat/memory.tar.gz\n")
-			return host.Result{Argv: c.Argv, ExitCode: 1}
-		}), lanSystem())
+	tty1Runner := newFakeRunner(t, faketool.Cmd("bee", "sat", "memory", "--audit", path).Answer(faketool.Response{
+		Stdout: tempFile(t, "first-half", out[:half]), WaitCue: "half",
+		Then: &faketool.Response{Stdout: tempFile(t, "second-half", out[half:]),
+			StdoutText: "bee sat memory: FAIL\n\nReasons:\n  failure memtester: memtester reported 54 failures\n\narchive: /var/log/bee-sat/memory.tar.gz\n",
+			Exit:       1}}))
+	tty1 := testOptions(t, path, tty1Runner, lanSystem())
 	tty1.RuntimeDir = dir
-	serialRunner := newFakeRunner(t) // nothing may run until tty1's test ended
+	// Nothing may run until tty1's test ended; then its own test.
+	serialRunner := newFakeRunner(t, faketool.Cmd("bee", "sat", "storage", "--audit", path))
 	serial := testOptions(t, path, serialRunner, lanSystem())
 	serial.RuntimeDir, serial.TTY = dir, "/dev/ttyS0"
 	serial.RefreshEvery = 50 * time.Millisecond
@@ -164,7 +157,7 @@ func TestTwoMenus(t *testing.T) {
 
 	a.Send(refreshMsg{}) // tty1 looks at the lock while its own test runs
 
-	close(release)
+	tty1Runner.fake.Cue("half")
 	waitFor(t, a, "VERDICT: FAIL")
 	press(a, "enter")
 	waitFor(t, a, "quit to shell")
@@ -180,7 +173,6 @@ func TestTwoMenus(t *testing.T) {
 	}
 
 	// Free again: the serial console starts its own test.
-	serialRunner.on([]string{testBee, "sat", "storage", "--audit", path}, nil)
 	press(b, "esc")
 	waitFor(t, b, "quit to shell")
 	press(b, "t")

@@ -56,6 +56,10 @@ type Model struct {
 	cursor int
 	status string
 
+	exporting   bool   // bee upload --usb runs
+	uploads     string // the uploads line (System.Uploads)
+	uploadsBusy bool
+
 	findOff  int
 	secs     []section
 	inv      invState
@@ -194,7 +198,7 @@ func (m *Model) applyAudit(msg auditLoadedMsg) {
 
 // Init starts the network query and, when there is no audit, gets one.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.refreshNet(), m.scheduleRefresh()}
+	cmds := []tea.Cmd{m.refreshNet(), m.refreshUploads(), m.scheduleRefresh()}
 	if m.audit == nil && m.auditMissing {
 		// At boot the menu can come up while bee-audit.service is still
 		// writing the audit: wait for it rather than run a second audit.
@@ -267,7 +271,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case refreshMsg:
 		m.other = lockHolder(m.opt.RuntimeDir)
-		return m, tea.Batch(m.refreshNet(), m.reloadAudit(), m.scheduleRefresh())
+		return m, tea.Batch(m.refreshNet(), m.reloadAudit(), m.refreshUploads(), m.scheduleRefresh())
 	case auditLoadedMsg:
 		m.applyAudit(msg)
 		if m.scr == scrWaitAudit && m.audit != nil {
@@ -298,6 +302,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.jobDone(msg.res)
+	case uploadsMsg:
+		m.uploadsBusy, m.uploads = false, msg.line
+		return m, nil
+	case exportDoneMsg:
+		m.exporting, m.status = false, msg.text
+		return m, m.refreshUploads()
 	case actionDoneMsg:
 		text := termsafe.Line(msg.what) + ": done"
 		if msg.err != "" {

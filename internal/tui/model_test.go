@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/qrsum"
+	"github.com/beeaudit/bee/internal/testtools/faketool"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
@@ -26,7 +28,8 @@ import (
 func TestMain(m *testing.M) {
 	// Colour off: goldens are the words, which is what a serial console shows.
 	lipgloss.SetColorProfile(termenv.Ascii)
-	os.Exit(m.Run())
+	os.Exit(faketool.RunTests(m)) // the fake tools' binary, built once
+
 }
 
 // testNow is the menu's clock: after the sample audits were written, so their
@@ -47,9 +50,6 @@ var sizes = []size{{80, 24}, {120, 40}}
 // machines (internal/audit's; testdata/PROVENANCE.md). The menu is tested on
 // them where they are, so that it always draws what the audit writes now.
 var auditsDir = filepath.Join("..", "audit", "testdata", "audits")
-
-// memtesterCapture is a real memtester run, internal/parse/memtester's capture.
-var memtesterCapture = filepath.Join("..", "parse", "memtester", "testdata", "raw-4.6.0_100M-3loops_with-faults_backspaces.txt")
 
 // auditFixture is an audit JSON of auditsDir.
 type auditFixture struct{ name, path string }
@@ -211,7 +211,7 @@ func TestScreens(t *testing.T) {
 func TestHomeAnswers(t *testing.T) {
 	for _, fx := range auditFixtures(t) {
 		t.Run(fx.name, func(t *testing.T) {
-			a, err := audit.ReadFile(fx.path)
+			a, _, err := audit.Load(t.Context(), fx.path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -249,7 +249,7 @@ func TestHomeAnswers(t *testing.T) {
 // "VERDICT: FAIL - 8 failures, 8 warnings".
 func verdictOf(t *testing.T, path string) string {
 	t.Helper()
-	a, err := audit.ReadFile(path)
+	a, _, err := audit.Load(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func TestNavigation(t *testing.T) {
 	waitFor(t, tm, "Acceptance tests (bee sat)")
 	press(tm, "esc")
 	waitFor(t, tm, "quit to shell")
-	// Right jumps a column (4 rows at 80 columns): Acceptance tests -> Reboot,
+	// Right jumps a column (4 rows at 80 columns): Acceptance tests -> Export results,
 	// then up twice to Network, and Enter opens it.
 	press(tm, "right", "up", "up", "enter")
 	waitFor(t, tm, "d DHCP eno1")
@@ -322,9 +322,15 @@ func TestQuit(t *testing.T) {
 	}
 }
 
-// memtesterOutput is a real memtester run (testdata/PROVENANCE.md).
+// memtesterCapture is a real memtester run, internal/parse/memtester's capture
+// (testdata/PROVENANCE.md).
+func memtesterCapture(t *testing.T) string {
+	return faketool.Capture(t, "memtester", "raw-4.6.0_100M-3loops_with-faults_backspaces.txt")
+}
+
+// memtesterOutput is the memtester capture's content.
 func memtesterOutput(t *testing.T) []byte {
-	b, err := os.ReadFile(memtesterCapture)
+	b, err := os.ReadFile(memtesterCapture(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,35 +344,20 @@ func memtesterOutput(t *testing.T) []byte {
 func TestSATProgress(t *testing.T) {
 	out := memtesterOutput(t)
 	half := bytes.Index(out, []byte("Loop 2/3:"))
-	release := make(chan struct{})
 	const archive = "/var/log/bee-sat/memory-20250601T120000Z.tar.gz"
+	// bee sat's summary (internal/sat/summary.go), verdict first, then enough
+	// step lines to push the verdict off the bottom of the output.
+	summary := "bee sat memory: FAIL\nmachine: Dell Inc. PowerEdge R640 S/N 8XKQ5W2\n\nReasons:\n  failure memtester: memtester reported 54 failures\n\nSteps:\n"
+	for i := 1; i <= 30; i++ {
+		summary += fmt.Sprintf("  %2d ok          step %d (1s)\n", i, i)
+	}
+	summary += "archive: " + archive + "\n"
 	// The test takes the identity from the audit the menu shows (--audit), not
 	// from bee sat's default file.
 	auditPath := fixturePath(t, "dell-r640")
-	r := newFakeRunner(t).on([]string{testBee, "sat", "memory", "--audit", auditPath}, func(ctx context.Context, c host.Cmd) host.Result {
-		if c.Stream == nil {
-			t.Error("bee sat runs without a live output stream")
-			return host.Result{Argv: c.Argv, ExitCode: 1}
-		}
-		if c.Timeout < time.Hour {
-			t.Errorf("bee sat timeout %s is shorter than a memory test", c.Timeout)
-		}
-		c.Stream.Write(out[:half])
-		select {
-		case <-release:
-		case <-ctx.Done():
-			return host.Result{Argv: c.Argv, ExitCode: -1, Err: host.ErrCanceled}
-		}
-		c.Stream.Write(out[half:])
-		// bee sat's summary (internal/sat/summary.go), verdict first, then
-		// enough step lines to push the verdict off the bottom of the output.
-		fmt.Fprint(c.Stream, "bee sat memory: FAIL\nmachine: Dell Inc. PowerEdge R640 S/N 8XKQ5W2\n\nReasons:\n  failure memtester: memtester reported 54 failures\n\nSteps:\n")
-		for i := 1; i <= 30; i++ {
-			fmt.Fprintf(c.Stream, "  %2d ok          step %d (1s)\n", i, i)
-		}
-		fmt.Fprintf(c.Stream, "archive: %s\n", archive)
-		return host.Result{Argv: c.Argv, ExitCode: 1}
-	})
+	r := newFakeRunner(t, faketool.Cmd("bee", "sat", "memory", "--audit", auditPath).Answer(faketool.Response{
+		Stdout: tempFile(t, "first-half", out[:half]), WaitCue: "half",
+		Then: &faketool.Response{Stdout: tempFile(t, "second-half", out[half:]), StdoutText: summary, Exit: 1}}))
 	tm := startTM(t, testOptions(t, auditPath, r, lanSystem()), size{80, 24})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "t", "m")
@@ -380,7 +371,7 @@ func TestSATProgress(t *testing.T) {
 	waitFor(t, tm, "Cancel it?")
 	press(tm, "n")
 	waitFor(t, tm, "cancel (asks)")
-	close(release)
+	r.fake.Cue("half")
 	waitFor(t, tm, "Archive: "+archive)
 	waitFor(t, tm, "back to the menu") // the archive line shows before the process has ended
 	m, view := finalView(t, tm)
@@ -388,6 +379,9 @@ func TestSATProgress(t *testing.T) {
 	golden.RequireEqual(t, []byte(view))
 	if m.job.archive != archive {
 		t.Errorf("archive = %q", m.job.archive)
+	}
+	if c := r.run(0); !c.stream || c.timeout < time.Hour {
+		t.Errorf("bee sat ran with a live output stream %v, timeout %s: want a stream, and a timeout no shorter than a memory test", c.stream, c.timeout)
 	}
 	// The verdict and its reason head the screen although the output that
 	// printed them scrolled away; the output scrolls back.
@@ -415,26 +409,23 @@ func TestSATProgress(t *testing.T) {
 func TestSATCancel(t *testing.T) {
 	for _, keys := range [][]string{{"esc", "y"}, {"ctrl+c"}} {
 		t.Run(strings.Join(keys, "+"), func(t *testing.T) {
-			canceled := make(chan struct{})
 			path := fixturePath(t, "dell-r640")
-			r := newFakeRunner(t).on([]string{testBee, "sat", "storage", "--audit", path}, func(ctx context.Context, c host.Cmd) host.Result {
-				fmt.Fprintln(c.Stream, "storage: smartctl -x /dev/sda")
-				<-ctx.Done()
-				close(canceled)
-				return host.Result{Argv: c.Argv, ExitCode: -1, Err: fmt.Errorf("%w: %v", host.ErrCanceled, ctx.Err())}
-			})
+			// It runs until the menu cancels it (the runner kills it).
+			r := newFakeRunner(t, faketool.Cmd("bee", "sat", "storage", "--audit", path).Answer(faketool.Response{
+				StdoutText: "storage: smartctl -x /dev/sda\n", Hang: true}))
 			tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 24})
 			waitFor(t, tm, "SSH: up")
 			press(tm, "t", "down", "down", "enter")
 			waitFor(t, tm, "smartctl -x /dev/sda")
 			press(tm, keys...)
-			select {
-			case <-canceled:
-			case <-time.After(30 * time.Second):
-				t.Fatal("the child's context was not canceled")
-			}
 			waitFor(t, tm, "NOT COMPLETED")
 			waitFor(t, tm, "Canceled.")
+			if res := r.run(0).res; res == nil || !errors.Is(res.Err, host.ErrCanceled) {
+				t.Errorf("the child was not canceled through its context: %+v", res)
+			}
+			if p := r.fake.Running(); len(p) > 0 {
+				t.Errorf("the canceled child still runs: pids %v", p)
+			}
 			press(tm, "enter")
 			waitFor(t, tm, "quit to shell")
 			m, _ := finalView(t, tm)
@@ -467,7 +458,7 @@ func TestRebootConfirm(t *testing.T) {
 		}
 	})
 	t.Run("yes", func(t *testing.T) {
-		r := newFakeRunner(t).on([]string{"systemctl", "reboot"}, nil)
+		r := newFakeRunner(t, faketool.Cmd("systemctl", "reboot"))
 		tm := startTM(t, testOptions(t, path, r, lanSystem()), size{80, 24})
 		waitFor(t, tm, "SSH: up")
 		press(tm, "r")
@@ -498,26 +489,19 @@ func TestRebootConfirm(t *testing.T) {
 func TestNoAuditRunsOne(t *testing.T) {
 	src := fixturePath(t, "failing")
 	dst := filepath.Join(t.TempDir(), "bee-audit.json")
-	release := make(chan struct{})
-	r := newFakeRunner(t).on([]string{testBee, "audit", "--output", dst, "--runtime", "livecd", "--no-qr", "--progress", "json"},
-		func(ctx context.Context, c host.Cmd) host.Result {
-			// bee audit --progress json (docs/cli.md).
-			for i, n := range []string{"board", "cpu", "memory"} {
-				fmt.Fprintf(c.Stream, `{"event":"collector","name":%q,"status":"ok","index":%d,"total":7,"duration_ms":3}`+"\n", n, i+1)
-			}
-			<-release
-			for i, n := range []string{"pcie", "psu", "nvidia", "storage"} {
-				fmt.Fprintf(c.Stream, `{"event":"collector","name":%q,"status":"ok","index":%d,"total":7,"duration_ms":3}`+"\n", n, i+4)
-			}
-			b, err := os.ReadFile(src)
-			if err == nil {
-				err = os.WriteFile(dst, b, 0o644)
-			}
-			if err != nil {
-				t.Error(err)
-			}
-			return host.Result{Argv: c.Argv}
-		})
+	// bee audit --progress json (docs/cli.md): three collectors, then (on
+	// cue) the other four and the audit file.
+	progress := func(from int, names ...string) string {
+		var b strings.Builder
+		for i, n := range names {
+			fmt.Fprintf(&b, `{"event":"collector","name":%q,"status":"ok","index":%d,"total":7,"duration_ms":3}`+"\n", n, from+i)
+		}
+		return b.String()
+	}
+	r := newFakeRunner(t, faketool.Cmd("bee", "audit", "--output", dst, "--runtime", "livecd", "--no-qr", "--progress", "json").
+		Answer(faketool.Response{StdoutText: progress(1, "board", "cpu", "memory"), WaitCue: "rest",
+			Then: &faketool.Response{StdoutText: progress(4, "pcie", "psu", "nvidia", "storage"),
+				WriteArg: "--output", WriteFrom: absPath(t, src)}}))
 	sys := lanSystem()
 	sys.units = map[string][]string{"bee-audit.service": {"inactive"}}
 	tm := startTM(t, testOptions(t, dst, r, sys), size{80, 24})
@@ -528,7 +512,7 @@ func TestNoAuditRunsOne(t *testing.T) {
 	}
 	checkScreen(t, running, size{80, 24})
 	golden.RequireEqual(t, []byte(regexp.MustCompile(`--output \S+`).ReplaceAllLiteralString(running, "--output $AUDIT")))
-	close(release)
+	r.fake.Cue("rest")
 	waitFor(t, tm, "VERDICT: FAIL")
 	m, _ := finalView(t, tm)
 	if m.scr != scrHome || m.audit == nil {
@@ -574,7 +558,7 @@ func TestLiveRefresh(t *testing.T) {
 }
 
 func TestNetworkDHCP(t *testing.T) {
-	r := newFakeRunner(t).on([]string{"dhclient", "-nw", "eno2"}, nil)
+	r := newFakeRunner(t, faketool.Cmd("dhclient", "-nw", "eno2"))
 	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 24})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "n")
@@ -589,10 +573,10 @@ func TestNetworkDHCP(t *testing.T) {
 }
 
 func TestNetworkStatic(t *testing.T) {
-	r := newFakeRunner(t).
-		on([]string{"ip", "link", "set", "dev", "eno1", "up"}, nil).
-		on([]string{"ip", "addr", "add", "10.20.30.50/24", "dev", "eno1"}, nil).
-		on([]string{"ip", "route", "replace", "default", "via", "10.20.30.1", "dev", "eno1"}, nil)
+	r := newFakeRunner(t,
+		faketool.Cmd("ip", "link", "set", "dev", "eno1", "up"),
+		faketool.Cmd("ip", "addr", "add", "10.20.30.50/24", "dev", "eno1"),
+		faketool.Cmd("ip", "route", "replace", "default", "via", "10.20.30.1", "dev", "eno1"))
 	tm := startTM(t, testOptions(t, fixturePath(t, "dell-r640"), r, lanSystem()), size{80, 24})
 	waitFor(t, tm, "SSH: up")
 	press(tm, "n", "s")
@@ -659,19 +643,10 @@ func TestRerunAudit(t *testing.T) {
 	dir := t.TempDir()
 	dst := filepath.Join(dir, "bee-audit.json")
 	copyFile(t, fixturePath(t, "dell-r640"), dst)
-	argv := []string{testBee, "audit", "--output", dst, "--runtime", "livecd", "--no-qr", "--progress", "json"}
-	r := newFakeRunner(t).
-		on(argv, func(ctx context.Context, c host.Cmd) host.Result {
-			fmt.Fprintf(c.Stream, "bee audit: cannot write %s: read-only file system\n", dst)
-			return host.Result{Argv: c.Argv, ExitCode: 1}
-		}).
-		on(argv, func(ctx context.Context, c host.Cmd) host.Result {
-			if c.Timeout < 5*time.Minute {
-				t.Errorf("audit timeout %s leaves no room for slow tools", c.Timeout)
-			}
-			copyFile(t, fixturePath(t, "failing"), dst)
-			return host.Result{Argv: c.Argv}
-		})
+	// The first run fails; the second writes the failing machine's audit.
+	r := newFakeRunner(t, faketool.Cmd("bee", "audit", "--output", dst, "--runtime", "livecd", "--no-qr", "--progress", "json").
+		Answer(faketool.Response{StdoutText: fmt.Sprintf("bee audit: cannot write %s: read-only file system\n", dst), Exit: 1}).
+		Answer(faketool.Response{WriteArg: "--output", WriteFrom: absPath(t, fixturePath(t, "failing"))}))
 	tm := startTM(t, testOptions(t, dst, r, lanSystem()), size{80, 24})
 	waitFor(t, tm, "VERDICT: PASS")
 	press(tm, "a")
@@ -684,6 +659,9 @@ func TestRerunAudit(t *testing.T) {
 	press(tm, "esc")
 	waitFor(t, tm, verdictOf(t, fixturePath(t, "failing")))
 	finalView(t, tm)
+	if c := r.run(1); c.timeout < 5*time.Minute {
+		t.Errorf("audit timeout %s leaves no room for slow tools", c.timeout)
+	}
 }
 
 func copyFile(t *testing.T, src, dst string) {

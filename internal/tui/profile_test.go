@@ -14,7 +14,7 @@ import (
 // (constructed; testdata/PROVENANCE.md), the summary's counts kept consistent.
 func profileAudit(t *testing.T, fixture, name string, add ...audit.Finding) string {
 	t.Helper()
-	a, err := audit.ReadFile(fixturePath(t, fixture))
+	a, _, err := audit.Load(t.Context(), fixturePath(t, fixture))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 // the lines must be what a terminal shows, as a real terminal (tmux 3.3a) shows
 // them (testdata/PROVENANCE.md).
 func TestLineStreamMemtester(t *testing.T) {
-	raw, err := os.ReadFile(memtesterCapture)
+	raw, err := os.ReadFile(memtesterCapture(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestQRTextFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := audit.ReadFile(path)
+	a, _, err := audit.Load(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,10 @@ type System interface {
 	// UnitState is `systemctl is-active UNIT`: "active", "activating",
 	// "inactive", "failed", ... or "unknown" when systemd cannot be asked.
 	UnitState(ctx context.Context, unit string) string
+	// Uploads says in one line what results wait for the object store
+	// (`bee upload --status`): "2 pending, last error: ..."; "" when there is
+	// nothing to say.
+	Uploads(ctx context.Context) string
 }
 
 // Iface is one network interface.
@@ -79,6 +83,7 @@ func (s SSHState) Up() bool { return s.Listening }
 type HostSystem struct {
 	Runner host.Runner
 	FS     host.FS
+	Bee    string // the bee binary that answers `bee upload --status`; none asked when ""
 }
 
 // Timeouts of the quick queries the menu repeats every few seconds.

@@ -82,7 +82,7 @@ func TestRealBinaryInTmux(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := audit.ReadFile(fixture)
+	a, _, err := audit.Load(t.Context(), fixture)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ import (
 type Options struct {
 	Runtime   string // "livecd" or "host"; reboot and power off exist only on livecd
 	AuditPath string // the audit JSON to show (and where a re-run writes)
-	Bee       string // the bee binary that runs `bee audit` and `bee sat`
+	Bee       string // the bee binary that runs `bee audit`, `bee sat` and `bee upload`
 	Version   string // shown in the title bar
 
 	Runner host.Runner // runs bee audit/sat, dhclient, ip, systemctl
@@ -66,7 +66,7 @@ func (o *Options) defaults() {
 		o.Runner = host.Exec{}
 	}
 	if o.System == nil {
-		o.System = HostSystem{Runner: o.Runner, FS: host.RootFS{Root: "/"}}
+		o.System = HostSystem{Runner: o.Runner, FS: host.RootFS{Root: "/"}, Bee: o.Bee}
 	}
 	if o.Now == nil {
 		o.Now = time.Now

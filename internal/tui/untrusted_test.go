@@ -1,9 +1,7 @@
 package tui
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/beeaudit/bee/internal/audit"
 	"github.com/beeaudit/bee/internal/host"
+	"github.com/beeaudit/bee/internal/testtools/faketool"
 	"github.com/charmbracelet/lipgloss"
 )
 
@@ -28,7 +27,7 @@ const hostile = "\033[2J\033]0;pwned\007\x00\u009b\x9b\u202e\u2066X\u2069"
 
 func hostileAudit(t *testing.T) string {
 	t.Helper()
-	a, err := audit.ReadFile(fixturePath(t, "gpu-server-failing"))
+	a, _, err := audit.Load(t.Context(), fixturePath(t, "gpu-server-failing"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,20 +82,23 @@ func TestUntrustedStrings(t *testing.T) {
 	sys.ifaces[1].Kind = "ether\x9b"
 	// The two screens that run a command get a runner expecting it.
 	runner := func(t *testing.T, screen string) *fakeRunner {
-		r := newFakeRunner(t)
 		switch screen {
 		case "network-dhcp-failed":
 			// dhclient gets the interface's real name, not the escaped one.
-			r.on([]string{"dhclient", "-nw", "eth\033]0;if\007\u202e"}, func(_ context.Context, c host.Cmd) host.Result {
-				return host.Result{Argv: c.Argv, ExitCode: 1, Stderr: []byte("dhclient: " + hostile + "\n")}
-			})
+			// (hostile is not UTF-8: it goes in a file.)
+			return newFakeRunner(t, faketool.Cmd("dhclient", "-nw", "eth\033]0;if\007\u202e").Answer(faketool.Response{
+				Stderr: tempFile(t, "stderr", []byte("dhclient: "+hostile+"\n")), Exit: 1}))
 		case "sat-job":
-			r.on([]string{testBee, "sat", "memory", "--audit", path}, func(_ context.Context, c host.Cmd) host.Result {
-				fmt.Fprintf(c.Stream, "memtester %s\nok\n", hostile)
-				return host.Result{Argv: c.Argv, ExitCode: -1, Err: errors.New("stderr says " + hostile)}
-			})
+			r := newFakeRunner(t, faketool.Cmd("bee", "sat", "memory", "--audit", path).Answer(faketool.Response{
+				Stdout: tempFile(t, "stdout", []byte("memtester "+hostile+"\nok\n")), Exit: 1}))
+			// A runner error (no real process gives one) that quotes the tool.
+			r.result = func(res host.Result) host.Result {
+				res.ExitCode, res.Err = -1, errors.New("stderr says "+hostile)
+				return res
+			}
+			return r
 		}
-		return r
+		return newFakeRunner(t)
 	}
 	screens := []struct {
 		name, wait string
