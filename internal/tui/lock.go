@@ -93,12 +93,13 @@ func acquireTestLock(dir string, info lockInfo) (l *testLock, holder *lockInfo, 
 		}
 		// Whatever the file says is from a menu that is gone: take it over.
 		b, _ := json.Marshal(info)
-		if err := f.Truncate(0); err == nil {
-			_, err = f.WriteAt(append(b, '\n'), 0)
+		werr := f.Truncate(0)
+		if werr == nil {
+			_, werr = f.WriteAt(append(b, '\n'), 0)
 		}
-		if err != nil {
+		if werr != nil {
 			f.Close()
-			return nil, nil, fmt.Errorf("write %s: %w", path, err)
+			return nil, nil, fmt.Errorf("write %s: %w", path, werr)
 		}
 		return &testLock{f: f, path: path}, nil, nil
 	}
