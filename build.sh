@@ -2,6 +2,10 @@
 # build.sh — build the bee live ISO. Run as root on a Debian 12 builder
 # (iso/builder/setup-builder.sh) or through iso/builder/build-in-container.sh.
 #   ./build.sh [--authorized-keys FILE] [--signing-key KEY.pem --signing-cert CERT.pem]
+#              [--profiles DIR]
+#   --profiles DIR  bake DIR/*.yaml (hardware profiles, docs/profiles.md) into the image
+#                   at /etc/bee/profiles/; each is checked with `bee profile check` first,
+#                   and a broken one stops the build naming the file and line.
 # Output: dist/bee-<version>-amd64.iso (dist/bee.iso links to it), log in dist/build.log.
 # Caches in dist/ (kept between runs): bee (rebuilt only when a .go file is newer),
 # nvidia-<version>-<kver>/ (NVIDIA build), lb-cache/ (live-build bootstrap + packages),
@@ -23,12 +27,13 @@ usage() {
 	exit "${1:-0}"
 }
 
-keys='' sign_key='' sign_cert=''
+keys='' sign_key='' sign_cert='' profiles=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--authorized-keys) [ $# -ge 2 ] || die "--authorized-keys needs a FILE"; keys=$2; shift 2 ;;
 	--signing-key) [ $# -ge 2 ] || die "--signing-key needs a FILE"; sign_key=$2; shift 2 ;;
 	--signing-cert) [ $# -ge 2 ] || die "--signing-cert needs a FILE"; sign_cert=$2; shift 2 ;;
+	--profiles) [ $# -ge 2 ] || die "--profiles needs a DIR"; profiles=$2; shift 2 ;;
 	-h | --help) usage 0 ;;
 	*) echo "E: unknown argument: $1" >&2; usage 2 ;;
 	esac
@@ -45,7 +50,8 @@ if [ -z "${BEE_BUILD_LOGGING:-}" ]; then
 	set +e
 	{
 		BEE_BUILD_LOGGING=1 "$0" ${keys:+--authorized-keys "$keys"} \
-			${sign_key:+--signing-key "$sign_key"} ${sign_cert:+--signing-cert "$sign_cert"}
+			${sign_key:+--signing-key "$sign_key"} ${sign_cert:+--signing-cert "$sign_cert"} \
+			${profiles:+--profiles "$profiles"}
 		echo $? >"$dist/.build-rc"
 	} 2>&1 | tee "$dist/build.log"
 	rc=$(cat "$dist/.build-rc" 2>/dev/null || echo 1)
@@ -69,6 +75,16 @@ if [ -n "$keys" ]; then
 	[ -s "$keys" ] || die "--authorized-keys $keys: no such file or empty"
 	ssh-keygen -l -f "$keys" >/dev/null 2>&1 || die "--authorized-keys $keys: not an OpenSSH public key file"
 fi
+if [ -n "$profiles" ]; then
+	[ -d "$profiles" ] || die "--profiles $profiles: not a folder"
+	profiles=$(cd "$profiles" && pwd)
+	set -- "$profiles"/*.yaml
+	[ -f "$1" ] || die "--profiles $profiles: no *.yaml file in it"
+fi
+# iso/builder/local/live-build replaces an internal function of exactly this live-build.
+lbver=$(lb --version 2>/dev/null | head -n1 || true)
+[ "$lbver" = "$LIVE_BUILD_VERSION" ] ||
+	die "live-build ${lbver:-?} is installed, iso/builder/local/live-build/scripts/build.sh was written against $LIVE_BUILD_VERSION (LIVE_BUILD_VERSION in iso/builder/VERSIONS): install live-build $LIVE_BUILD_VERSION, or check that file's Install_packages against the new version and change the pin"
 if [ -n "$sign_key$sign_cert" ]; then
 	if [ ! -r "$sign_key" ] || [ ! -r "$sign_cert" ]; then
 		die "--signing-key and --signing-cert must both name readable files"
@@ -114,6 +130,10 @@ else
 	log "1. bee is up to date (no .go file newer than dist/bee)"
 fi
 read -r bee_ver bee_commit <"$dist/bee.version" || die "dist/bee.version missing: delete dist/bee and rebuild"
+# Profiles to bake in, checked by the bee that goes into the image (file and line on error).
+if [ -n "$profiles" ]; then
+	"$dist/bee" profile check "$profiles"/*.yaml || die "--profiles $profiles: a profile is broken (above); fix it, or leave it out"
+fi
 
 # --- 2. staged overlay (iso/overlay/ stays untouched) -----------------------------------
 staged="$dist/overlay-staged"
@@ -139,6 +159,15 @@ fi
 
 # --- 4. bee --------------------------------------------------------------------------------
 install -D -m 0755 "$dist/bee" "$staged/usr/local/bin/bee"
+
+# --- 4b. hardware profiles → /etc/bee/profiles/ (docs/profiles.md) -------------------------
+if [ -n "$profiles" ]; then
+	install -d -m 0755 "$staged/etc/bee/profiles"
+	for f in "$profiles"/*.yaml; do
+		install -m 0644 "$f" "$staged/etc/bee/profiles/"
+	done
+	log "4b. $(find "$staged/etc/bee/profiles" -name '*.yaml' | wc -l) hardware profile(s) → /etc/bee/profiles/"
+fi
 
 # --- 5. optional vendor tools -------------------------------------------------------------
 for v in storcli64 sas2ircu sas3ircu arcconf ssacli; do
