@@ -7,12 +7,15 @@
 #     --build       (re)build the ISO first: ./build.sh --authorized-keys <throwaway key>
 #                   --profiles dist/vm-test/profiles (the test machine's hardware profile)
 #     --iso FILE    ISO to test (default dist/bee.iso; must be built as --build does)
-#     --only BOOTS  run only these boots, comma-separated: bios,uefi,nonic
+#     --only BOOTS  run only these boots, comma-separated: bios,uefi,nonic,serial1
 #   BEE_VM_ACCEL=kvm uses KVM where it works (default: tcg, minutes per boot).
 # Throwaway key, profiles, logs, audit JSONs, screendumps and timings: dist/vm-test/.
 # Boots: 1) legacy BIOS (SeaBIOS): the profile baked into the ISO applies, no difference
 # 2) UEFI (OVMF) with a USB stick labelled BEE whose profile of the same name replaces it
-# and expects more: CONFIG_* findings  3) BIOS with no NIC (serial only).
+# and expects more: CONFIG_* findings  3) BIOS with no NIC: the serial console (ttyS0)
+# alone tells what happened, and iso/test/serial-drive.py drives the bee menu there
+# 4) serial1: UEFI with two serial ports; the GRUB menu, driven over COM1, boots its
+# "serial console on ttyS1 (COM2)" entry and the bee menu is driven on ttyS1.
 set -eu
 
 # One function, parsed before it runs: editing this file while a test runs cannot derail it.
@@ -22,7 +25,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 out="$repo/dist/vm-test"
 iso="$repo/dist/bee.iso"
 build=0
-only=bios,uefi,nonic
+only=bios,uefi,nonic,serial1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=1; shift ;;
@@ -36,7 +39,7 @@ done
 die() { echo "E: $*" >&2; exit 1; }
 log() { echo "I: $(date +%H:%M:%S) $*"; }
 for b in $(echo "$only" | tr ',' ' '); do
-	case $b in bios | uefi | nonic) ;; *) die "--only: unknown boot '$b' (bios, uefi, nonic)" ;; esac
+	case $b in bios | uefi | nonic | serial1) ;; *) die "--only: unknown boot '$b' (bios, uefi, nonic, serial1)" ;; esac
 done
 wanted() { case ",$only," in *",$1,"*) return 0 ;; esac; return 1; }
 fails=0
@@ -143,8 +146,8 @@ export BIOS_VENDOR="BeeBIOS $tag Inc." SYS_VENDOR="BeeSys Corp $tag" SYS_PRODUCT
 	DIMM_SERIAL="DIMM-$tag-05" NVME_SERIAL="NVME-$tag-06" SATA_MODEL="BEE SATA SSD $tag" \
 	SATA_SERIAL="SATA-$tag-07" SYS_UUID="${tag}00-0000-4000-8000-000000${tag}"
 echo "I: machine identities of this run: tag $tag (system serial $SYS_SERIAL)"
-boot_vm() { # boot_vm NAME bios|uefi nic|nonic [stick]
-	name=$1 fw=$2 net=$3 stick=${4:-}
+boot_vm() { # boot_vm NAME bios|uefi nic|nonic [stick|-] [file|sock1|sock2]
+	name=$1 fw=$2 net=$3 stick=${4:-} serial=${5:-file}
 	rm -f "$out/$name".*
 	qemu-img create -q -f qcow2 "$out/$name.nvme.qcow2" 2G
 	qemu-img create -q -f qcow2 "$out/$name.sata.qcow2" 2G
@@ -162,8 +165,15 @@ boot_vm() { # boot_vm NAME bios|uefi nic|nonic [stick]
 		-drive "file=$iso,if=none,id=cd0,media=cdrom,readonly=on,format=raw" \
 		-device "ide-cd,drive=cd0,bus=ide.1,bootindex=0" \
 		-device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-kcs,bmc=bmc0 \
-		-vga std -display none -serial "file:$out/$name.serial.log" \
+		-vga std -display none \
 		-qmp "unix:$out/$name.qmp,server=on,wait=off"
+	# The serial ports: a log file, or unix sockets that serial-drive.py reads and types into.
+	case $serial in
+	file) set -- "$@" -serial "file:$out/$name.serial.log" ;;
+	sock1) set -- "$@" -serial "unix:$out/$name.ttyS0.sock,server=on,wait=off" ;;
+	sock2) set -- "$@" -serial "unix:$out/$name.ttyS0.sock,server=on,wait=off" \
+		-serial "unix:$out/$name.ttyS1.sock,server=on,wait=off" ;;
+	esac
 	if [ "$fw" = uefi ]; then
 		cp "$ovmf_vars" "$out/$name.vars.fd"
 		set -- "$@" -drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code" \
@@ -174,10 +184,7 @@ boot_vm() { # boot_vm NAME bios|uefi nic|nonic [stick]
 	set -- "$@" -device qemu-xhci,id=xhci
 	if [ "$stick" = stick ]; then
 		img="$out/$name.stick.img"
-		qemu-img create -q -f raw "$img" 64M
-		mkfs.vfat -n BEE "$img" >/dev/null
-		mmd -i "$img" ::/profiles
-		mcopy -i "$img" "$out/stick/bee-vm.yaml" ::/profiles/bee-vm.yaml
+		stick_image "$img" BEE
 		sha256sum "$img" | cut -d' ' -f1 >"$out/$name.stick.sha256"
 		set -- "$@" -drive "file=$img,if=none,id=stick0,format=raw" \
 			-device usb-storage,bus=xhci.0,drive=stick0,serial=BEESTICK0001
@@ -250,6 +257,61 @@ jcheck() { # jcheck FILE DESCRIPTION JQ-EXPR
 # (/dev/vcs1) and in the QR text of a `bee audit` run over SSH (iso/test/qrtext decodes
 # nothing: it renders the text of that audit's JSON and finds exactly that code in what
 # bee printed). The stick image is unchanged afterwards (read-only, no journal replay).
+# stick_image FILE LABEL: a 64 MiB vfat superfloppy with profiles/bee-vm.yaml (the stick's).
+stick_image() {
+	qemu-img create -q -f raw "$1" 64M
+	mkfs.vfat -n "$2" "$1" >/dev/null
+	mmd -i "$1" ::/profiles
+	mcopy -i "$1" "$out/stick/bee-vm.yaml" ::/profiles/bee-vm.yaml
+}
+
+# plug NAME ID IMAGE: a USB disk on the running VM's USB controller.
+plug() {
+	qmp "$1" '{"execute":"blockdev-add","arguments":{"node-name":"'"$2"'0","driver":"raw","file":{"driver":"file","filename":"'"$3"'"}}}' >/dev/null &&
+		qmp "$1" '{"execute":"device_add","arguments":{"driver":"usb-storage","id":"'"$2"'","bus":"xhci.0","drive":"'"$2"'0"}}' >/dev/null
+}
+
+# hotplug_checks NAME: a stick plugged in after boot (QMP device_add on the USB
+# controller): labelled OTHER, it is left alone; labelled BEE, udev has it mounted
+# read-only; pulled out, it is unmounted.
+hotplug_checks() {
+	name=$1
+	stick_image "$out/$name.other.img" OTHER
+	stick_image "$out/$name.hot.img" BEE
+	plug "$name" other "$out/$name.other.img" || bad "$name: plugging a USB disk labelled OTHER (QMP)"
+	sleep 20
+	r=$(ssh_vm 'udevadm settle -t 30; lsblk -rno NAME,LABEL | grep -c " OTHER$"; findmnt -n -o SOURCE /run/bee/stick || echo none' 2>&1 | tr '\n' ' ')
+	case $r in
+	"1 none ") ok "$name: a hot-plugged USB disk labelled OTHER is seen and not mounted" ;;
+	*) bad "$name: a hot-plugged USB disk labelled OTHER is seen and not mounted ($r)" ;;
+	esac
+	plug "$name" hot "$out/$name.hot.img" || bad "$name: plugging a USB stick labelled BEE (QMP)"
+	i=0 m=none
+	while [ "$i" -lt 24 ]; do
+		m=$(ssh_vm 'findmnt -n -o SOURCE,FSTYPE,OPTIONS /run/bee/stick || echo none' 2>/dev/null || echo none)
+		[ "$m" != none ] && break
+		sleep 5
+		i=$((i + 1))
+	done
+	case $m in
+	/dev/sd*" vfat ro,"*nosuid*nodev*noexec*) ok "$name: a BEE stick plugged in after boot is mounted read-only by udev ($m)" ;;
+	*) bad "$name: a BEE stick plugged in after boot is mounted read-only by udev ($m)" ;;
+	esac
+	ssh_vm 'ls /run/bee/stick/profiles' 2>/dev/null | grep -qx bee-vm.yaml && ok "$name: its profiles/bee-vm.yaml is readable at /run/bee/stick/profiles"
+	qmp "$name" '{"execute":"device_del","arguments":{"id":"hot"}}' >/dev/null || true
+	i=0
+	while [ "$i" -lt 24 ] && ssh_vm 'mountpoint -q /run/bee/stick' 2>/dev/null; do
+		sleep 5
+		i=$((i + 1))
+	done
+	if ssh_vm 'mountpoint -q /run/bee/stick' 2>/dev/null; then
+		bad "$name: the BEE stick is unmounted when pulled out"
+	else
+		ok "$name: the BEE stick is unmounted when pulled out"
+	fi
+	ssh_vm 'journalctl -b --no-pager -u "bee-stick@*"' >"$out/$name.hotplug.log" 2>&1 || true
+}
+
 profile_checks() { # profile_checks NAME AUDIT-JSON
 	name=$1 a=$2
 	mnt=$(ssh_vm 'findmnt -n -o SOURCE,FSTYPE,OPTIONS /run/bee/stick || echo none' 2>&1 || true)
@@ -261,6 +323,7 @@ profile_checks() { # profile_checks NAME AUDIT-JSON
 			'[.hardware.summary.findings[]? | select(.code|startswith("CONFIG_"))] | length == 0'
 		case $mnt in none) ok "$name: nothing mounted at /run/bee/stick (no stick; the ISO's iso9660 labelled BEE is not taken)" ;;
 		*) bad "$name: nothing mounted at /run/bee/stick without a stick" ;; esac
+		hotplug_checks "$name"
 		return 0
 	fi
 	case $mnt in
@@ -296,6 +359,18 @@ profile_checks() { # profile_checks NAME AUDIT-JSON
 		bad "$name: bee audit over SSH printed the QR code of its audit (see $out/$name.audit-stdout.txt, $out/$name.audit-stderr.txt)"
 	fi
 	grep -a 'profile' "$out/$name.audit-stderr.txt" "$out/$name.audit-stdout.txt" 2>/dev/null | sed 's/^/    /' || true
+}
+
+# drive_results NAME: the PASS/FAIL lines of serial-drive.py count as this test's own.
+drive_results() {
+	grep -q '^PASS ' "$out/$1.drive.txt" || bad "$1: serial-drive.py reported nothing (see $out/$1.drive.txt)"
+	while IFS= read -r l; do
+		case $l in
+		"PASS "*) ok "${l#PASS }" ;;
+		"FAIL "*) bad "${l#FAIL }" ;;
+		*) echo "    $l" ;;
+		esac
+	done <"$out/$1.drive.txt"
 }
 
 full_boot() { # full_boot NAME bios|uefi [stick]
@@ -455,26 +530,62 @@ if wanted uefi; then full_boot uefi uefi stick; fi
 
 # 5. no NIC at all: only the serial console tells what happened
 if wanted nonic; then
-boot_vm nonic bios nonic
-if wait_for 1500 "boot status line on the serial console" grep -q 'bee-boot-status:' "$out/nonic.serial.log"; then
-	line=$(grep -a 'bee-boot-status:' "$out/nonic.serial.log" | tail -n1 | tr -d '\r')
-	echo "    $line"
-	echo "nonic boot_to_status_s=$(($(date +%s) - boot_t0))" >>"$out/timings.txt"
-	case $line in *" ssh=active/success "*) ok "nonic: ssh.service active (serial)" ;; *) bad "nonic: ssh.service active (serial)" ;; esac
-	case $line in *" bee-network=active/success "*) ok "nonic: bee-network.service did not fail the boot (serial)" ;; *) bad "nonic: bee-network.service succeeded (serial)" ;; esac
-	case $line in *" audit=present("*) ok "nonic: audit file exists (serial)" ;; *) bad "nonic: audit file exists (serial)" ;; esac
-	# The getty may print its prompt a little after the status line.
-	if wait_for $(($(date +%s) - boot_t0 + 120)) "login prompt on ttyS0" grep -aq 'login:' "$out/nonic.serial.log"; then
-		ok "nonic: serial getty login prompt on ttyS0"
+	boot_vm nonic bios nonic - sock1
+	# serial-drive.py logs ttyS0 to nonic.serial.log and, once the menu is up there, drives it.
+	python3 "$repo/iso/test/serial-drive.py" --tui "$out/nonic.ttyS0.sock" --log "$out/nonic.serial.log" \
+		--serial "$SYS_SERIAL" --label "nonic ttyS0" >"$out/nonic.drive.txt" 2>&1 &
+	drv=$!
+	if wait_for 1500 "boot status line on the serial console" grep -q 'bee-boot-status:' "$out/nonic.serial.log"; then
+		line=$(grep -a 'bee-boot-status:' "$out/nonic.serial.log" | tail -n1 | tr -d '\r')
+		echo "    $line"
+		echo "nonic boot_to_status_s=$(($(date +%s) - boot_t0))" >>"$out/timings.txt"
+		case $line in *" ssh=active/success "*) ok "nonic: ssh.service active (serial)" ;; *) bad "nonic: ssh.service active (serial)" ;; esac
+		case $line in *" bee-network=active/success "*) ok "nonic: bee-network.service did not fail the boot (serial)" ;; *) bad "nonic: bee-network.service succeeded (serial)" ;; esac
+		case $line in *" audit=present("*) ok "nonic: audit file exists (serial)" ;; *) bad "nonic: audit file exists (serial)" ;; esac
 	else
-		bad "nonic: serial getty login prompt on ttyS0"
+		bad "nonic: boot status on the serial console"
+		tail -n 40 "$out/nonic.serial.log"
 	fi
-else
-	bad "nonic: boot status on the serial console"
-	tail -n 40 "$out/nonic.serial.log"
+	if grep -aq 'no physical network interface' "$out/nonic.serial.log"; then ok "nonic: bee-network logged no NIC"; fi
+	wait "$drv" || true
+	drive_results nonic
+	if grep -aq 'bee login:' "$out/nonic.serial.log"; then bad "nonic: no login prompt on ttyS0 (bee is logged in)"; fi
+	stop_vm nonic
 fi
-if grep -aq 'no physical network interface' "$out/nonic.serial.log"; then ok "nonic: bee-network logged no NIC"; fi
-stop_vm nonic
+
+# 6. serial console on ttyS1 (COM2), chosen in the UEFI boot menu over COM1; SSH checks
+# that the consoles of that boot are tty0 and ttyS1 and that tty1 keeps its menu.
+if wanted serial1; then
+	boot_vm serial1 uefi nic - sock2
+	python3 "$repo/iso/test/serial-drive.py" --menu "$out/serial1.ttyS0.sock" --menu-log "$out/serial1.ttyS0.log" \
+		--tui "$out/serial1.ttyS1.sock" --log "$out/serial1.ttyS1.log" \
+		--serial "$SYS_SERIAL" --label "serial1 ttyS1" >"$out/serial1.drive.txt" 2>&1 &
+	drv=$!
+	wait "$drv" || true
+	drive_results serial1
+	if wait_for 300 "SSH (serial1)" ssh_vm true; then
+		ssh_vm 'cat /proc/cmdline; echo ---; systemctl is-active serial-getty@ttyS0.service serial-getty@ttyS1.service; echo ---; ps -e -o user=,tty=,args=' >"$out/serial1.ssh.txt" 2>&1 || true
+		case $(head -n1 "$out/serial1.ssh.txt") in
+		*"console=tty0 console=ttyS1,115200n8"*) ok "serial1: booted with console=tty0 console=ttyS1,115200n8 (chosen over COM1)" ;;
+		*) bad "serial1: booted with console=ttyS1 ($(head -n1 "$out/serial1.ssh.txt"))" ;;
+		esac
+		if sed -n '/^---$/,/^---$/p' "$out/serial1.ssh.txt" | grep -qx inactive &&
+			sed -n '/^---$/,/^---$/p' "$out/serial1.ssh.txt" | grep -qx active; then
+			ok "serial1: a getty on ttyS1 only (serial-getty@ttyS0 inactive)"
+		else
+			bad "serial1: a getty on ttyS1 only"
+			sed -n '/^---$/,/^---$/p' "$out/serial1.ssh.txt" | sed 's/^/    /'
+		fi
+		if grep -Eq '^root +tty1 +/usr/local/bin/bee tui --runtime livecd' "$out/serial1.ssh.txt"; then
+			ok "serial1: tty1 still runs the bee menu"
+		else
+			bad "serial1: tty1 still runs the bee menu"
+		fi
+	else
+		bad "serial1: SSH came up"
+	fi
+	if grep -aq 'Quit to shell' "$out/serial1.ttyS0.log"; then bad "serial1: no bee menu on ttyS0 (not a console of this boot)"; fi
+	stop_vm serial1
 fi
 
 echo "--- timings ($out/timings.txt)"
