@@ -285,10 +285,12 @@ hotplug_checks() {
 	"1 none ") ok "$name: a hot-plugged USB disk labelled OTHER is seen and not mounted" ;;
 	*) bad "$name: a hot-plugged USB disk labelled OTHER is seen and not mounted ($r)" ;;
 	esac
+	# Out again: bee sat storage, later, would test it too.
+	qmp "$name" '{"execute":"device_del","arguments":{"id":"other"}}' >/dev/null || true
 	plug "$name" hot "$out/$name.hot.img" || bad "$name: plugging a USB stick labelled BEE (QMP)"
 	i=0 m=none
 	while [ "$i" -lt 24 ]; do
-		m=$(ssh_vm 'findmnt -n -o SOURCE,FSTYPE,OPTIONS /run/bee/stick || echo none' 2>/dev/null || echo none)
+		m=$(ssh_vm 'findmnt -n -o SOURCE,FSTYPE,OPTIONS /run/bee/stick || echo none' 2>/dev/null | tr -s ' ' || echo none)
 		[ "$m" != none ] && break
 		sleep 5
 		i=$((i + 1))
@@ -314,7 +316,7 @@ hotplug_checks() {
 
 profile_checks() { # profile_checks NAME AUDIT-JSON
 	name=$1 a=$2
-	mnt=$(ssh_vm 'findmnt -n -o SOURCE,FSTYPE,OPTIONS /run/bee/stick || echo none' 2>&1 || true)
+	mnt=$(ssh_vm 'findmnt -n -o SOURCE,FSTYPE,OPTIONS /run/bee/stick || echo none' 2>&1 | tr -s ' ' || true)
 	echo "    /run/bee/stick: $mnt"
 	if [ "$name" != uefi ]; then
 		jcheck "$a" "$name: profile baked into the ISO applies (bee-vm from /etc/bee/profiles, by match)" \
