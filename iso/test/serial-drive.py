@@ -124,7 +124,7 @@ def main():
          L + ": arrow-down moves the selection to 'i Inventory'", t, since)
     since = t.mark()
     t.send(b"c")
-    step(t.wait(lambda x: "\u2588" in x or "QR code" in x, 60, since),
+    step(t.wait(lambda x: "\u2588" in x or "QR code needs" in x or "QR code unavailable" in x, 60, since),
          L + ": c shows the QR code (or its fallback)", t, since)
     qr = t.text(since)
     if "The QR code needs" in qr:
