@@ -3,6 +3,10 @@
 # (iso/builder/setup-builder.sh) or through iso/builder/build-in-container.sh.
 #   ./build.sh [--authorized-keys FILE] [--signing-key KEY.pem --signing-cert CERT.pem]
 #              [--upload-config FILE]   (object store for results, docs/results.md)
+#              [--profiles DIR]
+#   --profiles DIR  bake DIR/*.yaml (hardware profiles, docs/profiles.md) into the image
+#                   at /etc/bee/profiles/; each is checked with `bee profile check` first,
+#                   and a broken one stops the build naming the file and line.
 # Output: dist/bee-<version>-amd64.iso (dist/bee.iso links to it), log in dist/build.log.
 # Caches in dist/ (kept between runs): bee (rebuilt only when a .go file is newer),
 # nvidia-<version>-<kver>/ (NVIDIA build), lb-cache/ (live-build bootstrap + packages),
@@ -24,13 +28,14 @@ usage() {
 	exit "${1:-0}"
 }
 
-keys='' sign_key='' sign_cert='' upload_cfg=''
+keys='' sign_key='' sign_cert='' upload_cfg='' profiles=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--authorized-keys) [ $# -ge 2 ] || die "--authorized-keys needs a FILE"; keys=$2; shift 2 ;;
 	--signing-key) [ $# -ge 2 ] || die "--signing-key needs a FILE"; sign_key=$2; shift 2 ;;
 	--signing-cert) [ $# -ge 2 ] || die "--signing-cert needs a FILE"; sign_cert=$2; shift 2 ;;
 	--upload-config) [ $# -ge 2 ] || die "--upload-config needs a FILE"; upload_cfg=$2; shift 2 ;;
+	--profiles) [ $# -ge 2 ] || die "--profiles needs a DIR"; profiles=$2; shift 2 ;;
 	-h | --help) usage 0 ;;
 	*) echo "E: unknown argument: $1" >&2; usage 2 ;;
 	esac
@@ -48,7 +53,7 @@ if [ -z "${BEE_BUILD_LOGGING:-}" ]; then
 	{
 		BEE_BUILD_LOGGING=1 "$0" ${keys:+--authorized-keys "$keys"} \
 			${sign_key:+--signing-key "$sign_key"} ${sign_cert:+--signing-cert "$sign_cert"} \
-			${upload_cfg:+--upload-config "$upload_cfg"}
+			${upload_cfg:+--upload-config "$upload_cfg"} ${profiles:+--profiles "$profiles"}
 		echo $? >"$dist/.build-rc"
 	} 2>&1 | tee "$dist/build.log"
 	rc=$(cat "$dist/.build-rc" 2>/dev/null || echo 1)
@@ -76,6 +81,16 @@ if [ -n "$upload_cfg" ]; then
 	{ [ -s "$upload_cfg" ] && [ -r "$upload_cfg" ]; } || die "--upload-config $upload_cfg: no such file or empty"
 	grep -Eq '^url:[[:space:]]*s3://' "$upload_cfg" || die "--upload-config $upload_cfg: no 'url: s3://bucket/prefix' line (docs/results.md)"
 fi
+if [ -n "$profiles" ]; then
+	[ -d "$profiles" ] || die "--profiles $profiles: not a folder"
+	profiles=$(cd "$profiles" && pwd)
+	set -- "$profiles"/*.yaml
+	[ -f "$1" ] || die "--profiles $profiles: no *.yaml file in it"
+fi
+# iso/builder/local/live-build replaces an internal function of exactly this live-build.
+lbver=$(lb --version 2>/dev/null | head -n1 || true)
+[ "$lbver" = "$LIVE_BUILD_VERSION" ] ||
+	die "live-build ${lbver:-?} is installed, iso/builder/local/live-build/scripts/build.sh was written against $LIVE_BUILD_VERSION (LIVE_BUILD_VERSION in iso/builder/VERSIONS): install live-build $LIVE_BUILD_VERSION, or check that file's Install_packages against the new version and change the pin"
 if [ -n "$sign_key$sign_cert" ]; then
 	if [ ! -r "$sign_key" ] || [ ! -r "$sign_cert" ]; then
 		die "--signing-key and --signing-cert must both name readable files"
@@ -121,6 +136,10 @@ else
 	log "1. bee is up to date (no .go file newer than dist/bee)"
 fi
 read -r bee_ver bee_commit <"$dist/bee.version" || die "dist/bee.version missing: delete dist/bee and rebuild"
+# Profiles to bake in, checked by the bee that goes into the image (file and line on error).
+if [ -n "$profiles" ]; then
+	"$dist/bee" profile check "$profiles"/*.yaml || die "--profiles $profiles: a profile is broken (above); fix it, or leave it out"
+fi
 
 # --- 2. staged overlay (iso/overlay/ stays untouched) -----------------------------------
 staged="$dist/overlay-staged"
@@ -140,7 +159,8 @@ if [ "${BEE_GO_ONLY:-}" = 1 ]; then
 	out="$dist/bee-${bee_ver}-dev-amd64.iso"
 	log "2b. Go-only: dist/bee → /live/zz-site.squashfs on $(readlink "$base" || echo "$base")"
 	"$dist/bee" image customize --iso "$base" --out "$out" --bee "$dist/bee" \
-		${keys:+--authorized-keys "$keys"} || die "bee image customize failed"
+		${keys:+--authorized-keys "$keys"} ${profiles:+--profiles "$profiles"} \
+		${upload_cfg:+--upload-config "$upload_cfg"} || die "bee image customize failed"
 	ln -sf "$(basename "$out")" "$dist/bee.iso"
 	log "done: $out ($(du -m "$out" | cut -f1) MiB) in $(($(date +%s) - start)) s"
 	return 0
@@ -169,6 +189,15 @@ fi
 
 # --- 4. bee --------------------------------------------------------------------------------
 install -D -m 0755 "$dist/bee" "$staged/usr/local/bin/bee"
+
+# --- 4b. hardware profiles → /etc/bee/profiles/ (docs/profiles.md) -------------------------
+if [ -n "$profiles" ]; then
+	install -d -m 0755 "$staged/etc/bee/profiles"
+	for f in "$profiles"/*.yaml; do
+		install -m 0644 "$f" "$staged/etc/bee/profiles/"
+	done
+	log "4b. $(find "$staged/etc/bee/profiles" -name '*.yaml' | wc -l) hardware profile(s) → /etc/bee/profiles/"
+fi
 
 # --- 5. optional vendor tools -------------------------------------------------------------
 for v in storcli64 sas2ircu sas3ircu arcconf ssacli; do
@@ -231,6 +260,7 @@ sed -i -e "s|@BEE_VERSION@|$bee_ver|" -e "s|@BEE_COMMIT@|$bee_commit|" \
 	-e "s|@KERNEL@|$kver|" -e "s|@NVIDIA@|$NVIDIA_DRIVER_VERSION ($NVIDIA_FLAVOUR)|" "$staged/etc/motd"
 [ -f "$repo/docs/iso.md" ] && install -D -m 0644 "$repo/docs/iso.md" "$staged/usr/share/doc/bee/iso.md"
 [ -f "$repo/docs/results.md" ] && install -D -m 0644 "$repo/docs/results.md" "$staged/usr/share/doc/bee/results.md"
+[ -f "$repo/docs/netboot.md" ] && install -D -m 0644 "$repo/docs/netboot.md" "$staged/usr/share/doc/bee/netboot.md"
 
 # --- 12. disposable live-build workdir (iso/builder/ stays clean) -------------------------
 work="$dist/live-build"
@@ -267,6 +297,9 @@ out="$dist/bee-${bee_ver}-amd64.iso"
 mv "$iso" "$out"
 ln -sf "$(basename "$out")" "$dist/bee.iso"
 ln -sf "$(basename "$out")" "$dist/bee-base.iso" # the base of BEE_GO_ONLY=1 rebuilds (2b)
+# The same bits for netboot (docs/netboot.md): kernel, initrd, root layers, iPXE/GRUB configs.
+rm -rf "$dist/netboot"
+"$dist/bee" image netboot --iso "$out" --out "$dist/netboot" || die "bee image netboot failed"
 cp "$work/chroot.packages.live" "$dist/bee-${bee_ver}-amd64.packages" 2>/dev/null || true
 # What this build fetched from the mirror: APT prints "Need to get 0 B/<size>" when
 # every package came from a cache. A rebuild after a Go-only change fetches none.

@@ -14,7 +14,9 @@ import (
 
 // Where profiles are looked for on the machine, in this order: those baked
 // into the ISO, then those on a USB stick labelled BEE, whose /profiles folder
-// is read at StickDir (mounted read-only; docs/profiles.md).
+// is read at StickDir (mounted read-only; docs/profiles.md). A profile in a
+// later folder replaces one of the same name in an earlier folder: a site
+// overrides the image's profile with a stick, without a rebuild.
 const (
 	ISODir   = report.ProfilesISODir
 	StickDir = report.ProfilesStickDir
@@ -54,7 +56,22 @@ type loaded struct {
 	path string
 	sum  string
 	p    *Profile
+	dir  int // index in Chooser.Dirs
 }
+
+// base is the file name without .yaml/.yml.
+func (l loaded) base() string {
+	return strings.TrimSuffix(strings.TrimSuffix(path.Base(l.path), ".yaml"), ".yml")
+}
+
+// sameName reports whether two profiles are the same by name: name: or file
+// base name of one equals name: or file base name of the other.
+func (l loaded) sameName(o loaded) bool {
+	return l.p.Name == o.p.Name || l.p.Name == o.base() || l.base() == o.p.Name || l.base() == o.base()
+}
+
+// named reports whether s is the profile's name: or file base name.
+func (l loaded) named(s string) bool { return l.p.Name == s || l.base() == s }
 
 func (l loaded) ref(by string) *audit.ProfileRef {
 	return &audit.ProfileRef{Name: l.p.Name, Source: l.path, SHA256: l.sum, MatchedBy: by}
@@ -84,7 +101,7 @@ func load(path string, data []byte) (loaded, error) {
 func (c Chooser) scan() ([]loaded, []audit.Finding) {
 	var out []loaded
 	var probs []audit.Finding
-	for _, dir := range c.Dirs {
+	for i, dir := range c.Dirs {
 		names, err := c.FS.ReadDir(dir)
 		if err != nil {
 			if !host.IsNotExist(err) {
@@ -107,10 +124,34 @@ func (c Chooser) scan() ([]loaded, []audit.Finding) {
 				probs = append(probs, problem("profile %s is broken, skipped: %s", p, oneLine(err)))
 				continue
 			}
+			l.dir = i
 			out = append(out, l)
 		}
 	}
-	return out, probs
+	return c.override(out), probs
+}
+
+// override drops every profile that one of the same name in a later folder
+// replaces (a profile on the stick replaces the ISO's of that name). Profiles
+// of the same name in one folder both stay: choosing between them is an
+// error that names both.
+func (c Chooser) override(all []loaded) []loaded {
+	var out []loaded
+	for _, l := range all {
+		var by *loaded
+		for j := range all {
+			if all[j].dir > l.dir && all[j].sameName(l) {
+				by = &all[j]
+				break
+			}
+		}
+		if by != nil {
+			c.note("profile %s (%s) replaces %s (%s): same name, later folder", by.p.Name, by.path, l.p.Name, l.path)
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func oneLine(err error) string {
@@ -194,8 +235,7 @@ func (c Chooser) Choose(option string, a *audit.Audit) (*Profile, *audit.Profile
 	if option != "" {
 		var hits []loaded
 		for _, l := range all {
-			base := strings.TrimSuffix(strings.TrimSuffix(path.Base(l.path), ".yaml"), ".yml")
-			if l.p.Name == option || base == option {
+			if l.named(option) {
 				hits = append(hits, l)
 			}
 		}

@@ -3,22 +3,34 @@
 # vm-test.sh — boot the bee ISO under QEMU with emulated server hardware and prove the
 # boot invariants (issue 5). Run as root on the builder after
 # `iso/builder/setup-builder.sh --with-vm-test`:
-#   iso/test/vm-test.sh [--build] [--iso FILE]
-#     --build     (re)build the ISO first: ./build.sh --authorized-keys <throwaway key>
-#     --iso FILE  ISO to test (default dist/bee.iso; must be built with the key below)
+#   iso/test/vm-test.sh [--build] [--iso FILE] [--only BOOTS]
+#     --build       (re)build the ISO first: ./build.sh --authorized-keys <throwaway key>
+#                   --profiles dist/vm-test/profiles (the test machine's hardware profile)
+#     --iso FILE    ISO to test (default dist/bee.iso; must be built as --build does)
+#     --only BOOTS  run only these boots, comma-separated: bios,uefi,nonic,serial1
 #   BEE_VM_ACCEL=kvm uses KVM where it works (default: tcg, minutes per boot).
-# Throwaway key, logs, audit JSONs, screendumps and timings: dist/vm-test/.
-# Boots: 1) legacy BIOS (SeaBIOS)  2) UEFI (OVMF)  3) BIOS with no NIC (serial only).
+# Throwaway key, profiles, logs, audit JSONs, screendumps and timings: dist/vm-test/.
+# Boots: 1) legacy BIOS (SeaBIOS): the profile baked into the ISO applies, no difference
+# 2) UEFI (OVMF) with a USB stick labelled BEE whose profile of the same name replaces it
+# and expects more: CONFIG_* findings  3) BIOS with no NIC: the serial console (ttyS0)
+# alone tells what happened, and iso/test/serial-drive.py drives the bee menu there
+# 4) serial1: UEFI with two serial ports; the GRUB menu, driven over COM1, boots its
+# "serial console on ttyS1 (COM2)" entry and the bee menu is driven on ttyS1.
 set -eu
+
+# One function, parsed before it runs: editing this file while a test runs cannot derail it.
+main() {
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out="$repo/dist/vm-test"
 iso="$repo/dist/bee.iso"
 build=0
+only=bios,uefi,nonic,serial1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=1; shift ;;
 	--iso) [ $# -ge 2 ] || { echo "E: --iso needs a FILE" >&2; exit 2; }; iso=$2; shift 2 ;;
+	--only) [ $# -ge 2 ] || { echo "E: --only needs BOOTS" >&2; exit 2; }; only=$2; shift 2 ;;
 	-h | --help) awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0 ;;
 	*) echo "E: unknown argument: $1" >&2; exit 2 ;;
 	esac
@@ -26,11 +38,17 @@ done
 
 die() { echo "E: $*" >&2; exit 1; }
 log() { echo "I: $(date +%H:%M:%S) $*"; }
+for b in $(echo "$only" | tr ',' ' '); do
+	case $b in bios | uefi | nonic | serial1) ;; *) die "--only: unknown boot '$b' (bios, uefi, nonic, serial1)" ;; esac
+done
+wanted() { case ",$only," in *",$1,"*) return 0 ;; esac; return 1; }
 fails=0
-ok() { echo "PASS $*"; }
+passes=0
+ok() { echo "PASS $*"; passes=$((passes + 1)); }
 bad() { echo "FAIL $*"; fails=$((fails + 1)); }
 
-for t in qemu-system-x86_64 qemu-img ssh ssh-keygen jq python3; do
+PATH="$PATH:/usr/sbin:/sbin:/usr/local/go/bin"
+for t in qemu-system-x86_64 qemu-img ssh ssh-keygen jq python3 mkfs.vfat mmd mcopy go; do
 	command -v "$t" >/dev/null || die "$t missing: run iso/builder/setup-builder.sh --with-vm-test"
 done
 ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
@@ -41,10 +59,63 @@ mkdir -p "$out"
 key="$out/id_ed25519"
 [ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C bee-vm-test -f "$key"
 
+# The hardware profile of the emulated machine, written before the build so that the ISO
+# carries it (build.sh --profiles): SMBIOS identities carry this run's tag, so the match
+# and the SATA model say '*' for it and one ISO serves every run. The rules are what QEMU
+# gives this machine (bee profile new on a BIOS boot's audit, trimmed to what every boot
+# has: no NIC or USB controller rule, as the boots differ in those). The BEE stick of the
+# UEFI boot carries a profile of the same name expecting twice the memory and a second
+# SATA disk: it replaces the baked one and gives exactly two differences.
+mkdir -p "$out/profiles" "$out/stick"
+cat >"$out/profiles/bee-vm.yaml" <<'YAML'
+# bee hardware profile of the VM test's emulated machine (written by iso/test/vm-test.sh,
+# baked into the test ISO with build.sh --profiles). '*' stands for the run's random tag.
+bee_profile: 1
+name: bee-vm
+description: QEMU machine of iso/test/vm-test.sh
+match:
+  manufacturer: "BeeSys Corp *"
+  product_name: "BeeServer 9000-*"
+  sku: BEE-SKU-1
+  board: "BB-MB-*"
+cpu:
+  count: 1
+  model: BeeCPU 4000
+  cores: 2
+memory:
+  total: 2 GiB
+  dimm_count: 1
+  dimm: {size: 2 GiB, speed_mts: 3200}
+  part_numbers: [BEE-DIMM-2G]
+  populated: [DIMM 0]
+storage:
+  - class: nvme
+    model: QEMU NVMe Ctrl
+    count: 1
+    min_size: 2 GiB
+  - class: sata
+    model: "BEE SATA SSD *"
+    count: 1
+    min_size: 2 GiB
+pcie:
+  - id: 1b36:0010
+    count: 1
+firmware:
+  bios: {version: "BEE-BIOS-1.2.3"}
+YAML
+sed -e 's/^  total: 2 GiB$/  total: 4 GiB/' -e '/model: "BEE SATA SSD \*"/{n;s/count: 1/count: 2/;}' \
+	-e '1s/.*/# The BEE stick'"'"'s bee-vm: replaces the ISO'"'"'s, expects 4 GiB and two SATA disks./' \
+	"$out/profiles/bee-vm.yaml" >"$out/stick/bee-vm.yaml"
+if ! grep -q '^  total: 4 GiB$' "$out/stick/bee-vm.yaml" || [ "$(grep -c '^    count: 2$' "$out/stick/bee-vm.yaml")" -ne 1 ]; then
+	die "the stick's profile was not derived as intended ($out/stick/bee-vm.yaml)"
+fi
+# Reads the QR text of an audit (profile_checks).
+(cd "$repo" && go build -o "$out/qrtext" ./iso/test/qrtext) || die "go build ./iso/test/qrtext failed"
+
 if [ "$build" -eq 1 ]; then
-	log "building the ISO with the throwaway key"
+	log "building the ISO with the throwaway key and the test machine's profile"
 	t0=$(date +%s)
-	"$repo/build.sh" --authorized-keys "$key.pub" || die "build.sh failed"
+	"$repo/build.sh" --authorized-keys "$key.pub" --profiles "$out/profiles" || die "build.sh failed"
 	echo "build_seconds=$(($(date +%s) - t0))" >"$out/build-time.txt"
 fi
 [ -f "$iso" ] || die "no ISO at $iso: run with --build"
@@ -75,8 +146,8 @@ export BIOS_VENDOR="BeeBIOS $tag Inc." SYS_VENDOR="BeeSys Corp $tag" SYS_PRODUCT
 	DIMM_SERIAL="DIMM-$tag-05" NVME_SERIAL="NVME-$tag-06" SATA_MODEL="BEE SATA SSD $tag" \
 	SATA_SERIAL="SATA-$tag-07" SYS_UUID="${tag}00-0000-4000-8000-000000${tag}"
 echo "I: machine identities of this run: tag $tag (system serial $SYS_SERIAL)"
-boot_vm() { # boot_vm NAME bios|uefi nic|nonic
-	name=$1 fw=$2 net=$3
+boot_vm() { # boot_vm NAME bios|uefi nic|nonic [stick|-] [file|sock1|sock2]
+	name=$1 fw=$2 net=$3 stick=${4:-} serial=${5:-file}
 	rm -f "$out/$name".*
 	qemu-img create -q -f qcow2 "$out/$name.nvme.qcow2" 2G
 	qemu-img create -q -f qcow2 "$out/$name.sata.qcow2" 2G
@@ -94,12 +165,29 @@ boot_vm() { # boot_vm NAME bios|uefi nic|nonic
 		-drive "file=$iso,if=none,id=cd0,media=cdrom,readonly=on,format=raw" \
 		-device "ide-cd,drive=cd0,bus=ide.1,bootindex=0" \
 		-device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-kcs,bmc=bmc0 \
-		-vga std -display none -serial "file:$out/$name.serial.log" \
+		-vga std -display none \
 		-qmp "unix:$out/$name.qmp,server=on,wait=off"
+	# The serial ports: a log file, or unix sockets that serial-drive.py reads and types into.
+	case $serial in
+	file) set -- "$@" -serial "file:$out/$name.serial.log" ;;
+	sock1) set -- "$@" -serial "unix:$out/$name.ttyS0.sock,server=on,wait=off" ;;
+	sock2) set -- "$@" -serial "unix:$out/$name.ttyS0.sock,server=on,wait=off" \
+		-serial "unix:$out/$name.ttyS1.sock,server=on,wait=off" ;;
+	esac
 	if [ "$fw" = uefi ]; then
 		cp "$ovmf_vars" "$out/$name.vars.fd"
 		set -- "$@" -drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code" \
 			-drive "if=pflash,format=raw,unit=1,file=$out/$name.vars.fd"
+	fi
+	# Every boot has a USB controller; with "stick", a USB disk whose vfat is labelled BEE
+	# (a superfloppy, as mkfs.vfat makes on a whole stick) with profiles/bee-vm.yaml.
+	set -- "$@" -device qemu-xhci,id=xhci
+	if [ "$stick" = stick ]; then
+		img="$out/$name.stick.img"
+		stick_image "$img" BEE
+		sha256sum "$img" | cut -d' ' -f1 >"$out/$name.stick.sha256"
+		set -- "$@" -drive "file=$img,if=none,id=stick0,format=raw" \
+			-device usb-storage,bus=xhci.0,drive=stick0,serial=BEESTICK0001
 	fi
 	if [ "$net" = nic ]; then
 		port=$(free_port)
@@ -162,9 +250,136 @@ jcheck() { # jcheck FILE DESCRIPTION JQ-EXPR
 	if jq -e "$3" "$1" >/dev/null 2>&1; then ok "$2"; else bad "$2 (jq: $3)"; fi
 }
 
-full_boot() { # full_boot NAME bios|uefi
+# Hardware profiles (docs/profiles.md): BIOS boot, the profile baked into the ISO applies
+# with no difference and nothing is mounted at /run/bee/stick (the ISO's own iso9660 is
+# labelled BEE too); UEFI boot, the stick is mounted read-only, its profile of the same
+# name replaces the baked one and gives two differences: in the audit JSON, on tty1
+# (/dev/vcs1) and in the QR text of a `bee audit` run over SSH (iso/test/qrtext decodes
+# nothing: it renders the text of that audit's JSON and finds exactly that code in what
+# bee printed). The stick image is unchanged afterwards (read-only, no journal replay).
+# stick_image FILE LABEL: a 64 MiB vfat superfloppy with profiles/bee-vm.yaml (the stick's).
+stick_image() {
+	qemu-img create -q -f raw "$1" 64M
+	mkfs.vfat -n "$2" "$1" >/dev/null
+	mmd -i "$1" ::/profiles
+	mcopy -i "$1" "$out/stick/bee-vm.yaml" ::/profiles/bee-vm.yaml
+}
+
+# plug NAME ID IMAGE: a USB disk on the running VM's USB controller.
+plug() {
+	qmp "$1" '{"execute":"blockdev-add","arguments":{"node-name":"'"$2"'0","driver":"raw","file":{"driver":"file","filename":"'"$3"'"}}}' >/dev/null &&
+		qmp "$1" '{"execute":"device_add","arguments":{"driver":"usb-storage","id":"'"$2"'","bus":"xhci.0","drive":"'"$2"'0"}}' >/dev/null
+}
+
+# hotplug_checks NAME: a stick plugged in after boot (QMP device_add on the USB
+# controller): labelled OTHER, it is left alone; labelled BEE, udev has it mounted
+# read-only; pulled out, it is unmounted.
+hotplug_checks() {
 	name=$1
-	boot_vm "$name" "$2" nic
+	stick_image "$out/$name.other.img" OTHER
+	stick_image "$out/$name.hot.img" BEE
+	plug "$name" other "$out/$name.other.img" || bad "$name: plugging a USB disk labelled OTHER (QMP)"
+	sleep 20
+	r=$(ssh_vm 'udevadm settle -t 30; lsblk -rno NAME,LABEL | grep -c " OTHER$"; findmnt -n -o SOURCE /run/bee/stick || echo none' 2>&1 | tr '\n' ' ')
+	case $r in
+	"1 none ") ok "$name: a hot-plugged USB disk labelled OTHER is seen and not mounted" ;;
+	*) bad "$name: a hot-plugged USB disk labelled OTHER is seen and not mounted ($r)" ;;
+	esac
+	# Out again: bee sat storage, later, would test it too.
+	qmp "$name" '{"execute":"device_del","arguments":{"id":"other"}}' >/dev/null || true
+	plug "$name" hot "$out/$name.hot.img" || bad "$name: plugging a USB stick labelled BEE (QMP)"
+	i=0 m=none
+	while [ "$i" -lt 24 ]; do
+		m=$(ssh_vm 'findmnt -n -o SOURCE,FSTYPE,OPTIONS /run/bee/stick || echo none' 2>/dev/null | tr -s ' ' || echo none)
+		[ "$m" != none ] && break
+		sleep 5
+		i=$((i + 1))
+	done
+	case $m in
+	/dev/sd*" vfat ro,"*nosuid*nodev*noexec*) ok "$name: a BEE stick plugged in after boot is mounted read-only by udev ($m)" ;;
+	*) bad "$name: a BEE stick plugged in after boot is mounted read-only by udev ($m)" ;;
+	esac
+	ssh_vm 'ls /run/bee/stick/profiles' 2>/dev/null | grep -qx bee-vm.yaml && ok "$name: its profiles/bee-vm.yaml is readable at /run/bee/stick/profiles"
+	qmp "$name" '{"execute":"device_del","arguments":{"id":"hot"}}' >/dev/null || true
+	i=0
+	while [ "$i" -lt 24 ] && ssh_vm 'mountpoint -q /run/bee/stick' 2>/dev/null; do
+		sleep 5
+		i=$((i + 1))
+	done
+	if ssh_vm 'mountpoint -q /run/bee/stick' 2>/dev/null; then
+		bad "$name: the BEE stick is unmounted when pulled out"
+	else
+		ok "$name: the BEE stick is unmounted when pulled out"
+	fi
+	ssh_vm 'journalctl -b --no-pager -u "bee-stick@*"' >"$out/$name.hotplug.log" 2>&1 || true
+}
+
+profile_checks() { # profile_checks NAME AUDIT-JSON
+	name=$1 a=$2
+	mnt=$(ssh_vm 'findmnt -n -o SOURCE,FSTYPE,OPTIONS /run/bee/stick || echo none' 2>&1 | tr -s ' ' || true)
+	echo "    /run/bee/stick: $mnt"
+	if [ "$name" != uefi ]; then
+		jcheck "$a" "$name: profile baked into the ISO applies (bee-vm from /etc/bee/profiles, by match)" \
+			'.hardware.profile.name=="bee-vm" and .hardware.profile.matched_by=="match" and .hardware.profile.source=="/etc/bee/profiles/bee-vm.yaml"'
+		jcheck "$a" "$name: no CONFIG_* finding against the machine's own profile" \
+			'[.hardware.summary.findings[]? | select(.code|startswith("CONFIG_"))] | length == 0'
+		case $mnt in none) ok "$name: nothing mounted at /run/bee/stick (no stick; the ISO's iso9660 labelled BEE is not taken)" ;;
+		*) bad "$name: nothing mounted at /run/bee/stick without a stick" ;; esac
+		hotplug_checks "$name"
+		return 0
+	fi
+	case $mnt in
+	/dev/sd*" vfat "*) ok "$name: the BEE stick is mounted at /run/bee/stick ($mnt)" ;;
+	*) bad "$name: the BEE stick is mounted at /run/bee/stick" ;;
+	esac
+	o=",${mnt##* },"
+	case $o in
+	*,ro,*nosuid*nodev*noexec*) ok "$name: the stick is mounted ro,nosuid,nodev,noexec" ;;
+	*) bad "$name: the stick is mounted ro,nosuid,nodev,noexec (options $o)" ;;
+	esac
+	ssh_vm 'systemctl status --no-pager -l bee-stick.service "bee-stick@*"; journalctl -b --no-pager -u bee-stick.service -u "bee-stick@*"' >"$out/$name.stick.log" 2>&1 || true
+	jcheck "$a" "$name: the stick's profile of the same name replaces the ISO's (bee-vm from /run/bee/stick/profiles)" \
+		'.hardware.profile.name=="bee-vm" and .hardware.profile.matched_by=="match" and .hardware.profile.source=="/run/bee/stick/profiles/bee-vm.yaml"'
+	jcheck "$a" "$name: exactly CONFIG_DISK_COUNT and CONFIG_MEMORY_TOTAL, no CONFIG_PROFILE_UNUSABLE" \
+		'[.hardware.summary.findings[]? | select(.code|startswith("CONFIG_")) | .code] | sort == ["CONFIG_DISK_COUNT","CONFIG_MEMORY_TOTAL"]'
+	jq -r '.hardware.summary.findings[]? | select(.code|startswith("CONFIG_")) | "    \(.severity) \(.code) \(.component): \(.message)"' "$a" 2>/dev/null || true
+	ssh_vm 'cat /dev/vcs1' >"$out/$name.tty1-profile.txt" 2>&1 || true
+	# The home screen lists findings by component and message (the codes are on the
+	# Findings screen): the memory difference is short enough to be on one line.
+	if grep -qF 'bee-vm: 2 mismatches' "$out/$name.tty1-profile.txt" && grep -qF 'expected 4 GiB of memory, found 2 GiB' "$out/$name.tty1-profile.txt"; then
+		ok "$name: tty1 (/dev/vcs1) shows 'PROFILE bee-vm: 2 mismatches' and the memory difference"
+	else
+		bad "$name: tty1 (/dev/vcs1) shows 'PROFILE bee-vm: 2 mismatches' and the memory difference (see $out/$name.tty1-profile.txt)"
+	fi
+	if ssh_vm 'bee audit --output /tmp/bee-qr.json' >"$out/$name.audit-stdout.txt" 2>"$out/$name.audit-stderr.txt" &&
+		ssh_vm 'cat /tmp/bee-qr.json' >"$out/$name.audit-qr.json" &&
+		qr=$("$out/qrtext" "$out/$name.audit-qr.json" "$out/$name.audit-stdout.txt"); then
+		echo "    QR text: $qr"
+		case $qr in
+		*";P=bee-vm;M=2") ok "$name: the QR code bee audit prints carries ;P=bee-vm;M=2" ;;
+		*) bad "$name: the QR text ends in ;P=bee-vm;M=2 ($qr)" ;;
+		esac
+	else
+		bad "$name: bee audit over SSH printed the QR code of its audit (see $out/$name.audit-stdout.txt, $out/$name.audit-stderr.txt)"
+	fi
+	grep -a 'profile' "$out/$name.audit-stderr.txt" "$out/$name.audit-stdout.txt" 2>/dev/null | sed 's/^/    /' || true
+}
+
+# drive_results NAME: the PASS/FAIL lines of serial-drive.py count as this test's own.
+drive_results() {
+	grep -q '^PASS ' "$out/$1.drive.txt" || bad "$1: serial-drive.py reported nothing (see $out/$1.drive.txt)"
+	while IFS= read -r l; do
+		case $l in
+		"PASS "*) ok "${l#PASS }" ;;
+		"FAIL "*) bad "${l#FAIL }" ;;
+		*) echo "    $l" ;;
+		esac
+	done <"$out/$1.drive.txt"
+}
+
+full_boot() { # full_boot NAME bios|uefi [stick]
+	name=$1
+	boot_vm "$name" "$2" nic "${3:-}"
 	if ! wait_for 1200 "SSH ($name)" ssh_vm true; then
 		bad "$name: SSH came up"
 		tail -n 30 "$out/$name.serial.log"
@@ -217,6 +432,7 @@ full_boot() { # full_boot NAME bios|uefi
 	ssh_vm 'dmidecode -t 16' >"$out/$name.dmidecode-t16.txt" 2>&1 || true
 	jcheck "$a" "$name: every SMBIOS memory device is a DIMM slot (no flash array)" \
 		'.hardware.memory.slots_total == (.hardware.memory.dimms|length) and ((.hardware.memory.other_devices // [])|length) == 0'
+	profile_checks "$name" "$a"
 
 	# 3. console flow: bee on tty1 running the TUI through sudo; screendump of the VGA console
 	ssh_vm 'loginctl list-sessions --no-legend; echo ---; ps -e -o user=,tty=,args= | grep -E "tty1|bee tui"; echo ---; cat /dev/vcs1' >"$out/$name.tty1.txt" 2>&1 || true
@@ -303,36 +519,87 @@ full_boot() { # full_boot NAME bios|uefi
 	ssh_vm 'systemctl poweroff' >/dev/null 2>&1 || true
 	sleep 5
 	stop_vm "$name"
+	if [ -f "$out/$name.stick.sha256" ]; then
+		if [ "$(sha256sum "$out/$name.stick.img" | cut -d' ' -f1)" = "$(cat "$out/$name.stick.sha256")" ]; then
+			ok "$name: the stick image is byte for byte unchanged after the boot (never written)"
+		else
+			bad "$name: the stick image was written to"
+		fi
+	fi
 }
 
 : >"$out/timings.txt"
-full_boot bios bios
-full_boot uefi uefi
+if wanted bios; then full_boot bios bios; fi
+if wanted uefi; then full_boot uefi uefi stick; fi
 
 # 5. no NIC at all: only the serial console tells what happened
-boot_vm nonic bios nonic
-if wait_for 1500 "boot status line on the serial console" grep -q 'bee-boot-status:' "$out/nonic.serial.log"; then
-	line=$(grep -a 'bee-boot-status:' "$out/nonic.serial.log" | tail -n1 | tr -d '\r')
-	echo "    $line"
-	echo "nonic boot_to_status_s=$(($(date +%s) - boot_t0))" >>"$out/timings.txt"
-	case $line in *" ssh=active/success "*) ok "nonic: ssh.service active (serial)" ;; *) bad "nonic: ssh.service active (serial)" ;; esac
-	case $line in *" bee-network=active/success "*) ok "nonic: bee-network.service did not fail the boot (serial)" ;; *) bad "nonic: bee-network.service succeeded (serial)" ;; esac
-	case $line in *" audit=present("*) ok "nonic: audit file exists (serial)" ;; *) bad "nonic: audit file exists (serial)" ;; esac
-	# The getty may print its prompt a little after the status line.
-	if wait_for $(($(date +%s) - boot_t0 + 120)) "login prompt on ttyS0" grep -aq 'login:' "$out/nonic.serial.log"; then
-		ok "nonic: serial getty login prompt on ttyS0"
+if wanted nonic; then
+	boot_vm nonic bios nonic - sock1
+	# serial-drive.py logs ttyS0 to nonic.serial.log and, once the menu is up there, drives it.
+	python3 "$repo/iso/test/serial-drive.py" --tui "$out/nonic.ttyS0.sock" --log "$out/nonic.serial.log" \
+		--serial "$SYS_SERIAL" --label "nonic ttyS0" >"$out/nonic.drive.txt" 2>&1 &
+	drv=$!
+	if wait_for 1500 "boot status line on the serial console" grep -q 'bee-boot-status:' "$out/nonic.serial.log"; then
+		line=$(grep -a 'bee-boot-status:' "$out/nonic.serial.log" | tail -n1 | tr -d '\r')
+		echo "    $line"
+		echo "nonic boot_to_status_s=$(($(date +%s) - boot_t0))" >>"$out/timings.txt"
+		case $line in *" ssh=active/success "*) ok "nonic: ssh.service active (serial)" ;; *) bad "nonic: ssh.service active (serial)" ;; esac
+		case $line in *" bee-network=active/success "*) ok "nonic: bee-network.service did not fail the boot (serial)" ;; *) bad "nonic: bee-network.service succeeded (serial)" ;; esac
+		case $line in *" audit=present("*) ok "nonic: audit file exists (serial)" ;; *) bad "nonic: audit file exists (serial)" ;; esac
 	else
-		bad "nonic: serial getty login prompt on ttyS0"
+		bad "nonic: boot status on the serial console"
+		tail -n 40 "$out/nonic.serial.log"
 	fi
-else
-	bad "nonic: boot status on the serial console"
-	tail -n 40 "$out/nonic.serial.log"
+	if grep -aq 'no physical network interface' "$out/nonic.serial.log"; then ok "nonic: bee-network logged no NIC"; fi
+	wait "$drv" || true
+	drive_results nonic
+	# agetty --autologin still prints "bee login: bee (automatic login)".
+	if tr -d '\r' <"$out/nonic.serial.log" | grep -a 'login:' | grep -avq 'automatic login'; then
+		bad "nonic: no login prompt waiting on ttyS0 (bee is logged in)"
+	fi
+	stop_vm nonic
 fi
-if grep -aq 'no physical network interface' "$out/nonic.serial.log"; then ok "nonic: bee-network logged no NIC"; fi
-stop_vm nonic
+
+# 6. serial console on ttyS1 (COM2), chosen in the UEFI boot menu over COM1; SSH checks
+# that the consoles of that boot are tty0 and ttyS1 and that tty1 keeps its menu.
+if wanted serial1; then
+	boot_vm serial1 uefi nic - sock2
+	python3 "$repo/iso/test/serial-drive.py" --menu "$out/serial1.ttyS0.sock" --menu-log "$out/serial1.ttyS0.log" \
+		--tui "$out/serial1.ttyS1.sock" --log "$out/serial1.ttyS1.log" \
+		--serial "$SYS_SERIAL" --label "serial1 ttyS1" >"$out/serial1.drive.txt" 2>&1 &
+	drv=$!
+	wait "$drv" || true
+	drive_results serial1
+	if wait_for 300 "SSH (serial1)" ssh_vm true; then
+		ssh_vm 'cat /proc/cmdline; echo ---; systemctl is-active serial-getty@ttyS0.service serial-getty@ttyS1.service; echo ---; ps -e -o user=,tty=,args=' >"$out/serial1.ssh.txt" 2>&1 || true
+		case $(head -n1 "$out/serial1.ssh.txt") in
+		*"console=tty0 console=ttyS1,115200n8"*) ok "serial1: booted with console=tty0 console=ttyS1,115200n8 (chosen over COM1)" ;;
+		*) bad "serial1: booted with console=ttyS1 ($(head -n1 "$out/serial1.ssh.txt"))" ;;
+		esac
+		if sed -n '/^---$/,/^---$/p' "$out/serial1.ssh.txt" | grep -qx inactive &&
+			sed -n '/^---$/,/^---$/p' "$out/serial1.ssh.txt" | grep -qx active; then
+			ok "serial1: a getty on ttyS1 only (serial-getty@ttyS0 inactive)"
+		else
+			bad "serial1: a getty on ttyS1 only"
+			sed -n '/^---$/,/^---$/p' "$out/serial1.ssh.txt" | sed 's/^/    /'
+		fi
+		if grep -Eq '^root +tty1 +/usr/local/bin/bee tui --runtime livecd' "$out/serial1.ssh.txt"; then
+			ok "serial1: tty1 still runs the bee menu"
+		else
+			bad "serial1: tty1 still runs the bee menu"
+		fi
+	else
+		bad "serial1: SSH came up"
+	fi
+	if grep -aq 'Quit to shell' "$out/serial1.ttyS0.log"; then bad "serial1: no bee menu on ttyS0 (not a console of this boot)"; fi
+	stop_vm serial1
+fi
 
 echo "--- timings ($out/timings.txt)"
 cat "$out/timings.txt"
 [ -f "$out/build-time.txt" ] && cat "$out/build-time.txt"
-if [ "$fails" -eq 0 ]; then echo "vm-test: PASS"; else echo "vm-test: $fails FAIL(s)"; fi
+if [ "$fails" -eq 0 ]; then echo "vm-test: PASS ($passes checks, boots $only)"; else echo "vm-test: $fails FAIL(s), $passes PASS (boots $only)"; fi
 [ "$fails" -eq 0 ]
+}
+
+main "$@"

@@ -1,6 +1,7 @@
-# ~/.profile of the tty1 autologin user `bee` (bee live ISO, docs/tui.md).
-# On tty1 only, the login session becomes the menu; everywhere else (serial console,
-# su -l bee, ssh) this is an ordinary login shell.
+# ~/.profile of the autologin user `bee` (bee live ISO, docs/tui.md).
+# On tty1 and on the serial consoles (ttyS*: a getty runs only on those named by console=
+# on the kernel command line) the login session becomes the menu; everywhere else
+# (su -l bee, ssh) this is an ordinary login shell.
 if [ -n "${BASH_VERSION:-}" ] && [ -f "$HOME/.bashrc" ]; then
 	# shellcheck disable=SC1091 # .bashrc comes from /etc/skel at build time
 	. "$HOME/.bashrc"
@@ -8,8 +9,12 @@ fi
 PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin
 export PATH
 
-if [ "$(tty 2>/dev/null)" = /dev/tty1 ] && [ -z "${BEE_MENU:-}" ]; then
-	BEE_MENU=1
-	export BEE_MENU
-	exec /usr/local/bin/menu
-fi
+case $(tty 2>/dev/null) in
+/dev/tty1 | /dev/ttyS[0-9]*)
+	if [ -z "${BEE_MENU:-}" ]; then
+		BEE_MENU=1
+		export BEE_MENU
+		exec /usr/local/bin/menu
+	fi
+	;;
+esac
