@@ -80,7 +80,7 @@ func TestNetbootTinyISO(t *testing.T) {
 	}
 
 	// Again, no base URL: found at boot; no PXELINUX config (and the old one is gone).
-	res, err = Netboot(context.Background(), host.Exec{}, NetbootOptions{ISO: iso, Out: out})
+	_, err = Netboot(context.Background(), host.Exec{}, NetbootOptions{ISO: iso, Out: out})
 	if err != nil {
 		t.Fatal(err)
 	}
