@@ -37,6 +37,11 @@ const (
 	CodePSUModel        = "CONFIG_PSU_MODEL"
 	CodeBIOSVersion     = "CONFIG_BIOS_VERSION"
 	CodeDiskFirmware    = "CONFIG_DISK_FIRMWARE"
+	CodeBMCFirmware     = "CONFIG_BMC_FIRMWARE"
+	CodeNICCount        = "CONFIG_NIC_COUNT"
+	CodeNICSpeed        = "CONFIG_NIC_SPEED"
+	CodeIBCount         = "CONFIG_IB_COUNT"
+	CodeIBRate          = "CONFIG_IB_RATE"
 )
 
 // MaxPerKind is how many differences of one component kind (cpu, dimm, storage,
@@ -111,6 +116,12 @@ func Judge(p *Profile, a *audit.Audit) []audit.Finding {
 	}
 	if p.PSU != nil {
 		j.psu(p.PSU)
+	}
+	for _, r := range p.Network {
+		j.network(r)
+	}
+	if p.InfiniBand != nil {
+		j.infiniband(p.InfiniBand)
 	}
 	if p.Firmware != nil {
 		j.firmware(p.Firmware)
@@ -728,6 +739,78 @@ func linkText(w *int, s *float64) string {
 	return strings.Join(parts, " ")
 }
 
+// --- network ports and InfiniBand
+
+func (j *judge) network(r NICRule) {
+	if st, _ := j.collector("network"); st != audit.StatusOK && len(j.a.Hardware.Network) == 0 {
+		j.notVerified("network", "profile expects %s ports, the network ports could not be read (%s)", ptrStr(r.Driver), j.unreadable("network"))
+		return
+	}
+	var sel []audit.NetPort
+	for _, p := range j.a.Hardware.Network {
+		if p.Driver != nil && r.Driver != nil && matchPattern(*r.Driver, *p.Driver) {
+			sel = append(sel, p)
+		}
+	}
+	comp := "network:" + ptrStr(r.Driver)
+	if r.Count != nil && len(sel) != *r.Count {
+		var names []string
+		for _, p := range sel {
+			names = append(names, p.Name)
+		}
+		j.add(r.Severity, comp, CodeNICCount, "expected %d × %s port(s), found %d%s", *r.Count, ptrStr(r.Driver), len(sel), listParen(names))
+	}
+	if r.SpeedMbps == nil {
+		return
+	}
+	for _, p := range sel {
+		switch {
+		case p.SpeedMbps == nil || *p.SpeedMbps <= 0:
+			j.add(r.Severity, "network:"+p.Name, CodeNICSpeed, "(%s) expected a link at %s, no link", ptrStr(p.Driver), mbps(*r.SpeedMbps))
+		case *p.SpeedMbps < *r.SpeedMbps:
+			j.add(r.Severity, "network:"+p.Name, CodeNICSpeed, "(%s) expected a link at %s, running %s", ptrStr(p.Driver), mbps(*r.SpeedMbps), mbps(*p.SpeedMbps))
+		}
+	}
+}
+
+// mbps writes a link rate as ethtool's users say it: 100 Gb/s, 1 Gb/s, 100 Mb/s.
+func mbps(n int) string {
+	if n >= 1000 && n%1000 == 0 {
+		return fmt.Sprintf("%d Gb/s", n/1000)
+	}
+	return fmt.Sprintf("%d Mb/s", n)
+}
+
+func (j *judge) infiniband(r *IBRule) {
+	var ports []audit.IBPort
+	for _, p := range j.a.Hardware.InfiniBand {
+		if p.LinkLayer != nil && strings.EqualFold(*p.LinkLayer, "InfiniBand") {
+			ports = append(ports, p)
+		}
+	}
+	if len(ports) == 0 {
+		if st, _ := j.collector("network"); st != audit.StatusOK {
+			j.notVerified("infiniband", "profile states the InfiniBand ports, they could not be read (%s)", j.unreadable("network"))
+			return
+		}
+	}
+	if r.Ports != nil && len(ports) != *r.Ports {
+		j.add(r.Severity, "infiniband", CodeIBCount, "expected %d InfiniBand port(s), found %d", *r.Ports, len(ports))
+	}
+	if r.RateGbps == nil {
+		return
+	}
+	for _, p := range ports {
+		comp := fmt.Sprintf("infiniband:%s/%d", p.Device, p.Port)
+		switch {
+		case p.State == nil || !strings.EqualFold(*p.State, "ACTIVE") || p.RateGbps == nil:
+			j.add(r.Severity, comp, CodeIBRate, "expected an active port at %s Gb/s, port is %s", trimFloat(*r.RateGbps), orStr(ptrStr(p.State), "in an unknown state"))
+		case *p.RateGbps+0.01 < *r.RateGbps:
+			j.add(r.Severity, comp, CodeIBRate, "expected %s Gb/s, running %s Gb/s", trimFloat(*r.RateGbps), trimFloat(*p.RateGbps))
+		}
+	}
+}
+
 // --- PSUs
 
 func (j *judge) psu(r *PSURule) {
@@ -780,6 +863,18 @@ func (j *judge) firmware(r *FirmwareSet) {
 			j.notVerified("bios", "expected BIOS %s, the BIOS version is unknown (%s)", b, j.unreadable("board"))
 		case !b.ok(*j.a.Hardware.BIOS.Version):
 			j.add(r.Severity, "bios", CodeBIOSVersion, "expected BIOS %s, found %s", b, *j.a.Hardware.BIOS.Version)
+		}
+	}
+	if b := r.BMC; b != nil {
+		var fw *string
+		if j.a.Hardware.BMC != nil {
+			fw = j.a.Hardware.BMC.FirmwareRevision
+		}
+		switch {
+		case fw == nil:
+			j.notVerified("bmc", "expected BMC firmware %s, the BMC firmware version is unknown (%s)", b, j.unreadable("bmc"))
+		case !b.ok(*fw):
+			j.add(r.Severity, "bmc", CodeBMCFirmware, "expected BMC firmware %s, found %s", b, *fw)
 		}
 	}
 	for _, f := range r.Disks {

@@ -45,7 +45,27 @@ type Profile struct {
 	GPU         *GPURule     `yaml:"gpu"`
 	PCIe        []PCIeRule   `yaml:"pcie"`
 	PSU         *PSURule     `yaml:"psu"`
+	Network     []NICRule    `yaml:"network"`
+	InfiniBand  *IBRule      `yaml:"infiniband"`
 	Firmware    *FirmwareSet `yaml:"firmware"`
+}
+
+// NICRule: physical network ports of one kind (by kernel driver, e.g.
+// "mlx5_core", "ice"; patterns as for models), how many, and the link rate
+// each must run at.
+type NICRule struct {
+	Severity  string  `yaml:"severity"`
+	Driver    *string `yaml:"driver"`
+	Count     *int    `yaml:"count"`
+	SpeedMbps *int    `yaml:"speed_mbps"`
+}
+
+// IBRule: InfiniBand ports (link layer InfiniBand in /sys/class/infiniband),
+// how many, and the rate each active port must run at.
+type IBRule struct {
+	Severity string   `yaml:"severity"`
+	Ports    *int     `yaml:"ports"`
+	RateGbps *float64 `yaml:"rate_gbps"`
 }
 
 // Match says which machines the profile is for (SMBIOS system and board).
@@ -127,6 +147,7 @@ type PSURule struct {
 type FirmwareSet struct {
 	Severity string         `yaml:"severity"`
 	BIOS     *VersionRule   `yaml:"bios"`
+	BMC      *VersionRule   `yaml:"bmc"`
 	Disks    []DiskFirmware `yaml:"disks"`
 }
 
