@@ -38,6 +38,7 @@ func Generate(a *audit.Audit, name, source string) ([]byte, error) {
 	g.gpu(a)
 	g.pcie(h.PCIe)
 	g.psu(a)
+	g.network(h)
 	g.firmware(h)
 	out := []byte(g.b.String())
 	if _, err := Parse("generated", out); err != nil {
@@ -483,6 +484,71 @@ func (g *gen) psu(a *audit.Audit) {
 	}
 }
 
+// network: the physical ports per kernel driver, and the slowest link among
+// them when every one of them has a link on the golden machine (a port left
+// unplugged there says nothing of the speed the model needs).
+func (g *gen) network(h audit.Hardware) {
+	type group struct {
+		driver string
+		n      int
+		linked int
+		slow   int
+	}
+	var groups []*group
+	by := map[string]*group{}
+	for _, p := range h.Network {
+		if p.Driver == nil {
+			continue
+		}
+		gr := by[*p.Driver]
+		if gr == nil {
+			gr = &group{driver: *p.Driver}
+			by[*p.Driver] = gr
+			groups = append(groups, gr)
+		}
+		gr.n++
+		if p.SpeedMbps != nil && *p.SpeedMbps > 0 {
+			gr.linked++
+			if gr.slow == 0 || *p.SpeedMbps < gr.slow {
+				gr.slow = *p.SpeedMbps
+			}
+		}
+	}
+	if len(groups) > 0 {
+		g.line(0, "network:")
+		for _, gr := range groups {
+			g.line(1, "- driver: %s", q(gr.driver))
+			g.line(2, "count: %d", gr.n)
+			if gr.linked == gr.n {
+				g.line(2, "speed_mbps: %d", gr.slow)
+			} else {
+				g.line(2, "# speed_mbps: left out, %d of %d ports had no link on the golden machine", gr.n-gr.linked, gr.n)
+			}
+		}
+	}
+	var ports, active int
+	var slow float64
+	for _, p := range h.InfiniBand {
+		if p.LinkLayer == nil || !strings.EqualFold(*p.LinkLayer, "InfiniBand") {
+			continue
+		}
+		ports++
+		if p.State != nil && strings.EqualFold(*p.State, "ACTIVE") && p.RateGbps != nil {
+			active++
+			if slow == 0 || *p.RateGbps < slow {
+				slow = *p.RateGbps
+			}
+		}
+	}
+	if ports > 0 {
+		g.line(0, "infiniband:")
+		g.line(1, "ports: %d", ports)
+		if active == ports {
+			g.line(1, "rate_gbps: %s", trimFloat(slow))
+		}
+	}
+}
+
 func (g *gen) firmware(h audit.Hardware) {
 	type fw struct {
 		model string
@@ -503,13 +569,17 @@ func (g *gen) firmware(h audit.Hardware) {
 		f.vers[*d.Firmware] = true
 	}
 	bios := h.BIOS != nil && h.BIOS.Version != nil
-	if !bios && len(disks) == 0 {
+	bmc := h.BMC != nil && h.BMC.FirmwareRevision != nil
+	if !bios && !bmc && len(disks) == 0 {
 		return
 	}
 	g.line(0, "# Firmware: version (exact) or min_version (this or newer; 2.10 > 2.9).")
 	g.line(0, "firmware:")
 	if bios {
 		g.line(1, "bios: {version: %s}  # or min_version: this or newer", qv(*h.BIOS.Version))
+	}
+	if bmc {
+		g.line(1, "bmc: {version: %s}", qv(*h.BMC.FirmwareRevision))
 	}
 	var lines []string
 	for _, f := range disks {
