@@ -45,6 +45,38 @@ func TestBMCOnRealCaptures(t *testing.T) {
 	}
 }
 
+// TestBMCWithoutLANChannel: QEMU's simulated BMC (the VM test's, captured
+// from the booted ISO) answers mc info but has no LAN channel; lan print
+// exits 1 with "Invalid channel: 0". The address is unknown, the collector is
+// ok and the audit gets no warning for it. Any other lan print failure stays
+// a collector error.
+func TestBMCWithoutLANChannel(t *testing.T) {
+	const qemuLAN = "Get Channel Info command failed: Invalid command\nGet Channel Info command failed: Invalid command\nInvalid channel: 0\n"
+	for _, tc := range []struct {
+		stderr string
+		want   string
+	}{
+		{qemuLAN, StatusOK},
+		{"Error: Unable to establish IPMI v2 / RMCP+ session\n", StatusError},
+	} {
+		cmds := map[string]fakeOut{
+			"ipmitool mc info":   {file: bmcFx("mc", "supermicro_bmc-info_no-aux-firmware-info.txt")},
+			"ipmitool lan print": {exit: 1, stderr: tc.stderr},
+			"ipmitool sel info":  {file: bmcFx("selinfo", "ipmitool-issue335-host_sel-info_overflow-true.txt")},
+			"ipmitool sel elist": {file: bmcFx("sel", "supermicro-sys-4029gp-trt2_sel-elist_psu-failure_chassis-intrusion.txt")},
+		}
+		a := runAudit(t, cmds, map[string]string{"/dev/ipmi0": ""})
+		for _, c := range a.Collectors {
+			if c.Name == "bmc" && c.Status != tc.want {
+				t.Errorf("lan print failing with %q: bmc collector %s (%v), want %s", tc.stderr, c.Status, c.Error, tc.want)
+			}
+		}
+		if b := a.Hardware.BMC; b == nil || b.IPAddress != nil || str(b.FirmwareRevision) != "1.53" {
+			t.Errorf("bmc = %+v, want firmware 1.53 and no address", b)
+		}
+	}
+}
+
 // TestBMCWithoutBMCOrEntries: no device node → skipped; an empty SEL → an
 // empty list, no finding.
 func TestBMCWithoutBMCOrEntries(t *testing.T) {

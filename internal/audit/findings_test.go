@@ -23,8 +23,9 @@ type fakeRunner struct {
 }
 
 type fakeOut struct {
-	file string
-	exit int
+	file   string
+	exit   int
+	stderr string
 }
 
 func (f fakeRunner) Run(_ context.Context, c host.Cmd) host.Result {
@@ -34,11 +35,14 @@ func (f fakeRunner) Run(_ context.Context, c host.Cmd) host.Result {
 		// Tools the machine lacks are simply not on its PATH.
 		return host.Result{Argv: c.Argv, ExitCode: -1, Err: host.ErrNotFound}
 	}
-	b, err := os.ReadFile(o.file)
-	if err != nil {
-		f.t.Fatalf("fixture for %q: %v", k, err)
+	var b []byte
+	if o.file != "" {
+		var err error
+		if b, err = os.ReadFile(o.file); err != nil {
+			f.t.Fatalf("fixture for %q: %v", k, err)
+		}
 	}
-	return host.Result{Argv: c.Argv, Stdout: b, ExitCode: o.exit}
+	return host.Result{Argv: c.Argv, Stdout: b, Stderr: []byte(o.stderr), ExitCode: o.exit}
 }
 
 func fx(tool, name string) string { return filepath.Join("..", "parse", tool, "testdata", name) }
