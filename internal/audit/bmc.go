@@ -57,7 +57,7 @@ func collectBMC(c *cctx, p *parts) error {
 		// LAN is on another channel number or off): ipmitool finds no channel
 		// and says "Invalid channel". That is a property of the BMC, not a
 		// failed read: the address stays unknown (null), the collector is ok.
-		if !noLANChannel(lan) {
+		if lan.Err != nil || !ipmitool.NoLANChannel(append(append([]byte{}, lan.Stdout...), lan.Stderr...)) {
 			c.problem("%v", err)
 		}
 	} else if l, err := ipmitool.ParseLAN(lan.Stdout); err != nil {
@@ -103,14 +103,6 @@ func collectBMC(c *cctx, p *parts) error {
 		p.bmc = b
 	}
 	return nil
-}
-
-// noLANChannel: `ipmitool lan print` found no LAN channel on this BMC.
-func noLANChannel(res host.Result) bool {
-	if res.Err != nil || res.ExitCode == 0 {
-		return false
-	}
-	return strings.Contains(string(res.Stderr)+string(res.Stdout), "Invalid channel")
 }
 
 // Finding codes of the bmc collector (docs/findings.md). A SEL class gives

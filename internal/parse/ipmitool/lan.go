@@ -67,3 +67,16 @@ func ParseLAN(data []byte) (LAN, error) {
 	l.Configured = ip != "" && ip != "0.0.0.0"
 	return l, nil
 }
+
+// NoLANChannel reports whether the output (stdout and stderr) of a failed
+// `ipmitool lan print` says that the BMC has no LAN channel where ipmitool
+// looked ("Invalid channel: 0" after "Get Channel Info command failed", as
+// QEMU's simulated BMC answers): a property of the BMC, not a failed read.
+func NoLANChannel(out []byte) bool {
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "Invalid channel") {
+			return true
+		}
+	}
+	return false
+}
