@@ -156,10 +156,10 @@ func vmStorage(poll, after string, pollExit, afterExit int) machine {
 	return machine{name: "vm-test-bios", cmds: []fakeCmd{
 		{argv: lsblkArgv, stdout: d("02-lsblk.stdout")},
 		// Same argv before and after the test: answered in this order.
-		{argv: []string{"smartctl", "-x", "-j", "/dev/sda"}, stdout: d("03-smartctl-before-sda.stdout"), exit: 4},
-		{argv: []string{"smartctl", "-x", "-j", "/dev/sda"}, stdout: d(after), exit: afterExit},
-		{argv: []string{"smartctl", "-x", "-j", "/dev/nvme0"}, stdout: d("04-smartctl-before-nvme0n1.stdout")},
-		{argv: []string{"smartctl", "-x", "-j", "/dev/nvme0"}, stdout: d("13-smartctl-after-nvme0n1.stdout")},
+		{argv: []string{"smartctl", "-j", "-x", "/dev/sda"}, stdout: d("03-smartctl-before-sda.stdout"), exit: 4},
+		{argv: []string{"smartctl", "-j", "-x", "/dev/sda"}, stdout: d(after), exit: afterExit},
+		{argv: []string{"smartctl", "-j", "-x", "/dev/nvme0"}, stdout: d("04-smartctl-before-nvme0n1.stdout")},
+		{argv: []string{"smartctl", "-j", "-x", "/dev/nvme0"}, stdout: d("13-smartctl-after-nvme0n1.stdout")},
 		// The run's smart-log and error-log answers were the same bytes before and after
 		// the test, and its smart-log the same bytes as the parser's QEMU capture: each is
 		// stored once (see the PROVENANCE.md).

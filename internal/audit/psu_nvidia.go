@@ -20,7 +20,7 @@ func collectPSU(c *cctx, p *parts) error {
 	if !probe.HasBMC(c.env.FS) {
 		return skip("no /dev/ipmi0: no BMC, or the ipmi_si/ipmi_devintf modules are not loaded")
 	}
-	bmc := probe.ReadBMC(func(argv []string) host.Result { return c.run(c.env.Timeouts.Ipmitool, argv...) })
+	bmc := probe.ReadBMC(c.runFunc(c.env.Timeouts.Ipmitool))
 	fru, sdr := bmc.FRU, bmc.SDR
 
 	if err := toolErr(sdr); err != nil {
@@ -96,7 +96,7 @@ func readNvidiaStatus(c *cctx) string {
 }
 
 func collectNvidiaSMI(c *cctx, p *parts) error {
-	smi := probe.ReadNvidiaSMI(func(argv []string) host.Result { return c.run(c.env.Timeouts.NvidiaSMI, argv...) })
+	smi := probe.ReadNvidiaSMI(c.runFunc(c.env.Timeouts.NvidiaSMI))
 	res := smi.Res
 	if errors.Is(res.Err, host.ErrNotFound) {
 		p.nvidiaState = "no_tool"

@@ -16,6 +16,7 @@ import (
 
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/raid"
+	"github.com/beeaudit/bee/internal/probe"
 	"github.com/beeaudit/bee/internal/report"
 	"github.com/beeaudit/bee/internal/version"
 )
@@ -181,6 +182,11 @@ func (c *cctx) run(timeout time.Duration, argv ...string) host.Result {
 	c.rec.Commands = append(c.rec.Commands, cmd)
 	c.mu.Unlock()
 	return res
+}
+
+// runFunc is c.run with this timeout, as internal/probe's readers take it.
+func (c *cctx) runFunc(timeout time.Duration) probe.RunFunc {
+	return func(argv []string) host.Result { return c.run(timeout, argv...) }
 }
 
 // problem records a non-fatal error: the collector goes on, its status becomes

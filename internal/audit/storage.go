@@ -7,7 +7,6 @@ import (
 
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/lsblk"
-	"github.com/beeaudit/bee/internal/parse/nvme"
 	"github.com/beeaudit/bee/internal/parse/smartctl"
 	"github.com/beeaudit/bee/internal/probe"
 )
@@ -20,10 +19,11 @@ const LsblkColumns = probe.LsblkColumns
 const maxDiskJobs = 8
 
 // collectStorage lists whole disks with `lsblk -J -b -o ...`, then per disk and
-// concurrently runs `smartctl -j -x /dev/X`, and for NVMe namespaces
-// `nvme id-ctrl /dev/nvmeN -o json` and `nvme smart-log /dev/nvmeN -o json`.
+// concurrently reads SMART (probe.ReadSMART: `smartctl -j -x /dev/X`), and for NVMe
+// namespaces the controller's identity and health log (probe.ReadNVMeIDCtrl,
+// probe.ReadNVMeSmartLog).
 func collectStorage(c *cctx, p *parts) error {
-	res, disks, err := probe.ListDisks(func(argv []string) host.Result { return c.run(c.env.Timeouts.Lsblk, argv...) })
+	res, disks, err := probe.ListDisks(c.runFunc(c.env.Timeouts.Lsblk))
 	if err := toolErr(res); err != nil {
 		return err
 	}
@@ -65,9 +65,9 @@ func inspectDisk(c *cctx, d lsblk.Device) Disk {
 	if ctrl != "" {
 		target = ctrl
 	}
-	res := c.run(c.env.Timeouts.Smartctl, "smartctl", "-j", "-x", target)
-	if !errors.Is(res.Err, host.ErrNotFound) {
-		applySmartctl(c, &disk, res)
+	smart := probe.ReadSMART(c.runFunc(c.env.Timeouts.Smartctl), target)
+	if !errors.Is(smart.Res.Err, host.ErrNotFound) {
+		applySmartctl(c, &disk, smart)
 	}
 	if ctrl != "" {
 		applyNVMe(c, &disk, ctrl)
@@ -85,14 +85,14 @@ func smartOf(d *Disk) *SMART {
 // applySmartctl merges `smartctl -j -x` into the disk. smartctl's exit status
 // is a bitmask: bits 0-1 mean the command itself failed; higher bits report
 // the disk's health and are not tool errors.
-func applySmartctl(c *cctx, d *Disk, res host.Result) {
+func applySmartctl(c *cctx, d *Disk, smart probe.Read[smartctl.Report]) {
+	res, r := smart.Res, smart.V
 	if res.Err != nil {
 		c.problem("%s", res.Describe())
 		return
 	}
-	r, err := smartctl.Parse(res.Stdout)
-	if err != nil {
-		c.problem("smartctl -j -x %s: %v", d.Path, err)
+	if smart.ParseErr != nil {
+		c.problem("smartctl -j -x %s: %v", d.Path, smart.ParseErr)
 		return
 	}
 	s := smartOf(d)
@@ -152,31 +152,33 @@ func applySmartctl(c *cctx, d *Disk, res host.Result) {
 // applyNVMe merges `nvme id-ctrl` and `nvme smart-log` of the namespace's
 // controller; nvme-cli's values win over smartctl's for NVMe health.
 func applyNVMe(c *cctx, d *Disk, ctrl string) {
-	res := c.run(c.env.Timeouts.NVMe, "nvme", "id-ctrl", ctrl, "-o", "json")
-	if errors.Is(res.Err, host.ErrNotFound) {
+	run := c.runFunc(c.env.Timeouts.NVMe)
+	idc := probe.ReadNVMeIDCtrl(run, ctrl)
+	if errors.Is(idc.Res.Err, host.ErrNotFound) {
 		return
 	}
-	if err := toolErr(res); err != nil {
+	if err := toolErr(idc.Res); err != nil {
 		c.problem("%v", err)
-	} else if id, err := nvme.ParseIDCtrl(res.Stdout); err != nil {
-		c.problem("nvme id-ctrl %s: %v", ctrl, err)
+	} else if idc.ParseErr != nil {
+		c.problem("nvme id-ctrl %s: %v", ctrl, idc.ParseErr)
 	} else {
+		id := idc.V
 		prefer(&d.Model, id.ModelNumber)
 		prefer(&d.SerialNumber, id.SerialNumber)
 		if fw := clean(id.Firmware); fw != nil {
 			d.Firmware = fw
 		}
 	}
-	res = c.run(c.env.Timeouts.NVMe, "nvme", "smart-log", ctrl, "-o", "json")
-	if err := toolErr(res); err != nil {
+	sl := probe.ReadNVMeSmartLog(run, ctrl)
+	if err := toolErr(sl.Res); err != nil {
 		c.problem("%v", err)
 		return
 	}
-	l, err := nvme.ParseSmartLog(res.Stdout)
-	if err != nil {
-		c.problem("nvme smart-log %s: %v", ctrl, err)
+	if sl.ParseErr != nil {
+		c.problem("nvme smart-log %s: %v", ctrl, sl.ParseErr)
 		return
 	}
+	l := sl.V
 	s := smartOf(d)
 	s.Available = true
 	s.Error = nil

@@ -13,6 +13,7 @@ import (
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/nvme"
 	"github.com/beeaudit/bee/internal/parse/smartctl"
+	"github.com/beeaudit/bee/internal/probe"
 )
 
 // selfTests starts a short self-test on every disk that can run one, then polls them
@@ -232,12 +233,12 @@ func (k *storageKind) poll(ctx context.Context, s *session, d *diskRun, sawRunni
 		}
 		return pollDone, false
 	}
-	argv := []string{"smartctl", "-j", "-a", d.Path}
-	st, res := s.exec(ctx, "selftest-poll-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	var st *Step
+	smart := probe.ReadSMARTStatus(k.probeRun(ctx, s, "selftest-poll-"+d.Name, &st), d.Path)
 	if st.Status != "" {
 		return pollError, false
 	}
-	r, err := smartctl.Parse(res.Stdout)
+	r, err, res := smart.V, smart.ParseErr, smart.Res
 	if err != nil || res.ExitCode&(smartctl.ExitCmdLineParse|smartctl.ExitDeviceOpenFailed) != 0 {
 		st.Status, st.Message = StatusError, errOrExit(err, res)
 		return pollError, false

@@ -17,7 +17,7 @@ import (
 	"github.com/beeaudit/bee/internal/probe"
 )
 
-// storageKind is `bee sat storage`: for every disk, SMART (smartctl -x -j) and for NVMe
+// storageKind is `bee sat storage`: for every disk, SMART (smartctl -j -x, probe.ReadSMART) and for NVMe
 // the smart-log, error-log and self-test log (nvme-cli JSON); then a short self-test on
 // every disk that supports one, polled until it ends or a bound; then SMART again, so
 // counters that rose during the test are reported. Nothing is ever written to a disk's
@@ -206,6 +206,17 @@ func (k *storageKind) forEach(fn func(*diskRun)) {
 	wg.Wait()
 }
 
+// probeRun is an internal/probe reader's RunFunc: it runs the reader's command as
+// the step name (recorded with its output in the archive, like every command sat
+// runs) and sets *st to that step.
+func (k *storageKind) probeRun(ctx context.Context, s *session, name string, st **Step) probe.RunFunc {
+	return func(argv []string) host.Result {
+		var res host.Result
+		*st, res = s.exec(ctx, name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+		return res
+	}
+}
+
 // smartctlDevice is the device smartctl is pointed at: the NVMe controller (its health
 // log is per controller) or the block device.
 func (d *diskRun) smartctlDevice() string {
@@ -216,8 +227,9 @@ func (d *diskRun) smartctlDevice() string {
 }
 
 func (k *storageKind) smartctl(ctx context.Context, s *session, d *diskRun, phase string, snap *Snapshot) *smartctl.Report {
-	argv := []string{"smartctl", "-x", "-j", d.smartctlDevice()}
-	st, res := s.exec(ctx, "smartctl-"+phase+"-"+d.Name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	var st *Step
+	smart := probe.ReadSMART(k.probeRun(ctx, s, "smartctl-"+phase+"-"+d.Name, &st), d.smartctlDevice())
+	res, r := smart.Res, smart.V
 	if st.Status != "" {
 		snap.notRead("disk/"+d.Name+"/", fmt.Sprintf("smartctl could not run (%s)", describeErr(st)))
 		if st.Status != StatusInterrupted {
@@ -225,8 +237,7 @@ func (k *storageKind) smartctl(ctx context.Context, s *session, d *diskRun, phas
 		}
 		return nil
 	}
-	r, err := smartctl.Parse(res.Stdout)
-	if err != nil {
+	if err := smart.ParseErr; err != nil {
 		snap.notRead("disk/"+d.Name+"/", fmt.Sprintf("the output of step %s could not be parsed", st.Name))
 		s.warn(st, d.component, "smartctl output could not be parsed %s the test (%v, exit status %d)", phase, err, res.ExitCode)
 		return nil
@@ -320,9 +331,10 @@ func (k *storageKind) readBefore(ctx context.Context, s *session, d *diskRun, sn
 // controller whether it supports the device self-test (id-ctrl OACS bit 4).
 func (k *storageKind) nvmeLogs(ctx context.Context, s *session, d *diskRun, phase string, snap *Snapshot) {
 	ctrl := d.Controller
-	st, res := s.exec(ctx, "nvme-smart-log-"+phase+"-"+d.Name, []string{"nvme", "smart-log", ctrl, "-o", "json"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	var st *Step
+	sl := probe.ReadNVMeSmartLog(k.probeRun(ctx, s, "nvme-smart-log-"+phase+"-"+d.Name, &st), ctrl)
 	nvmePrefix := "disk/" + d.Name + "/nvme_"
-	if errors.Is(res.Err, host.ErrNotFound) {
+	if errors.Is(sl.Res.Err, host.ErrNotFound) {
 		snap.notRead(nvmePrefix, "nvme-cli not found on PATH")
 		s.warn(st, d.component, "nvme-cli not found on PATH: the NVMe logs were not read")
 		return
@@ -330,7 +342,7 @@ func (k *storageKind) nvmeLogs(ctx context.Context, s *session, d *diskRun, phas
 	if st.Status != "" {
 		snap.notRead(nvmePrefix, fmt.Sprintf("nvme smart-log could not run (%s)", describeErr(st)))
 	} else {
-		if l, err := nvme.ParseSmartLog(res.Stdout); err != nil || res.ExitCode != 0 {
+		if l, err, res := sl.V, sl.ParseErr, sl.Res; err != nil || res.ExitCode != 0 {
 			snap.notRead(nvmePrefix, fmt.Sprintf("nvme smart-log failed (%s)", errOrExit(err, res)))
 			s.warn(st, d.component, "nvme smart-log %s the test: %s", phase, errOrExit(err, res))
 		} else {
@@ -343,9 +355,9 @@ func (k *storageKind) nvmeLogs(ctx context.Context, s *session, d *diskRun, phas
 			}
 		}
 	}
-	st, res = s.exec(ctx, "nvme-error-log-"+phase+"-"+d.Name, []string{"nvme", "error-log", ctrl, "-o", "json"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	el := probe.ReadNVMeErrorLog(k.probeRun(ctx, s, "nvme-error-log-"+phase+"-"+d.Name, &st), ctrl)
 	if st.Status == "" {
-		if l, err := nvme.ParseErrorLog(res.Stdout); err != nil || res.ExitCode != 0 {
+		if l, err, res := el.V, el.ParseErr, el.Res; err != nil || res.ExitCode != 0 {
 			s.warn(st, d.component, "nvme error-log %s the test: %s", phase, errOrExit(err, res))
 		} else {
 			st.Status = StatusOK
@@ -355,9 +367,9 @@ func (k *storageKind) nvmeLogs(ctx context.Context, s *session, d *diskRun, phas
 	if phase != "before" {
 		return
 	}
-	st, res = s.exec(ctx, "nvme-id-ctrl-"+d.Name, []string{"nvme", "id-ctrl", ctrl, "-o", "json"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	idc := probe.ReadNVMeIDCtrl(k.probeRun(ctx, s, "nvme-id-ctrl-"+d.Name, &st), ctrl)
 	if st.Status == "" {
-		if id, err := nvme.ParseIDCtrl(res.Stdout); err != nil || res.ExitCode != 0 {
+		if id, err, res := idc.V, idc.ParseErr, idc.Res; err != nil || res.ExitCode != 0 {
 			s.warn(st, d.component, "nvme id-ctrl: %s", errOrExit(err, res))
 		} else {
 			st.Status = StatusOK
@@ -375,7 +387,7 @@ func (k *storageKind) nvmeLogs(ctx context.Context, s *session, d *diskRun, phas
 		}
 	}
 	if d.selfTestCap != nil && !*d.selfTestCap {
-		s.skip(ctx, "nvme-self-test-log-before-"+d.Name, []string{"nvme", "self-test-log", ctrl, "-o", "json"},
+		s.skip(ctx, "nvme-self-test-log-before-"+d.Name, probe.NVMeArgv("self-test-log", ctrl),
 			"the controller does not support the device self-test (id-ctrl OACS bit 4 clear)")
 		return
 	}
@@ -387,11 +399,12 @@ func (k *storageKind) nvmeLogs(ctx context.Context, s *session, d *diskRun, phas
 }
 
 func (k *storageKind) nvmeSelfTestLog(ctx context.Context, s *session, d *diskRun, name string) (*Step, *nvme.SelfTestLog) {
-	st, res := s.exec(ctx, name, []string{"nvme", "self-test-log", d.Controller, "-o", "json"}, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	var st *Step
+	stl := probe.ReadNVMeSelfTestLog(k.probeRun(ctx, s, name, &st), d.Controller)
 	if st.Status != "" {
 		return st, nil
 	}
-	l, err := nvme.ParseSelfTestLog(res.Stdout)
+	l, err, res := stl.V, stl.ParseErr, stl.Res
 	if err != nil || res.ExitCode != 0 {
 		st.Status, st.Message = StatusError, errOrExit(err, res)
 		return st, nil

@@ -22,8 +22,8 @@ func qemuStorage(t *testing.T, sdaPolls ...string) fakeScenario {
 	}
 	return fakeScenario{Commands: []fakeCommand{
 		cmd("lsblk", "-J", "-b", "-o", audit.LsblkColumns).Replay(capture(t, "lsblk", "qemu/lsblk.json"), 0),
-		cmd("smartctl", "-x", "-j", "/dev/sda").Replay(capture(t, "smartctl", "qemu/smartctl-sda.json"), 4),
-		cmd("smartctl", "-x", "-j", "/dev/nvme0").Replay(capture(t, "smartctl", "qemu/smartctl-nvme0.json"), 0),
+		cmd("smartctl", "-j", "-x", "/dev/sda").Replay(capture(t, "smartctl", "qemu/smartctl-sda.json"), 4),
+		cmd("smartctl", "-j", "-x", "/dev/nvme0").Replay(capture(t, "smartctl", "qemu/smartctl-nvme0.json"), 0),
 		cmd("nvme", "smart-log", "/dev/nvme0", "-o", "json").Replay(capture(t, "nvme", "qemu/nvme-smart-log.json"), 0),
 		cmd("nvme", "error-log", "/dev/nvme0", "-o", "json").Replay(c("nvme-cli-2.3_error-log_no-errors.json"), 0),
 		cmd("nvme", "id-ctrl", "/dev/nvme0", "-o", "json").Replay(capture(t, "nvme", "qemu/nvme-id-ctrl.json"), 0),
@@ -166,7 +166,7 @@ func TestStorageNoNewSelfTestEntry(t *testing.T) {
 	m := newMachine(t)
 	sc := qemuStorage(t)
 	x840 := capture(t, "smartctl", "sata-ssd_samsung-840_x.json")
-	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").Replay(x840, 0)
+	sc.Commands[1] = cmd("smartctl", "-j", "-x", "/dev/sda").Replay(x840, 0)
 	sc.Commands[7] = cmd("smartctl", "-j", "-a", "/dev/sda").Replay(x840, 0)
 	f := newFake(t, sc)
 	m.run(f, "storage", "--poll-interval", "10ms")
@@ -180,7 +180,7 @@ func TestStorageFailingSMART(t *testing.T) {
 	m := newMachine(t)
 	sc := qemuStorage(t)
 	failed := capture(t, "smartctl", "usb-jmicron_hitachi-hds721050dle630_FAILED_a.json")
-	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").Replay(failed, 216)
+	sc.Commands[1] = cmd("smartctl", "-j", "-x", "/dev/sda").Replay(failed, 216)
 	sc.Commands = sc.Commands[:6] // --selftest none
 	f := newFake(t, sc)
 	if code := m.run(f, "storage", "--selftest", "none"); code != ExitFail {
@@ -206,7 +206,7 @@ func TestStorageNVMeMediaErrors(t *testing.T) {
 	m := newMachine(t)
 	sc := qemuStorage(t)
 	evo := capture(t, "smartctl", "nvme_samsung-970evo_media-errors_x.json")
-	sc.Commands[2] = cmd("smartctl", "-x", "-j", "/dev/nvme0").Replay(evo, 0)
+	sc.Commands[2] = cmd("smartctl", "-j", "-x", "/dev/nvme0").Replay(evo, 0)
 	sc.Commands = sc.Commands[:6]
 	f := newFake(t, sc)
 	code := m.run(f, "storage", "--selftest", "none")
@@ -247,7 +247,7 @@ func TestStorageNVMeSelfTest(t *testing.T) {
 func TestStorageHungSmartctl(t *testing.T) {
 	m := newMachine(t)
 	sc := qemuStorage(t)
-	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").Answer(fakeResponse{Hang: true})
+	sc.Commands[1] = cmd("smartctl", "-j", "-x", "/dev/sda").Answer(fakeResponse{Hang: true})
 	sc.Commands = sc.Commands[:6]
 	f := newFake(t, sc)
 	start := time.Now()
@@ -331,7 +331,7 @@ func TestStorageSMARTUnreadable(t *testing.T) {
 	// of the disk: a warning, and no self-test.
 	m := newMachine(t)
 	sc := qemuStorage(t)
-	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").Replay(td(t, "smartctl/virtio-vda_unable-to-detect-device-type_x.json"), 1)
+	sc.Commands[1] = cmd("smartctl", "-j", "-x", "/dev/sda").Replay(td(t, "smartctl/virtio-vda_unable-to-detect-device-type_x.json"), 1)
 	sc.Commands = sc.Commands[:6]
 	f := newFake(t, sc)
 	if code := m.run(f, "storage"); code != ExitWarning {

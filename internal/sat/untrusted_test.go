@@ -73,7 +73,7 @@ func TestSATUntrustedStrings(t *testing.T) {
 	sc := qemuStorage(t)
 	sc.Commands[0] = cmd("lsblk", "-J", "-b", "-o", audit.LsblkColumns).Replay(
 		hostileCopy(t, capture(t, "lsblk", "qemu/lsblk.json"), `"TESTSSD"`, `"`+hostileModelJ+`"`), 0)
-	sc.Commands[1] = cmd("smartctl", "-x", "-j", "/dev/sda").Replay(
+	sc.Commands[1] = cmd("smartctl", "-j", "-x", "/dev/sda").Replay(
 		hostileCopy(t, capture(t, "smartctl", "qemu/smartctl-sda.json"), `"TESTSSD"`, `"`+hostileModelJ+`"`), 4)
 	sc.Commands = sc.Commands[:6] // --selftest none
 	m.run(newFake(t, sc), "storage", "--selftest", "none")

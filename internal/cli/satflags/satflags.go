@@ -145,7 +145,7 @@ var kinds = map[string]kind{
 		},
 	},
 	KindStorage: {
-		about: "Reads SMART (smartctl -x -j) of every disk and, for NVMe, the smart-log, error-log and\n" +
+		about: "Reads SMART (smartctl -j -x) of every disk and, for NVMe, the smart-log, error-log and\n" +
 			"self-test log (nvme-cli, JSON); starts a short self-test on every disk that supports one\n" +
 			"and polls it until it ends or --selftest-timeout; reads SMART again and reports every\n" +
 			"error counter that rose. A disk that cannot self-test is recorded as such, not failed.\n" +
