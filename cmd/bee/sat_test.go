@@ -114,7 +114,7 @@ func TestSatNvidiaRunsItsOwnGPUStress(t *testing.T) {
 			"pcie.link.gen.current,pcie.link.width.current", "--format=csv,noheader,nounits", "-lms", "1000"}},
 		// The kernel log and the NVLink counters, before and after the stress: nothing new,
 		// no NVLink.
-		{argv: []string{"dmesg", "--time-format", "iso"}, stdout: fixture("kmsg", "h100-node_dmesg-decode-iso_clean-boot.txt")},
+		{argv: []string{"journalctl", "-k", "-o", "short-monotonic", "--no-pager"}, stdout: fixture("kmsg", "h100-node_dmesg-decode-iso_clean-boot.txt")},
 		{argv: []string{"nvidia-smi", "nvlink", "-e"}, stdout: fixture("nvidiasmi", "nvlink/a10_nvlink-status_empty-output.txt")},
 	}, files: baseFiles("gpu-no-libcuda", "3026712")}
 	e := m.setup(t)

@@ -7,8 +7,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/kmsg"
 	"github.com/beeaudit/bee/internal/parse/nvidiasmi"
+	"github.com/beeaudit/bee/internal/probe"
 )
 
 // Reason codes of the kernel log and NVLink judgements (docs/sat.md).
@@ -17,34 +19,50 @@ const (
 	CodeNVLinkErrorRose = "NVLINK_ERRORS_ROSE" // an NVLink error counter rose during the test
 )
 
-// dmesgArgv reads the kernel log with unique, comparable times per line.
-var dmesgArgv = []string{"dmesg", "--time-format", "iso"}
-
 // nvlinkArgv reads the NVLink error counters of every GPU.
 var nvlinkArgv = []string{"nvidia-smi", "nvlink", "-e"}
 
-// readKernelLog runs dmesg; nil when it could not (the step says why, with a warning:
-// Xids during the test are then not checked).
+// readKernelLog reads the kernel log with the audit's reader (probe.ReadKernelLog:
+// /dev/kmsg, or `journalctl -k` when /dev/kmsg cannot be read); nil when neither
+// could be read (the step says why, with a warning: Xids during the test are then
+// not checked). /dev/kmsg is recorded as a read step, journalctl as a command step.
 func (k *nvidiaKind) readKernelLog(ctx context.Context, s *session, name string) []byte {
-	st, res := s.exec(ctx, name, dmesgArgv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	if ctx.Err() != nil {
+		s.skip(ctx, name, nil, "")
+		return nil
+	}
+	var st *Step
+	kl := probe.ReadKernelLog(s.env.FS, func(argv []string) host.Result {
+		var res host.Result
+		st, res = s.exec(ctx, name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+		return res
+	})
+	if kl.KmsgErr == nil {
+		s.read(ctx, name, func() (any, map[string][]byte, error) {
+			return map[string]any{"source": kl.Source, "bytes": len(kl.Data)}, map[string][]byte{kl.Source: kl.Data}, nil
+		})
+		return kl.Data
+	}
+	st.Message = fmt.Sprintf("%s not readable (%v): read from the journal", probe.KmsgPath, kl.KmsgErr)
 	if st.Status != "" {
 		if st.Status != StatusInterrupted {
-			s.warn(st, "gpu", "the kernel log could not be read (%s): Xid errors during the test not checked", describeErr(st))
+			s.warn(st, "gpu", "the kernel log could not be read (%v; %s): Xid errors during the test not checked", kl.KmsgErr, describeErr(st))
 		}
 		return nil
 	}
-	if res.ExitCode != 0 {
+	if kl.Res.ExitCode != 0 {
 		st.Status = StatusError
-		s.warn(st, "gpu", "%s: Xid errors during the test not checked", res.Describe())
+		s.warn(st, "gpu", "the kernel log could not be read (%v; %s): Xid errors during the test not checked", kl.KmsgErr, kl.Res.Describe())
 		return nil
 	}
 	st.Status = StatusOK
-	return res.Stdout
+	return kl.Data
 }
 
 // newLines are the lines of after that before does not hold (each line as often as
-// after has it more than before). dmesg's times make every line unique, so these are
-// the lines logged in between, wherever the ring buffer started.
+// after has it more than before). Each record's sequence number (/dev/kmsg) or time
+// (the journal) makes every line unique, so these are the lines logged in between,
+// wherever the ring buffer started.
 func newLines(before, after []byte) []string {
 	seen := map[string]int{}
 	for _, l := range strings.Split(string(before), "\n") {

@@ -1,6 +1,7 @@
 package sat
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -13,7 +14,7 @@ func TestNvidiaXidsDuringTheTest(t *testing.T) {
 	m := newMachine(t)
 	c := func(name string) string { return td(t, "constructed/"+name) }
 	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
-	sc.Commands[5] = cmd("dmesg", "--time-format", "iso").Replay(c("dmesg-iso_h100_before-xids.txt"), 0).
+	sc.Commands[5] = cmd("journalctl", "-k", "-o", "short-monotonic", "--no-pager").Replay(c("dmesg-iso_h100_before-xids.txt"), 0).
 		Replay(capture(t, "kmsg", "h100_dmesg-iso_xid-48-dbe_xid-63-row-remap_xid-94_peermem.txt"), 0)
 	f := newFake(t, sc)
 	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitFail {
@@ -80,5 +81,33 @@ func TestNvidiaNVLinkCountersRose(t *testing.T) {
 	}
 	if st := tb.step(t, "nvidia-smi-nvlink-before"); st.Status != StatusOK || st.Message != "1 GPU(s), 1 link(s)" {
 		t.Errorf("step %+v", st)
+	}
+}
+
+// TestNvidiaKernelLogFromKmsg: where /dev/kmsg can be read, sat reads the kernel log
+// there, as the audit does (probe.ReadKernelLog), and journalctl is not run (the fake
+// would fail the test). The read is a step of its own with the records in the archive.
+func TestNvidiaKernelLogFromKmsg(t *testing.T) {
+	m := newMachine(t)
+	log := fileBytes(t, capture(t, "kmsg", "h100-node_dmesg-decode-iso_clean-boot.txt"))
+	m.write("/dev/kmsg", string(log))
+	sc := a5000(t, "bee-gpu-stress_2x-rtx-a5000_pass.json", 0)
+	sc.Commands = append(sc.Commands[:5], sc.Commands[6:]...)
+	f := newFake(t, sc)
+	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitPass {
+		t.Errorf("exit %d", code)
+	}
+	tb := readArchive(t, m.archive())
+	for _, name := range []string{"kernel-log-before", "kernel-log-after"} {
+		st := tb.step(t, name)
+		if st.Status != StatusOK || len(st.Argv) != 0 {
+			t.Errorf("%s: %+v", name, st)
+		}
+		if got := tb.output(t, st, ".txt"); !bytes.HasPrefix(got, []byte("==> /dev/kmsg <==\n")) || !bytes.Contains(got, log) {
+			t.Errorf("%s: archived %d bytes, not /dev/kmsg's", name, len(got))
+		}
+	}
+	if st := tb.step(t, "kernel-log-after"); st.Result == nil {
+		t.Errorf("kernel-log-after: no result")
 	}
 }

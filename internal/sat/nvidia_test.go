@@ -32,7 +32,7 @@ func a5000(t *testing.T, stress string, stressExit int) fakeScenario {
 			StdoutText: "nvidia-bug-report.sh will now collect information about your\nsystem...\n",
 			WriteArg:   "--output-file", WriteFrom: c("nvidia-bug-report_placeholder.log.gz")}),
 		// The kernel log before and after: nothing new (Commands[5]).
-		cmd("dmesg", "--time-format", "iso").Replay(c("dmesg-iso_h100_before-xids.txt"), 0),
+		cmd("journalctl", "-k", "-o", "short-monotonic", "--no-pager").Replay(c("dmesg-iso_h100_before-xids.txt"), 0),
 		// No NVLink (an A10's empty output; Commands[6]).
 		cmd("nvidia-smi", "nvlink", "-e").Replay(capture(t, "nvidiasmi", "nvlink/a10_nvlink-status_empty-output.txt"), 0),
 	}}
@@ -162,7 +162,7 @@ func TestNvidiaDriverNotLoaded(t *testing.T) {
 		samplerCmd("clocks_event_reasons.active").Replay(notLoaded, 9),
 		cmd("nvidia-bug-report.sh", "--output-file", "glob:/*/bee-sat-nvidia-*/nvidia-bug-report.log.gz").Answer(fakeResponse{
 			WriteArg: "--output-file", WriteFrom: c("nvidia-bug-report_placeholder.log.gz")}),
-		cmd("dmesg", "--time-format", "iso").Replay(c("dmesg-iso_h100_before-xids.txt"), 0).MayRun(),
+		cmd("journalctl", "-k", "-o", "short-monotonic", "--no-pager").Replay(c("dmesg-iso_h100_before-xids.txt"), 0).MayRun(),
 		cmd("nvidia-smi", "nvlink", "-e").Replay(notLoaded, 9).MayRun(),
 	}})
 	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitFail {
