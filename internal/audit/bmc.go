@@ -5,38 +5,22 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/ipmitool"
 	"github.com/beeaudit/bee/internal/probe"
 )
 
-// bmcArgvs are the commands of the bmc collector, run concurrently: a slow
-// BMC costs one timeout, not four.
-var bmcArgvs = [][]string{
-	{"ipmitool", "mc", "info"},
-	{"ipmitool", "lan", "print"},
-	{"ipmitool", "sel", "info"},
-	{"ipmitool", "sel", "elist"},
-}
-
 // collectBMC reads the BMC's identity and firmware (`mc info`), its network
 // address (`lan print`) and its System Event Log (`sel info`, `sel elist`,
-// every entry kept). Skipped when the machine has no IPMI device node. Each
+// every entry kept), all through probe.ReadBMCInfo. Skipped when the machine has no IPMI device node. Each
 // part that fails is a problem of the collector; the others are still kept.
 func collectBMC(c *cctx, p *parts) error {
 	if !probe.HasBMC(c.env.FS) {
 		return skip("no /dev/ipmi0: no BMC, or the ipmi_si/ipmi_devintf modules are not loaded")
 	}
-	res := make([]host.Result, len(bmcArgvs))
-	var wg sync.WaitGroup
-	for i, argv := range bmcArgvs {
-		wg.Add(1)
-		go func() { defer wg.Done(); res[i] = c.run(c.env.Timeouts.Ipmitool, argv...) }()
-	}
-	wg.Wait()
-	mc, lan, selInfo, selList := res[0], res[1], res[2], res[3]
+	r := probe.ReadBMCInfo(c.runFunc(c.env.Timeouts.Ipmitool))
+	mc, lan, selInfo, selList := r.MC, r.LAN, r.SELInfo, r.SEL
 	if errors.Is(mc.Err, host.ErrNotFound) {
 		return toolErr(mc)
 	}

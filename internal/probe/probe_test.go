@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/beeaudit/bee/internal/host"
 )
@@ -238,5 +240,31 @@ func TestBMC(t *testing.T) {
 	slices.Sort(seen)
 	if !slices.Equal(seen, []string{"ipmitool fru", "ipmitool sdr elist"}) || string(b.SDR.Stdout) != string(sdr) || b.FRU.ExitCode != 1 {
 		t.Errorf("runs %q, %+v", seen, b)
+	}
+}
+
+// ReadBMCInfo runs its four commands at once (each run below waits until all four
+// have started: run one after another, it would never return) and files each answer
+// under its own name.
+func TestReadBMCInfo(t *testing.T) {
+	var started sync.WaitGroup
+	started.Add(4)
+	b := ReadBMCInfo(func(a []string) host.Result {
+		started.Done()
+		done := make(chan struct{})
+		go func() { started.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			t.Errorf("%q: the other commands did not start", a)
+		}
+		return host.Result{Argv: a, Stdout: []byte(strings.Join(a, " "))}
+	})
+	for got, want := range map[*host.Result]string{
+		&b.MC: "ipmitool mc info", &b.LAN: "ipmitool lan print", &b.SELInfo: "ipmitool sel info", &b.SEL: "ipmitool sel elist",
+	} {
+		if string(got.Stdout) != want {
+			t.Errorf("%q holds %q", want, got.Stdout)
+		}
 	}
 }
