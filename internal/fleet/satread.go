@@ -8,13 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 	"time"
 
-	"github.com/beeaudit/bee/internal/audit"
-	"github.com/beeaudit/bee/internal/outpath"
+	"github.com/beeaudit/bee/internal/inpath"
 	"github.com/beeaudit/bee/internal/sat"
 )
 
@@ -35,17 +33,7 @@ var ErrNotSatArchive = errors.New("not a bee sat archive")
 // (an archive with an nvidia-bug-report can be large); ctx is checked between
 // entries.
 func ReadSatArchive(ctx context.Context, p string) (*SatRun, error) {
-	fi, err := os.Stat(p)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is %w: it is %s, not a file", p, ErrNotSatArchive, outpath.Kind(fi.Mode()))
-	}
-	if fi.Size() > maxArchiveBytes {
-		return nil, fmt.Errorf("%s is %w: %d bytes, more than the %d MiB bee reads", p, ErrNotSatArchive, fi.Size(), maxArchiveBytes>>20)
-	}
-	f, err := os.Open(p)
+	f, err := inpath.OpenRegular(p, maxArchiveBytes, ErrNotSatArchive)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +89,7 @@ func parseSatArchive(ctx context.Context, p string, r io.Reader) (*SatRun, error
 
 // ReadSatManifest reads a manifest.json unpacked from an archive.
 func ReadSatManifest(ctx context.Context, p string) (*SatRun, error) {
-	b, err := audit.ReadCapped(ctx, p, maxManifestBytes)
+	b, err := inpath.ReadCapped(ctx, p, maxManifestBytes, ErrNotSatArchive)
 	if err != nil {
 		return nil, err
 	}
