@@ -67,10 +67,7 @@ func unattendedCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	rfs := host.RootFS{Root: *root}
 	cmdline, _ := rfs.ReadFile("/proc/cmdline")
-	cfg, warnings, cfgErr := results.LoadConfig(*configFile, string(cmdline))
-	for _, w := range warnings {
-		fmt.Fprintf(stdout, "bee unattended: warning: %s\n", w)
-	}
+	cfg, cfgErr := loadUploadConfig("bee unattended", *configFile, cmdline, stdout)
 	upload := cfgErr == nil && cfg.Configured()
 	if cfgErr != nil && !errors.Is(cfgErr, results.ErrNotConfigured) {
 		// A store was meant but its settings are broken: wait on the spool (never power

@@ -92,16 +92,11 @@ func uploadCommand(args []string, stdout, stderr io.Writer) int {
 		return uploadUSB(ctx, *device, *mountDir, *auditFile, *satDir, *usbStatus, stdout, stderr)
 	}
 
-	cmdline := ""
+	var cmdline []byte
 	if *cmdlineFile != "" {
-		if b, err := os.ReadFile(*cmdlineFile); err == nil {
-			cmdline = string(b)
-		}
+		cmdline, _ = os.ReadFile(*cmdlineFile)
 	}
-	cfg, warnings, cfgErr := results.LoadConfig(*configFile, cmdline)
-	for _, w := range warnings {
-		fmt.Fprintf(stderr, "bee upload: warning: %s\n", w)
-	}
+	cfg, cfgErr := loadUploadConfig("bee upload", *configFile, cmdline, stderr)
 	if *status {
 		// Read only: --status never creates the spool.
 		if err := results.WriteStatus(stdout, &results.Spool{Dir: *spoolDir}, cfg, cfgErr, time.Now()); err != nil {
@@ -225,4 +220,16 @@ func uploadUSB(ctx context.Context, device, mountDir, auditFile, satDir, statusF
 		msgs = append(msgs, rep.Message())
 	}
 	return say(code, strings.Join(msgs, "; "))
+}
+
+// loadUploadConfig reads the object store's settings as `bee upload` and `bee
+// unattended` both do: configFile, then bee.upload= and bee.upload.endpoint= of the
+// kernel command line (results.LoadConfig; cmdline is /proc/cmdline's content, nil
+// when unreadable). Each warning is printed to w as "<cmd>: warning: ...".
+func loadUploadConfig(cmd, configFile string, cmdline []byte, w io.Writer) (results.Config, error) {
+	cfg, warnings, err := results.LoadConfig(configFile, string(cmdline))
+	for _, m := range warnings {
+		fmt.Fprintf(w, "%s: warning: %s\n", cmd, m)
+	}
+	return cfg, err
 }

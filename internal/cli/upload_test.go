@@ -139,3 +139,24 @@ func TestUploadUSBOnLoopDevice(t *testing.T) {
 		}
 	}
 }
+
+// bee upload and bee unattended read the store's settings the same way: the file,
+// then bee.upload= of the kernel command line; a world-readable credentials file is
+// a warning named after the command that read it.
+func TestLoadUploadConfig(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "upload.yaml")
+	if err := os.WriteFile(f, []byte("url: s3://from-file/p\nendpoint: http://127.0.0.1:1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var w bytes.Buffer
+	cfg, err := loadUploadConfig("bee unattended", f, []byte("quiet bee.upload=s3://from-cmdline/x\n"), &w)
+	if err != nil || !cfg.Configured() || cfg.Bucket != "from-cmdline" {
+		t.Errorf("config %+v, %v", cfg, err)
+	}
+	if !strings.HasPrefix(w.String(), "bee unattended: warning: "+f+" is readable by others") {
+		t.Errorf("warnings %q", w.String())
+	}
+	if _, err := loadUploadConfig("bee upload", "", nil, &w); err == nil {
+		t.Error("no file, no command line: configured")
+	}
+}
