@@ -36,7 +36,7 @@ func TestListAndGet(t *testing.T) {
 	listPage = 2
 	t.Cleanup(func() { listPage = old })
 
-	st := NewS3Store(s.config("http://"+s.addr, testSecret))
+	st := NewS3Store(s.config("http://"+s.Addr, testSecret))
 	objs, err := st.List(context.Background())
 	if err != nil {
 		t.Fatal(err)

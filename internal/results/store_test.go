@@ -12,7 +12,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,118 +21,41 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/beeaudit/bee/internal/testtools/s3server"
 )
 
-// The S3 tests run against versitygw (Apache-2.0), a real S3 gateway over a plain folder:
-// $BEE_VERSITYGW names its binary (.ci/run installs it), else it is looked up on PATH.
-// Without it they skip, except with BEE_REQUIRE_S3=1 (CI), where they fail.
-func versitygwPath(t *testing.T) string {
-	t.Helper()
-	p := os.Getenv("BEE_VERSITYGW")
-	if p == "" {
-		p, _ = exec.LookPath("versitygw")
-	}
-	if p == "" {
-		if os.Getenv("BEE_REQUIRE_S3") == "1" {
-			t.Fatal("BEE_REQUIRE_S3=1 but no versitygw: set BEE_VERSITYGW (bash .ci/run installs it)")
-		}
-		t.Skip("no versitygw (set BEE_VERSITYGW, see .ci/run)")
-	}
-	return p
-}
+// The S3 tests run against versitygw (Apache-2.0), a real S3 gateway over a plain
+// folder: internal/testtools/s3server. Without it they skip, except with
+// BEE_REQUIRE_S3=1 (CI), where they fail.
 
 const (
-	testAccess = "bee-test-access"
-	testSecret = "bee-test-secret-do-not-print"
-	testBucket = "bee-results"
+	testAccess = s3server.Access
+	testSecret = s3server.Secret
+	testBucket = s3server.Bucket
 )
 
+// testStore is a versitygw (not started until start) and its test.
 type testStore struct {
-	t    *testing.T
-	bin  string
-	dir  string
-	addr string
-	cmd  *exec.Cmd
-	// certFile/keyFile make it serve HTTPS; caPEM is the CA that signed the cert.
-	certFile, keyFile, caPEM string
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
+	*s3server.Server
+	t *testing.T
 }
 
 // newStore prepares a store on a free port; start() runs it.
 func newStore(t *testing.T) *testStore {
-	s := &testStore{t: t, bin: versitygwPath(t), dir: t.TempDir(), addr: freeAddr(t)}
-	t.Cleanup(s.stop)
-	return s
+	return &testStore{Server: s3server.New(t), t: t}
 }
 
-func (s *testStore) start() {
-	t := s.t
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	args := []string{"--access", testAccess, "--secret", testSecret, "--port", s.addr}
-	if s.certFile != "" {
-		args = append(args, "--cert", s.certFile, "--key", s.keyFile)
-	}
-	cmd := exec.CommandContext(ctx, s.bin, append(args, "posix", s.dir)...)
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	s.cmd = cmd
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done); cancel() }()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", s.addr, time.Second)
-		if err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case <-done:
-			t.Fatalf("versitygw exited: %s", log.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("versitygw not listening on %s after 20 s: %s", s.addr, log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	cl := s.client(testAccess, testSecret)
-	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(testBucket)}); err != nil && !strings.Contains(err.Error(), "BucketAlreadyOwnedByYou") {
-		t.Fatalf("create bucket: %v", err)
-	}
-}
+func (s *testStore) start() { s.Start() }
 
-func (s *testStore) stop() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Kill()
-		s.cmd = nil
-	}
-}
+func (s *testStore) stop() { s.Stop() }
 
 func (s *testStore) config(endpoint, secret string) Config {
 	return Config{Endpoint: endpoint, Region: "us-east-1", Bucket: testBucket, Prefix: "fleet/dc1", AccessKey: testAccess, SecretKey: secret}
 }
 
 func (s *testStore) client(access, secret string) *s3.Client {
-	scheme := "http://"
-	if s.certFile != "" {
-		scheme = "https://"
-	}
-	return NewS3Store(Config{Endpoint: scheme + s.addr, Region: "us-east-1", Bucket: testBucket, AccessKey: access, SecretKey: secret, CAPEM: s.caPEM}).client
+	return NewS3Store(Config{Endpoint: s.URL(), Region: "us-east-1", Bucket: testBucket, AccessKey: access, SecretKey: secret, CAPEM: s.CAPEM}).client
 }
 
 func (s *testStore) get(key string) ([]byte, map[string]string, error) {
@@ -232,7 +154,7 @@ func TestUploadToRealStore(t *testing.T) {
 	st.start()
 	m := newMachine(t, 200<<10)
 	c := &clock{t: time.Now()}
-	d, _ := newDaemon(t, m, NewS3Store(st.config("http://"+st.addr, testSecret)), c)
+	d, _ := newDaemon(t, m, NewS3Store(st.config("http://"+st.Addr, testSecret)), c)
 	auditBefore, _ := os.ReadFile(m.audit)
 
 	r := d.once(t)
@@ -289,7 +211,7 @@ func TestStoreDownAtStartThenUp(t *testing.T) {
 	st := newStore(t) // not started: the port is closed, as with no network at boot
 	m := newMachine(t, 10<<10)
 	c := &clock{t: time.Now()}
-	d, _ := newDaemon(t, m, NewS3Store(st.config("http://"+st.addr, testSecret)), c)
+	d, _ := newDaemon(t, m, NewS3Store(st.config("http://"+st.Addr, testSecret)), c)
 	for i := 1; i <= 3; i++ {
 		r := d.once(t)
 		if r.Uploaded != 0 || r.Failed != 2 {
@@ -396,7 +318,7 @@ func startCutProxy(t *testing.T, upstream string) *cutProxy {
 func TestServerErrorsThenSuccess(t *testing.T) {
 	st := newStore(t)
 	st.start()
-	px := startProxy(t, st.addr)
+	px := startProxy(t, st.Addr)
 	px.fail500.Store(3)
 	m := newMachine(t, 10<<10)
 	os.Remove(m.archive) // the audit alone: attempts are counted per item
@@ -433,7 +355,7 @@ func TestWrongCredentialsKeptAndNeverPrinted(t *testing.T) {
 	m := newMachine(t, 1<<10)
 	c := &clock{t: time.Now()}
 	const wrong = "wrong-secret-must-not-appear"
-	d, logs := newDaemon(t, m, NewS3Store(st.config("http://"+st.addr, wrong)), c)
+	d, logs := newDaemon(t, m, NewS3Store(st.config("http://"+st.Addr, wrong)), c)
 	if r := d.once(t); r.Failed != 2 {
 		t.Fatalf("drain: %+v", r)
 	}
@@ -446,7 +368,7 @@ func TestWrongCredentialsKeptAndNeverPrinted(t *testing.T) {
 	}
 	// The secret is nowhere in the spool, the logs or the status text.
 	var status bytes.Buffer
-	WriteStatus(&status, d.Spool, st.config("http://"+st.addr, wrong), nil, c.now())
+	WriteStatus(&status, d.Spool, st.config("http://"+st.Addr, wrong), nil, c.now())
 	filepath.WalkDir(d.Spool.Dir, func(p string, e os.DirEntry, err error) error {
 		if err == nil && !e.IsDir() {
 			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(wrong)) || bytes.Contains(b, []byte(testSecret)) {
@@ -467,7 +389,7 @@ func TestWrongCredentialsKeptAndNeverPrinted(t *testing.T) {
 func TestConnectionCutMidUploadLeavesNoObject(t *testing.T) {
 	st := newStore(t)
 	st.start()
-	px := startCutProxy(t, st.addr)
+	px := startCutProxy(t, st.Addr)
 	px.cut.Store(300 << 10)
 	m := newMachine(t, 1<<20)
 	os.Remove(m.audit) // the archive alone
@@ -505,7 +427,7 @@ func TestStoreVerifiesTheChecksum(t *testing.T) {
 	m := newMachine(t, 64<<10)
 	os.Remove(m.audit)
 	c := &clock{t: time.Now()}
-	d, _ := newDaemon(t, m, NewS3Store(st.config("http://"+st.addr, testSecret)), c)
+	d, _ := newDaemon(t, m, NewS3Store(st.config("http://"+st.Addr, testSecret)), c)
 	if _, err := d.Spool.Enqueue(Source{Path: m.archive, Kind: "sat"}, Identity{Serial: "S1"}, c.now()); err != nil {
 		t.Fatal(err)
 	}

@@ -49,13 +49,13 @@ func testCA(t *testing.T, dir string) (certFile, keyFile, caPEM string) {
 // with it (and ca_pem from the config file is what LoadConfig reads).
 func TestHTTPSStoreWithInHouseCA(t *testing.T) {
 	st := newStore(t)
-	st.certFile, st.keyFile, st.caPEM = testCA(t, t.TempDir())
+	st.CertFile, st.KeyFile, st.CAPEM = testCA(t, t.TempDir())
 	st.start()
 	m := newMachine(t, 8<<10)
 	os.Remove(m.archive)
 	c := &clock{t: time.Now()}
 
-	cfg := st.config("https://"+st.addr, testSecret)
+	cfg := st.config("https://"+st.Addr, testSecret)
 	d, _ := newDaemon(t, m, NewS3Store(cfg), c)
 	if r := d.once(t); r.Failed != 1 {
 		t.Fatalf("untrusted CA: %+v", r)
@@ -65,7 +65,7 @@ func TestHTTPSStoreWithInHouseCA(t *testing.T) {
 		t.Errorf("last error: %q", p[0].LastError)
 	}
 
-	file := writeConfig(t, "url: s3://"+testBucket+"/fleet/dc1\nendpoint: https://"+st.addr+"\naccess_key: "+testAccess+"\nsecret_key: "+testSecret+"\nca_pem: |\n  "+strings.ReplaceAll(strings.TrimSpace(st.caPEM), "\n", "\n  ")+"\n", 0o600)
+	file := writeConfig(t, "url: s3://"+testBucket+"/fleet/dc1\nendpoint: https://"+st.Addr+"\naccess_key: "+testAccess+"\nsecret_key: "+testSecret+"\nca_pem: |\n  "+strings.ReplaceAll(strings.TrimSpace(st.CAPEM), "\n", "\n  ")+"\n", 0o600)
 	cfg, _, err := LoadConfig(file, "")
 	if err != nil {
 		t.Fatal(err)
