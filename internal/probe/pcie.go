@@ -36,9 +36,6 @@ type AER struct {
 	Correctable, NonFatal, Fatal AERFile
 }
 
-// Files lists the three in the order the kernel documents them.
-func (a AER) Files() []AERFile { return []AERFile{a.Correctable, a.NonFatal, a.Fatal} }
-
 // ReadAER reads the AER counters of the PCI function at addr.
 func ReadAER(fs host.FS, addr string) AER {
 	dir := PCIDevicesDir + "/" + addr + "/"

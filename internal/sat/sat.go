@@ -80,18 +80,6 @@ type Common struct {
 	AuditFile string
 }
 
-// Main is `bee sat <kind> [flags]`: the command line is parsed by internal/cli/satflags, then
-// Run. ctx is canceled on SIGINT/SIGTERM by the caller; the run then stops its tools and
-// still writes an archive marked interrupted. The summary goes to stdout and its last
-// line is always "archive: <path>" when an archive was written.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer, env Env) int {
-	a, code, done := satflags.Parse(args, stdout, stderr)
-	if done {
-		return code
-	}
-	return Run(ctx, a, stdout, stderr, env)
-}
-
 // Run is one `bee sat` run with its command line already parsed (internal/cli/satflags):
 // the checks against the machine (--root, --audit, --output-dir, the kind's own), the
 // test, and the archive.

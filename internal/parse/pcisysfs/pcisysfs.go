@@ -150,18 +150,6 @@ func ParseAER(data []byte) (map[string]int64, error) {
 	return out, nil
 }
 
-// AERTotal returns the TOTAL_ERR_* counter of a map from ParseAER (whichever
-// of TOTAL_ERR_COR, TOTAL_ERR_FATAL, TOTAL_ERR_NONFATAL is present) and
-// whether one was present.
-func AERTotal(counts map[string]int64) (int64, bool) {
-	for _, k := range []string{"TOTAL_ERR_COR", "TOTAL_ERR_FATAL", "TOTAL_ERR_NONFATAL"} {
-		if v, ok := counts[k]; ok {
-			return v, true
-		}
-	}
-	return 0, false
-}
-
 func truncate(s string) string {
 	if len(s) > 64 {
 		return s[:64] + "..."

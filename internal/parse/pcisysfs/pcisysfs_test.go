@@ -228,9 +228,6 @@ func TestParseAER(t *testing.T) {
 	if len(fatal) != 18 || fatal["TOTAL_ERR_FATAL"] != 0 || fatal["TLP Prefix Blocked Error"] != 0 {
 		t.Errorf("fatal = %v", fatal)
 	}
-	if total, ok := AERTotal(fatal); !ok || total != 0 {
-		t.Errorf("AERTotal(fatal) = %d, %v", total, ok)
-	}
 }
 
 func TestParseAERErrors(t *testing.T) {
@@ -247,15 +244,6 @@ func TestParseAERErrors(t *testing.T) {
 		if err == nil || got != nil || !strings.HasPrefix(err.Error(), "pcisysfs: aer") {
 			t.Errorf("ParseAER(%q) = %v, %v; want pcisysfs: aer error and nil map", in, got, err)
 		}
-	}
-}
-
-func TestAERTotal(t *testing.T) {
-	if v, ok := AERTotal(map[string]int64{"RxErr": 3, "TOTAL_ERR_COR": 4}); !ok || v != 4 {
-		t.Errorf("got %d, %v", v, ok)
-	}
-	if v, ok := AERTotal(map[string]int64{"RxErr": 3}); ok || v != 0 {
-		t.Errorf("got %d, %v; want absent", v, ok)
 	}
 }
 
