@@ -24,7 +24,7 @@ type (
 // that a call no scenario expects is answered by the fake (and fails the test).
 var fakeTools = []string{
 	"dmidecode", "memtester", "lsblk", "smartctl", "nvme", "nvidia-smi",
-	"nvidia-bug-report.sh", "bee", "journalctl",
+	"nvidia-bug-report.sh", "bee", "journalctl", "blkid",
 }
 
 func TestMain(m *testing.M) { os.Exit(faketool.RunTests(m)) }

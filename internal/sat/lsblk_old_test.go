@@ -21,7 +21,7 @@ func TestStorageOldUtilLinuxListsDisks(t *testing.T) {
 		}
 	}
 	m := newMachine(t)
-	f := newFake(t, sc)
+	f := newStorageFake(t, sc)
 	code := m.run(f, "storage", "--poll-interval", "10ms")
 	tb := readArchive(t, m.archive())
 	if code != ExitPass || tb.man.Verdict != VerdictPass {

@@ -29,7 +29,18 @@ type storageKind struct {
 	pollInterval time.Duration
 	toolTimeout  time.Duration
 
-	disks []*diskRun
+	disks   []*diskRun
+	skipped []skippedDisk // bee's own sticks
+}
+
+// skippedDisk is a disk `bee sat storage` leaves alone: one of bee's own USB sticks.
+type skippedDisk struct {
+	Name   string  `json:"name"`
+	Path   string  `json:"path"`
+	Model  *string `json:"model"`
+	Serial *string `json:"serial_number"`
+	Label  string  `json:"label"`
+	Reason string  `json:"reason"`
 }
 
 const maxDiskJobs = 4
@@ -89,7 +100,11 @@ func (k *storageKind) options() map[string]any {
 func (k *storageKind) results() any {
 	out := []*diskRun{}
 	out = append(out, k.disks...)
-	return map[string]any{"disks": out}
+	res := map[string]any{"disks": out}
+	if len(k.skipped) > 0 {
+		res["not_tested"] = k.skipped
+	}
+	return res
 }
 
 func (k *storageKind) summaryLines() []string {
@@ -103,6 +118,10 @@ func (k *storageKind) summaryLines() []string {
 			smart = "SMART read"
 		}
 		lines = append(lines, fmt.Sprintf("%s (%s): %s; self-test %s: %s", d.Name, orDash(id), smart, d.SelfTest.Outcome, d.SelfTest.Detail))
+	}
+	for _, d := range k.skipped {
+		id := strings.TrimSpace(deref(d.Model) + " " + deref(d.Serial))
+		lines = append(lines, fmt.Sprintf("%s (%s): %s", d.Name, orDash(id), d.Reason))
 	}
 	if len(lines) == 0 {
 		lines = []string{"no disk"}
@@ -146,17 +165,30 @@ func (k *storageKind) run(ctx context.Context, s *session) {
 	} else if st.Status != StatusInterrupted {
 		s.fail(st, "storage", "could not list the disks (%s): disks not tested", describeErr(st))
 	}
+	sticks := k.beeSticks(ctx, s, disks)
 	for _, d := range disks {
 		dr := &diskRun{Name: d.Name, Path: d.Path, Transport: cleanStr(d.Tran), Model: cleanStr(d.Model),
 			Serial: cleanStr(d.Serial), SizeBytes: d.SizeBytes, component: "disk " + d.Name}
 		if dr.Path == "" {
 			dr.Path = "/dev/" + d.Name
 		}
+		if label, ok := sticks[d.Name]; ok {
+			// bee's own stick (the ISO it booted from, the profiles or results stick):
+			// not a disk of the machine under test.
+			why := fmt.Sprintf("bee's own USB stick (a filesystem labelled %s): not tested", label)
+			k.skipped = append(k.skipped, skippedDisk{Name: d.Name, Path: dr.Path, Model: dr.Model, Serial: dr.Serial, Label: label, Reason: why})
+			s.skip(ctx, "disk-"+d.Name, nil, why)
+			continue
+		}
 		if ctrl := probe.NVMeController(d.Name); ctrl != "" || strings.EqualFold(d.Tran, "nvme") {
 			dr.Protocol = smartctl.ProtocolNVMe
 			dr.Controller = ctrl
 		}
 		k.disks = append(k.disks, dr)
+	}
+
+	if len(k.disks) == 0 && len(k.skipped) > 0 {
+		s.reason(SeverityWarning, "storage", "", "no disk to test: only bee's own USB sticks were found")
 	}
 
 	s.prog.phase(2, fmt.Sprintf("%d disk(s)", len(k.disks)))
@@ -188,6 +220,40 @@ func (k *storageKind) run(ctx context.Context, s *session) {
 	k.forEach(func(d *diskRun) { k.readAfter(ctx, s, d, after) })
 	after.sort()
 	s.prog.phase(5, "")
+}
+
+// beeSticks finds bee's own USB sticks among the disks (probe.BeeSticks: blkid, one
+// step per label). A search that did not answer is recorded as an error of its step,
+// without a reason: the disks are still tested, a stick of bee's among them.
+func (k *storageKind) beeSticks(ctx context.Context, s *session, disks []lsblk.Device) map[string]string {
+	if len(disks) == 0 {
+		return nil
+	}
+	var mu sync.Mutex
+	steps := map[string]*Step{}
+	sticks, searches := probe.BeeSticks(func(argv []string) host.Result {
+		name := "blkid-" + strings.TrimPrefix(argv[len(argv)-1], "LABEL=")
+		st, res := s.exec(ctx, name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+		mu.Lock()
+		steps[name] = st
+		mu.Unlock()
+		return res
+	}, disks)
+	for _, se := range searches {
+		st := steps["blkid-"+se.Label]
+		switch {
+		case st == nil || st.Status == StatusInterrupted:
+		case se.OK:
+			st.Status, st.Message = StatusOK, fmt.Sprintf("%d device(s) labelled %s", len(se.Devices), se.Label)
+		default:
+			why := describeErr(st)
+			if st.Status == "" {
+				st.Status, why = StatusError, errOrExit(se.ParseErr, se.Res)
+			}
+			st.Message = fmt.Sprintf("bee's own USB sticks labelled %s not recognised (%s): one would be tested like any disk", se.Label, why)
+		}
+	}
+	return sticks
 }
 
 // forEach runs fn for every disk, a few at a time.

@@ -3,6 +3,7 @@ package sat
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,9 +33,19 @@ func qemuStorage(t *testing.T, sdaPolls ...string) fakeScenario {
 	}}
 }
 
+// newStorageFake is newFake for bee sat storage: blkid finds none of bee's own sticks
+// (no device with the label: exit 2, no output), whenever asked.
+func newStorageFake(t *testing.T, sc fakeScenario) *fake {
+	t.Helper()
+	sc.Commands = append(slices.Clone(sc.Commands),
+		cmd("blkid", "-o", "export", "-t", "LABEL=BEE").Answer(fakeResponse{Exit: 2}).MayRun(),
+		cmd("blkid", "-o", "export", "-t", "LABEL=BEE-RESULTS").Answer(fakeResponse{Exit: 2}).MayRun())
+	return newFake(t, sc)
+}
+
 func TestStorageQEMUPass(t *testing.T) {
 	m := newMachine(t)
-	f := newFake(t, qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-in-progress.json", "smartctl-7.3_j-a_sda_selftest-passed.json"))
+	f := newStorageFake(t, qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-in-progress.json", "smartctl-7.3_j-a_sda_selftest-passed.json"))
 	code := m.run(f, "storage", "--poll-interval", "10ms")
 	tb := readArchive(t, m.archive())
 	if code != ExitPass || tb.man.Verdict != VerdictPass {
@@ -97,7 +108,7 @@ func TestStorageEmptySelfTestLogBeforeIsZero(t *testing.T) {
 	sc := qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-in-progress.json", "smartctl-7.3_j-a_sda_selftest-passed.json")
 	// Before: the real capture (empty log). After: the log with bee's passed short test.
 	sc.Commands[1] = sc.Commands[1].Replay(td(t, "constructed/smartctl-7.3_x_sda_after-short-passed.json"), 4)
-	f := newFake(t, sc)
+	f := newStorageFake(t, sc)
 	code := m.run(f, "storage", "--poll-interval", "10ms")
 	tb := readArchive(t, m.archive())
 	if code != ExitPass || len(tb.man.Counters.Unmatched) != 0 {
@@ -123,7 +134,7 @@ func TestStorageEmptySelfTestLogGainsFailure(t *testing.T) {
 	failed := "smartctl-7.3_j-a_sda_selftest-read-failure.json"
 	sc := qemuStorage(t, failed)
 	sc.Commands[1] = sc.Commands[1].Replay(td(t, "constructed/smartctl-7.3_x_sda_after-short-read-failure.json"), 132)
-	f := newFake(t, sc)
+	f := newStorageFake(t, sc)
 	if code := m.run(f, "storage", "--poll-interval", "10ms"); code != ExitFail {
 		t.Errorf("exit %d", code)
 	}
@@ -136,7 +147,7 @@ func TestStorageEmptySelfTestLogGainsFailure(t *testing.T) {
 
 func TestStorageSelfTestFails(t *testing.T) {
 	m := newMachine(t)
-	f := newFake(t, qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-read-failure.json"))
+	f := newStorageFake(t, qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-read-failure.json"))
 	if code := m.run(f, "storage", "--poll-interval", "10ms"); code != ExitFail {
 		t.Errorf("exit %d", code)
 	}
@@ -148,7 +159,7 @@ func TestStorageSelfTestFails(t *testing.T) {
 
 func TestStorageSelfTestBound(t *testing.T) {
 	m := newMachine(t)
-	f := newFake(t, qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-in-progress.json"))
+	f := newStorageFake(t, qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-in-progress.json"))
 	start := time.Now()
 	code := m.run(f, "storage", "--poll-interval", "100ms", "--selftest-timeout", "700ms")
 	if el := time.Since(start); el > 30*time.Second {
@@ -168,7 +179,7 @@ func TestStorageNoNewSelfTestEntry(t *testing.T) {
 	x840 := capture(t, "smartctl", "sata-ssd_samsung-840_x.json")
 	sc.Commands[1] = cmd("smartctl", "-j", "-x", "/dev/sda").Replay(x840, 0)
 	sc.Commands[7] = cmd("smartctl", "-j", "-a", "/dev/sda").Replay(x840, 0)
-	f := newFake(t, sc)
+	f := newStorageFake(t, sc)
 	m.run(f, "storage", "--poll-interval", "10ms")
 	tb := readArchive(t, m.archive())
 	if tb.man.Verdict == VerdictPass || !tb.hasReason(SeverityWarning, "no new result") {
@@ -182,7 +193,7 @@ func TestStorageFailingSMART(t *testing.T) {
 	failed := capture(t, "smartctl", "usb-jmicron_hitachi-hds721050dle630_FAILED_a.json")
 	sc.Commands[1] = cmd("smartctl", "-j", "-x", "/dev/sda").Replay(failed, 216)
 	sc.Commands = sc.Commands[:6] // --selftest none
-	f := newFake(t, sc)
+	f := newStorageFake(t, sc)
 	if code := m.run(f, "storage", "--selftest", "none"); code != ExitFail {
 		t.Errorf("exit %d", code)
 	}
@@ -208,7 +219,7 @@ func TestStorageNVMeMediaErrors(t *testing.T) {
 	evo := capture(t, "smartctl", "nvme_samsung-970evo_media-errors_x.json")
 	sc.Commands[2] = cmd("smartctl", "-j", "-x", "/dev/nvme0").Replay(evo, 0)
 	sc.Commands = sc.Commands[:6]
-	f := newFake(t, sc)
+	f := newStorageFake(t, sc)
 	code := m.run(f, "storage", "--selftest", "none")
 	tb := readArchive(t, m.archive())
 	// Media errors are unrecovered data: a failure, as in the audit (NVME_MEDIA_ERRORS).
@@ -235,7 +246,7 @@ func TestStorageNVMeSelfTest(t *testing.T) {
 				Replay(c(tc.final), 0),
 			cmd("nvme", "device-self-test", "/dev/nvme0", "-s", "1").Replay(c("nvme-cli-2.3_device-self-test_short-started.txt"), 0),
 		)
-		f := newFake(t, sc)
+		f := newStorageFake(t, sc)
 		m.run(f, "storage", "--poll-interval", "10ms")
 		tb := readArchive(t, m.archive())
 		if tb.man.Verdict != tc.verdict || (tc.reason != "" && !tb.hasReason(SeverityFailure, tc.reason)) {
@@ -249,7 +260,7 @@ func TestStorageHungSmartctl(t *testing.T) {
 	sc := qemuStorage(t)
 	sc.Commands[1] = cmd("smartctl", "-j", "-x", "/dev/sda").Answer(fakeResponse{Hang: true})
 	sc.Commands = sc.Commands[:6]
-	f := newFake(t, sc)
+	f := newStorageFake(t, sc)
 	start := time.Now()
 	code := m.run(f, "storage", "--tool-timeout", "5s")
 	if el := time.Since(start); el > 30*time.Second {
@@ -271,7 +282,7 @@ func TestStorageNoSmartctl(t *testing.T) {
 	sc := qemuStorage(t)
 	sc.Commands = sc.Commands[:1]
 	sc.Missing = []string{"smartctl", "nvme"}
-	f := newFake(t, sc)
+	f := newStorageFake(t, sc)
 	if code := m.run(f, "storage"); code != ExitFail {
 		t.Errorf("exit %d", code)
 	}
@@ -283,7 +294,7 @@ func TestStorageNoSmartctl(t *testing.T) {
 
 func TestStorageNoDisks(t *testing.T) {
 	m := newMachine(t)
-	f := newFake(t, fakeScenario{Commands: []fakeCommand{
+	f := newStorageFake(t, fakeScenario{Commands: []fakeCommand{
 		cmd("lsblk", "-J", "-b", "-o", audit.LsblkColumns).Replay(td(t, "constructed/lsblk_no-disks.json"), 0),
 	}})
 	if code := m.run(f, "storage"); code != ExitWarning {
@@ -297,7 +308,7 @@ func TestStorageNoDisks(t *testing.T) {
 
 func TestStorageInterruptedDuringSelfTest(t *testing.T) {
 	m := newMachine(t)
-	f := newFake(t, qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-in-progress.json"))
+	f := newStorageFake(t, qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-in-progress.json"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m.ctx = ctx
@@ -333,7 +344,7 @@ func TestStorageSMARTUnreadable(t *testing.T) {
 	sc := qemuStorage(t)
 	sc.Commands[1] = cmd("smartctl", "-j", "-x", "/dev/sda").Replay(td(t, "smartctl/virtio-vda_unable-to-detect-device-type_x.json"), 1)
 	sc.Commands = sc.Commands[:6]
-	f := newFake(t, sc)
+	f := newStorageFake(t, sc)
 	if code := m.run(f, "storage"); code != ExitWarning {
 		t.Errorf("exit %d", code)
 	}
@@ -353,12 +364,44 @@ func TestStorageNVMeSelfTestSupportUnknown(t *testing.T) {
 	sc := qemuStorage(t, "smartctl-7.3_j-a_sda_selftest-passed.json")
 	sc.Commands[5] = cmd("nvme", "id-ctrl", "/dev/nvme0", "-o", "json").Replay(td(t, "constructed/nvme-id-ctrl_qemu_no-oacs.json"), 0)
 	sc.Commands = append(sc.Commands, cmd("nvme", "self-test-log", "/dev/nvme0", "-o", "json").Replay(td(t, "constructed/nvme-cli-2.3_self-test-log_empty.json"), 0))
-	f := newFake(t, sc)
+	f := newStorageFake(t, sc)
 	if code := m.run(f, "storage", "--poll-interval", "10ms"); code != ExitWarning {
 		t.Errorf("exit %d", code)
 	}
 	tb := readArchive(t, m.archive())
 	if !tb.hasReason(SeverityWarning, "whether the controller can self-test is unknown") {
 		t.Errorf("reasons %s", tb.reasons())
+	}
+}
+
+// bee's own USB stick is not tested: the ISO's VM test machine with its SATA disk
+// sda holding a filesystem labelled BEE-RESULTS (the results stick) is left alone,
+// with the reason in the manifest (a skipped step and results.not_tested); the NVMe
+// drive is tested as before. blkid's answer is built from its real capture of three
+// BEE-RESULTS devices, the first device renamed /dev/sda
+// (testdata/constructed/blkid_export-t-label-bee-results_sda.txt).
+func TestStorageSkipsBeeSticks(t *testing.T) {
+	m := newMachine(t)
+	sc := qemuStorage(t)
+	sc.Commands = append(slices.Clone(sc.Commands[2:6]), sc.Commands[0],
+		cmd("blkid", "-o", "export", "-t", "LABEL=BEE").Answer(fakeResponse{Exit: 2}),
+		cmd("blkid", "-o", "export", "-t", "LABEL=BEE-RESULTS").Replay(td(t, "constructed/blkid_export-t-label-bee-results_sda.txt"), 0))
+	f := newFake(t, sc) // strict: any command on sda fails the test
+	if code := m.run(f, "storage", "--poll-interval", "10ms"); code != ExitPass {
+		t.Errorf("exit %d", code)
+	}
+	tb := readArchive(t, m.archive())
+	st := tb.step(t, "disk-sda")
+	if st.Status != StatusSkipped || !strings.Contains(st.Message, "bee's own USB stick (a filesystem labelled BEE-RESULTS): not tested") {
+		t.Errorf("step %+v", st)
+	}
+	res := tb.raw["results"].(map[string]any)
+	disks, skipped := res["disks"].([]any), res["not_tested"].([]any)
+	if len(disks) != 1 || disks[0].(map[string]any)["name"] != "nvme0n1" || len(skipped) != 1 ||
+		skipped[0].(map[string]any)["name"] != "sda" || skipped[0].(map[string]any)["label"] != "BEE-RESULTS" {
+		t.Errorf("disks %v, not tested %v", disks, skipped)
+	}
+	if st := tb.step(t, "blkid-BEE-RESULTS"); st.Status != StatusOK {
+		t.Errorf("blkid step %+v", st)
 	}
 }

@@ -76,7 +76,7 @@ func TestSATUntrustedStrings(t *testing.T) {
 	sc.Commands[1] = cmd("smartctl", "-j", "-x", "/dev/sda").Replay(
 		hostileCopy(t, capture(t, "smartctl", "qemu/smartctl-sda.json"), `"TESTSSD"`, `"`+hostileModelJ+`"`), 4)
 	sc.Commands = sc.Commands[:6] // --selftest none
-	m.run(newFake(t, sc), "storage", "--selftest", "none")
+	m.run(newStorageFake(t, sc), "storage", "--selftest", "none")
 	tb := readArchive(t, m.archive())
 
 	summary := string(tb.files["summary.txt"])
@@ -106,7 +106,7 @@ func TestSATUntrustedStrings(t *testing.T) {
 		}
 	}
 	sc.Commands = append(sc.Commands, cmd("dmidecode", "-s", "system-serial-number").Answer(fakeResponse{StderrText: hostileStderr, Exit: 1}))
-	m.run(newFake(t, sc), "storage", "--selftest", "none")
+	m.run(newStorageFake(t, sc), "storage", "--selftest", "none")
 	tb = readArchive(t, m.archive())
 	summary = string(tb.files["summary.txt"])
 	checkTerminalSafe(t, "summary.txt without an audit", summary)
