@@ -3,19 +3,17 @@
 // $BEE_VERSITYGW (bash .ci/run installs it, .ci/install-versitygw.sh) or versitygw
 // on PATH; without it a test skips, except with BEE_REQUIRE_S3=1 (CI), where it
 // fails. Used by internal/results' and internal/cli's object-store tests
-// (docs/testing.md). Test code only: bee itself runs commands through
-// internal/host alone.
+// (docs/testing.md). versitygw runs through internal/host, like every command.
 package s3server
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +21,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/beeaudit/bee/internal/host"
 )
 
 // The store's credentials and its bucket.
@@ -41,10 +41,11 @@ type Server struct {
 	// that signed the certificate (Client trusts it).
 	CertFile, KeyFile, CAPEM string
 
-	t   testing.TB
-	bin string
-	mu  sync.Mutex
-	cmd *exec.Cmd
+	t      testing.TB
+	bin    string
+	mu     sync.Mutex
+	cancel context.CancelFunc // stops the running versitygw
+	done   chan struct{}      // closed when it has exited
 }
 
 // Binary returns versitygw's path, or skips (fails with BEE_REQUIRE_S3=1) the test.
@@ -52,7 +53,7 @@ func Binary(t testing.TB) string {
 	t.Helper()
 	p := os.Getenv("BEE_VERSITYGW")
 	if p == "" {
-		p, _ = exec.LookPath("versitygw")
+		p = onPath("versitygw")
 	}
 	if p == "" {
 		if os.Getenv("BEE_REQUIRE_S3") == "1" {
@@ -61,6 +62,20 @@ func Binary(t testing.TB) string {
 		t.Skip("no versitygw (set BEE_VERSITYGW, see .ci/run)")
 	}
 	return p
+}
+
+// onPath is the first executable file named name in a folder of $PATH, or "".
+func onPath(name string) string {
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if dir == "" {
+			continue // never the current folder
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
+			return p
+		}
+	}
+	return ""
 }
 
 // New prepares a store on a free port and an empty folder; Start runs it. Until
@@ -104,24 +119,23 @@ func (s *Server) URL() string {
 func (s *Server) Start() {
 	t := s.t
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	args := []string{"--access", Access, "--secret", Secret, "--port", s.Addr}
+	args := []string{s.bin, "--access", Access, "--secret", Secret, "--port", s.Addr}
 	if s.CertFile != "" {
 		args = append(args, "--cert", s.CertFile, "--key", s.KeyFile)
 	}
-	cmd := exec.CommandContext(ctx, s.bin, append(args, "posix", s.Dir)...)
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	s.mu.Lock()
-	s.cmd = cmd
-	s.mu.Unlock()
+	args = append(args, "posix", s.Dir)
+	// host.Exec runs it until it exits, Stop cancels ctx (host kills its process
+	// group), or the 5-minute bound of a test passes.
+	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done); cancel() }()
-	t.Cleanup(func() { s.Stop(); <-done })
+	var res host.Result
+	go func() {
+		res = host.Exec{}.Run(ctx, host.Cmd{Argv: args, Timeout: 5 * time.Minute})
+		close(done)
+	}()
+	s.mu.Lock()
+	s.cancel, s.done = cancel, done
+	s.mu.Unlock()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", s.Addr, time.Second)
@@ -131,11 +145,12 @@ func (s *Server) Start() {
 		}
 		select {
 		case <-done:
-			t.Fatalf("versitygw exited: %s", log.String())
+			t.Fatalf("versitygw exited (%s): %s%s", res.Describe(), res.Stdout, res.Stderr)
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("versitygw not listening on %s after 20 s: %s", s.Addr, log.String())
+			s.Stop()
+			t.Fatalf("versitygw not listening on %s after 20 s: %s%s", s.Addr, res.Stdout, res.Stderr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -146,13 +161,16 @@ func (s *Server) Start() {
 	}
 }
 
-// Stop kills the store (a test of a store that went down); Start runs it again.
+// Stop kills the store (a test of a store that went down) and waits until it has
+// exited; Start runs it again.
 func (s *Server) Stop() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Kill()
-		s.cmd = nil
+	cancel, done := s.cancel, s.done
+	s.cancel, s.done = nil, nil
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
 	}
 }
 
