@@ -48,8 +48,6 @@ func newStore(t *testing.T) *testStore {
 
 func (s *testStore) start() { s.Start() }
 
-func (s *testStore) stop() { s.Stop() }
-
 func (s *testStore) config(endpoint, secret string) Config {
 	return Config{Endpoint: endpoint, Region: "us-east-1", Bucket: testBucket, Prefix: "fleet/dc1", AccessKey: testAccess, SecretKey: secret}
 }
