@@ -14,6 +14,12 @@
 //	   "host_copy":{"bytes":268435456,"repetitions":8,"htod":{"best_gbps":55.1,"median_gbps":54.8},
 //	     "dtoh":{"best_gbps":55.6,"median_gbps":55.3},"error":null},
 //	   "duration_ms":60012}]}
+//
+// With two GPUs or more the report also has "peer_copy" (PeerResult) beside "gpus":
+//
+//	"peer_copy":{"bytes":268435456,"repetitions":8,"error":null,"pairs":[
+//	  {"src":0,"dst":1,"src_pci_bus_id":"0000:17:00.0","dst_pci_bus_id":"0000:2a:00.0",
+//	   "peer_access":true,"rate":{"best_gbps":376.6,"median_gbps":375.9},"error":null}, …]}
 package gpureport
 
 import (
