@@ -260,16 +260,26 @@ func (k *nvidiaKind) readPeerLinks(ctx context.Context, s *session, smi *nvidias
 				l.index[id] = g.Index
 			}
 		}
+	}
+	l.speed = nvlinkSpeeds(gpus)
+	return l
+}
+
+// nvlinkSpeeds is each GPU's lowest speed among its up NVLinks (GB/s per direction), by
+// nvidia-smi index; GPUs without an up link with a speed are left out.
+func nvlinkSpeeds(gpus []nvidiasmi.NVLinkGPU) map[int]float64 {
+	out := map[int]float64{}
+	for _, g := range gpus {
 		for _, ln := range g.Links {
 			if ln.State != nvidiasmi.LinkUp || ln.SpeedGBs == nil || *ln.SpeedGBs <= 0 {
 				continue
 			}
-			if v, ok := l.speed[g.Index]; !ok || *ln.SpeedGBs < v {
-				l.speed[g.Index] = *ln.SpeedGBs
+			if v, ok := out[g.Index]; !ok || *ln.SpeedGBs < v {
+				out[g.Index] = *ln.SpeedGBs
 			}
 		}
 	}
-	return l
+	return out
 }
 
 // peerSummaryLines are summary.txt's lines for the peer copies: one per pair.

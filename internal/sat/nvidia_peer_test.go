@@ -3,6 +3,8 @@ package sat
 import (
 	"strings"
 	"testing"
+
+	"github.com/beeaudit/bee/internal/parse/nvidiasmi"
 )
 
 // peerScenario is the 2x RTX A5000 machine whose sampler reads Gen4 x16 under load, with
@@ -144,5 +146,37 @@ func TestNvidiaPeerFailed(t *testing.T) {
 		if g["passed"] != false {
 			t.Errorf("GPU %v passed", g["pci_bus_id"])
 		}
+	}
+}
+
+// TestNVLinkSpeedsCaptures: the NVLink speed per GPU from real nvidia-smi nvlink -s
+// captures, and the link rate of a pair from a real topo -m: every A100 link at 25 GB/s,
+// and NV12 between every pair of the 8x A100 (12 × 25 = 300 GB/s per direction); a V100
+// with links 3 and 5 inactive keeps the speed of its up links; a GPU whose links are all
+// inactive has none (its pairs are then not judged).
+func TestNVLinkSpeedsCaptures(t *testing.T) {
+	parse := func(name string) []nvidiasmi.NVLinkGPU {
+		gpus, err := nvidiasmi.ParseNVLink(fileBytes(t, capture(t, "nvidiasmi", name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return gpus
+	}
+	sp := nvlinkSpeeds(parse("nvlink/a100-sxm4-80gb-8x_nvlink-status.txt"))
+	if len(sp) != 8 || sp[0] != 25 || sp[7] != 25 {
+		t.Errorf("A100 speeds %v", sp)
+	}
+	topo, err := nvidiasmi.ParseTopo(fileBytes(t, capture(t, "nvidiasmi", "topo/a100-8x_topo-m_nv12_17-nics_bond.txt")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := topo.Connection("GPU3", "GPU6"); nvidiasmi.NVLinks(c)*int(sp[3]) != 300 {
+		t.Errorf("GPU3-GPU6 %q", c)
+	}
+	if sp := nvlinkSpeeds(parse("nvlink/v100-sxm2-32gb_nvlink-status_links-3-5-inactive.txt")); len(sp) != 1 || sp[3] != 25.781 {
+		t.Errorf("V100 speeds %v", sp)
+	}
+	if sp := nvlinkSpeeds(parse("nvlink/azure-a100-sxm4-80gb_nvlink-status_all-links-inactive.txt")); len(sp) != 0 {
+		t.Errorf("all inactive: %v", sp)
 	}
 }
