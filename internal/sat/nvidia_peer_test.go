@@ -67,6 +67,29 @@ func TestNvidiaPeerNVLink(t *testing.T) {
 	if st := tb.step(t, "nvidia-smi-nvlink-status"); st.Status != StatusOK {
 		t.Errorf("nvlink -s step %+v", st)
 	}
+
+	// The NVLinks' speed cannot be read: the pairs are recorded, not judged, and say why;
+	// no warning for it.
+	m = newMachine(t)
+	f = newFake(t, peerScenario(t, "bee-gpu-stress_2x-rtx-a5000_peer-nvlink.json", 0,
+		cmd("nvidia-smi", "topo", "-m").Replay(td(t, "constructed/nvidia-smi_topo-m_2x-rtx-a5000_nv4.txt"), 0),
+		cmd("nvidia-smi", "nvlink", "-s").Replay(capture(t, "nvidiasmi", "error_driver-not-loaded.txt"), 9)))
+	if code := m.run(f, "nvidia", "--duration", "1s"); code != ExitPass {
+		t.Errorf("exit %d", code)
+	}
+	tb = readArchive(t, m.archive())
+	if len(tb.man.Reasons) != 0 {
+		t.Errorf("reasons %s", tb.reasons())
+	}
+	_, pairs = peerResults(t, tb)
+	for _, p := range pairs {
+		if j := p["judged"].(string); !strings.HasPrefix(j, "not judged: NV4; the link's speed is unknown (nvidia-smi nvlink -s (exit status 9)") || p["link_gbps"] != nil || p["connection"] != "NV4" {
+			t.Errorf("pair %v", p)
+		}
+	}
+	if !strings.Contains(string(tb.files["summary.txt"]), "48.2 GB/s (not judged: NV4;") {
+		t.Errorf("summary:\n%s", tb.files["summary.txt"])
+	}
 }
 
 // TestNvidiaPeerPCIe: over one PCIe switch (PIX) a pair is judged against the slower
