@@ -307,7 +307,7 @@ func TestNavigation(t *testing.T) {
 	press(tm, "esc", "i", "right")
 	waitFor(t, tm, "Inventory: CPU")
 	press(tm, "left", "left")
-	waitFor(t, tm, "Inventory: GPU")
+	waitFor(t, tm, "Inventory: RAID") // the last section
 	press(tm, "4", "enter")
 	waitFor(t, tm, "smart.")
 	press(tm, "esc")
