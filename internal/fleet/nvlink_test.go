@@ -242,3 +242,19 @@ func TestNVLinkCSV(t *testing.T) {
 		}
 	}
 }
+
+// TestNVLinkText: the terminal report names the servers whose NVLinks are not
+// all up, after the models; a healthy mesh is not listed.
+func TestNVLinkText(t *testing.T) {
+	src := t.TempDir()
+	write(t, filepath.Join(src, "a100.json"), healthyA100(t))
+	write(t, filepath.Join(src, "degraded.json"), degradedNode(t))
+	var b bytes.Buffer
+	if err := WriteText(&b, collect(t, Options{}, src)); err != nil {
+		t.Fatal(err)
+	}
+	want := "\nNVLink not all up:\n  (no serial: degraded.json): 1 GPU, 4 of 6 NVLinks up; GPU3: links not up: 3, 5; NVLINK_TOPOLOGY: GPU1-GPU3: 6 NVLinks (NV6) where the other GPU pairs have 12\n"
+	if !strings.Contains(b.String(), want) || strings.Contains(b.String(), "a100.json): 8 GPUs") {
+		t.Errorf("text report:\n%s", b.String())
+	}
+}

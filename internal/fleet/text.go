@@ -95,6 +95,21 @@ func WriteText(w io.Writer, r *Report) error {
 			}
 		}
 	}
+	var nvlink []string
+	for _, s := range r.Servers {
+		if s.Audit == nil {
+			continue
+		}
+		if g := BuildNVLinkGrid(&s.Audit.Hardware); g != nil && g.Bad() {
+			nvlink = append(nvlink, s.SerialOrUnknown()+": "+NVLinkSummary(&s.Audit.Hardware))
+		}
+	}
+	if len(nvlink) > 0 {
+		b.WriteString("\nNVLink not all up:\n")
+		for _, l := range nvlink {
+			fmt.Fprintf(&b, "  %s\n", termsafe.Line(l))
+		}
+	}
 	if len(r.Problems) > 0 {
 		fmt.Fprintf(&b, "\nNot read (%d):\n", len(r.Problems))
 		for _, p := range r.Problems {
