@@ -23,7 +23,7 @@ import (
 
 // Timeouts bounds each tool. A wedged BMC or a dying disk costs at most its
 // tool's timeout; collectors run concurrently, so the whole audit is bounded by
-// the longest chain (lsblk then one disk's smartctl and nvme calls).
+// its longest collector (MaxDuration).
 type Timeouts struct {
 	Dmidecode time.Duration
 	Lsblk     time.Duration
@@ -54,11 +54,54 @@ var DefaultTimeouts = Timeouts{
 	Mstflint:  30 * time.Second,
 }
 
-// MaxDuration is an upper bound of a whole audit with DefaultTimeouts: the
-// longest chain of tool timeouts plus slack. Units starting bee must wait longer.
+// The machine MaxDuration is sized for: the collectors that ask a tool once
+// per device take one timeout per device when the tool hangs on each.
+const (
+	boundDisks    = 2 * maxDiskJobs // storage: rounds of maxDiskJobs disks side by side
+	boundNetPorts = 8               // network: ethtool -i and ethtool per port, in turn
+	boundAdapters = 4               // mstflint: one query per adapter, in turn
+)
+
+// chains is each collector's longest run of tool timeouts one after the other
+// (commands run side by side count once), when every tool hangs until its
+// timeout, on a machine of up to boundDisks disks, boundNetPorts network
+// ports and boundAdapters NVIDIA/Mellanox adapters. Every collector of
+// CollectorNames has one.
+func (t Timeouts) chains() map[string]time.Duration {
+	raidCmds := 0
+	for _, tool := range raidTools {
+		raidCmds += len(tool.argvs)
+	}
+	diskRounds := time.Duration((boundDisks + maxDiskJobs - 1) / maxDiskJobs)
+	return map[string]time.Duration{
+		"board":  t.Dmidecode,
+		"cpu":    t.Dmidecode,
+		"memory": 2 * t.Dmidecode, // -t 17, then -t 16
+		// lsblk (again without PATH when util-linux is older), then per disk
+		// smartctl, nvme id-ctrl and nvme smart-log in turn.
+		"storage":   2*t.Lsblk + diskRounds*(t.Smartctl+2*t.NVMe),
+		"pcie":      t.Lspci,
+		"psu":       t.Ipmitool, // fru and sdr elist side by side
+		"nvidia":    t.NvidiaSMI,
+		"network":   boundNetPorts * 2 * t.Ethtool,
+		"bmc":       t.Ipmitool, // mc info, lan print, sel info and sel elist side by side
+		"kernellog": t.Journal,  // /dev/kmsg is read without waiting; journalctl -k when it cannot be
+		"nvlink":    3 * t.NvidiaSMI,
+		"raid":      time.Duration(raidCmds) * t.RAID, // every RAID tool's commands in turn
+		"mstflint":  boundAdapters * t.Mstflint,
+	}
+}
+
+// MaxDuration is an upper bound of a whole audit with these timeouts: the
+// longest collector's chain of tool timeouts (collectors run concurrently)
+// plus slack for reading sysfs and judging. bee audit ends the audit there
+// (a collector still running records its command as timed out), so units
+// starting bee must wait longer.
 func (t Timeouts) MaxDuration() time.Duration {
-	storage := t.Lsblk + t.Smartctl + 2*t.NVMe
-	longest := max(t.Dmidecode, storage, t.Lspci+t.NvidiaSMI, 2*t.Ipmitool)
+	var longest time.Duration
+	for _, d := range t.chains() {
+		longest = max(longest, d)
+	}
 	return longest + 30*time.Second
 }
 

@@ -135,3 +135,56 @@ func TestHTMLInChromium(t *testing.T) {
 		}
 	}
 }
+
+// TestNVLinkInChromium: the NVLink matrix as the browser lays it out: the
+// GPU × GPU rows read as nvidia-smi prints them, the degraded pair and the GPU
+// with links down carry the red classes in the rendered DOM.
+// -screenshots DIR writes report-nvlink.png of the degraded server's page.
+func TestNVLinkInChromium(t *testing.T) {
+	bin := chromium(t)
+	src := t.TempDir()
+	write(t, filepath.Join(src, "a100.json"), healthyA100(t))
+	write(t, filepath.Join(src, "degraded.json"), degradedNode(t))
+	r := collect(t, Options{}, src)
+	out := t.TempDir()
+	if err := WriteHTML(out, r); err != nil {
+		t.Fatal(err)
+	}
+	page := map[string]string{}
+	for _, s := range r.Servers {
+		page[filepath.Base(s.Path)] = "file://" + filepath.Join(out, filepath.FromSlash(s.Page))
+	}
+	text := visible(browse(t, bin, page["a100.json"], "--dump-dom"))
+	for _, want := range []string{"8 GPUs with NVLink, 96 of 96 links up",
+		"GPU × GPU GPU0 GPU1 GPU2 GPU3 GPU4 GPU5 GPU6 GPU7 GPU0 X NV12 NV12 NV12 NV12 NV12 NV12 NV12 GPU1 NV12 X NV12",
+		"GPU to NIC (17 NICs)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("A100 page lacks %q:\n%s", want, text)
+		}
+	}
+	dom := browse(t, bin, page["degraded.json"], "--dump-dom")
+	text = visible(dom)
+	for _, want := range []string{"1 GPU with NVLink, 4 of 6 links up",
+		"GPU1 NV12 X NV12 NV6 NV12", "GPU3 NV12 NV6 NV12 X NV12",
+		"3 Tesla V100-SXM2-32GB 4 of 6 — not up: 3, 5 0 1 2 3 4 5 none"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("degraded page lacks %q:\n%s", want, text)
+		}
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`<td class="t-down" title="NVLINK_TOPOLOGY: GPU1-GPU3[^"]*">NV6</td>`),
+		regexp.MustCompile(`<th class="down" title="GPU3: links not up: 3, 5">GPU3</th>`),
+		regexp.MustCompile(`<span class="link off" title="link 5: inactive">5</span>`),
+	} {
+		if !want.MatchString(dom) {
+			t.Errorf("rendered DOM lacks %s", want)
+		}
+	}
+	if dir := *screenshots; dir != "" {
+		p, err := filepath.Abs(filepath.Join(dir, "report-nvlink.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		browse(t, bin, page["degraded.json"], "--hide-scrollbars", "--window-size=1280,1500", "--screenshot="+p)
+	}
+}

@@ -55,6 +55,7 @@ type serverView struct {
 	DIMMs     *DIMMMap
 	PCIe      []PCIeBus
 	GPUs      []GPUCard
+	NVLink    *NVLinkGrid
 	Populated []audit.DIMM
 	Sat       []satView
 }
@@ -106,6 +107,7 @@ func newServerView(s *Server, now time.Time) serverView {
 		v.DIMMs = BuildDIMMMap(h)
 		v.PCIe = BuildPCIeTree(h)
 		v.GPUs = BuildGPUGrid(h)
+		v.NVLink = BuildNVLinkGrid(h)
 		if h.Memory != nil {
 			for _, d := range h.Memory.DIMMs {
 				if d.Populated {

@@ -316,3 +316,239 @@ func BuildGPUGrid(h *audit.Hardware) []GPUCard {
 	}
 	return out
 }
+
+// Topology cell classes (CSS): the GPU itself, bonded NVLinks, a path through
+// PCIe switches or one host bridge, a path across the CPU's fabric (NUMA node
+// or the socket interconnect), and NVLinks fewer than the other pairs have.
+const (
+	topoSelf   = "self"
+	topoNV     = "nv"
+	topoPCIe   = "pcie"
+	topoSystem = "sys"
+	topoDown   = "down"
+)
+
+// NVLinkGrid is the NVLink picture of a server: the GPU×GPU matrix of
+// `nvidia-smi topo -m` (each GPU's path to the NICs apart) and each GPU's
+// links from `nvidia-smi nvlink -s`/`-e`.
+type NVLinkGrid struct {
+	GPUs    []TopoHeader // the matrix's rows and columns
+	Rows    [][]TopoCell // Rows[i][j]: GPUs[i] to GPUs[j]
+	NICs    []string     // NIC columns of NICRows
+	NICRows [][]TopoCell // NICRows[i][k]: GPUs[i] to NICs[k]
+	Links   []NVLinkCard
+	Down    int // links not up, over every GPU
+	Total   int // links, over every GPU
+}
+
+// TopoHeader is a GPU of the matrix; Down when some of its links are not up.
+type TopoHeader struct {
+	Name  string
+	Down  bool
+	Title string
+}
+
+// TopoCell is one pair of the matrix: as nvidia-smi prints it ("NV12",
+// "PIX", "SYS", "X"), its class, and the finding that names the pair.
+type TopoCell struct {
+	Text, Class, Title string
+}
+
+// NVLinkCard is one GPU's links.
+type NVLinkCard struct {
+	Index    int
+	Name     string
+	Up       int
+	NotUp    []string // the links not up ("3", "5"; "all" when nvidia-smi listed none)
+	Links    []NVLinkState
+	Counters []string // non-zero error counters, summed over the links: "CRC Errors 3"
+	Problems []string // findings that name the GPU's links
+}
+
+// NVLinkState is one link of a GPU: up or not, with its speed.
+type NVLinkState struct {
+	Link  int
+	Up    bool
+	Title string
+}
+
+// topoClass is the class of a `nvidia-smi topo -m` connection.
+func topoClass(c string) string {
+	switch {
+	case c == "X":
+		return topoSelf
+	case strings.HasPrefix(c, "NV"):
+		return topoNV
+	case c == "PIX" || c == "PXB" || c == "PHB":
+		return topoPCIe
+	}
+	return topoSystem // NODE, SYS and anything newer
+}
+
+// gpuDevice reports whether a topology device is a GPU ("GPU0"), not a NIC.
+func gpuDevice(name string) bool {
+	rest, ok := strings.CutPrefix(name, "GPU")
+	if !ok || rest == "" {
+		return false
+	}
+	_, err := strconv.Atoi(rest)
+	return err == nil
+}
+
+// BuildNVLinkGrid draws the nvlink collector's part of the audit; nil when
+// it has neither NVLinks nor a topology (no NVIDIA GPU with NVLink, or the
+// collector did not run). A pair that NVLINK_TOPOLOGY names (fewer bonded
+// links than the other pairs) is "down"; a GPU with a link not up is marked
+// in the headers and its card.
+func BuildNVLinkGrid(h *audit.Hardware) *NVLinkGrid {
+	nv := h.NVLink
+	if nv == nil || (len(nv.GPUs) == 0 && nv.Topology == nil) {
+		return nil
+	}
+	g := &NVLinkGrid{}
+	findings := map[string][]string{}
+	for _, f := range h.Summary.Findings {
+		if f.Code == audit.CodeNVLinkDown || f.Code == audit.CodeNVLinkTopology {
+			findings[f.Component] = append(findings[f.Component], f.Code+": "+f.Message)
+		}
+	}
+	down := map[string][]string{} // "GPU3" → its links not up
+	for _, gpu := range nv.GPUs {
+		c := NVLinkCard{Index: gpu.Index, Name: str(gpu.Name), Problems: findings[fmt.Sprintf("gpu:%d", gpu.Index)]}
+		sums := map[string]int64{}
+		for _, l := range gpu.Links {
+			up := l.State != nil && *l.State == "up"
+			title := fmt.Sprintf("link %d: %s", l.Link, str(l.State))
+			if l.SpeedGBs != nil {
+				title += fmt.Sprintf(", %g GB/s", *l.SpeedGBs)
+			}
+			if up {
+				c.Up++
+			} else {
+				c.NotUp = append(c.NotUp, strconv.Itoa(l.Link))
+			}
+			for k, v := range l.Counters {
+				sums[k] += v
+			}
+			c.Links = append(c.Links, NVLinkState{Link: l.Link, Up: up, Title: title})
+		}
+		if gpu.AllInactive && len(gpu.Links) == 0 {
+			c.NotUp = []string{"all"}
+		}
+		down[fmt.Sprintf("GPU%d", gpu.Index)] = c.NotUp
+		names := make([]string, 0, len(sums))
+		for k, v := range sums {
+			if v != 0 {
+				names = append(names, k)
+			}
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			c.Counters = append(c.Counters, fmt.Sprintf("%s %d", k, sums[k]))
+		}
+		g.Total += len(gpu.Links)
+		g.Down += len(gpu.Links) - c.Up
+		g.Links = append(g.Links, c)
+	}
+	t := nv.Topology
+	if t == nil {
+		return g
+	}
+	var gpus, nics []int
+	for i, d := range t.Devices {
+		if gpuDevice(d) {
+			gpus = append(gpus, i)
+		} else {
+			nics = append(nics, i)
+		}
+	}
+	cell := func(i, j int) TopoCell {
+		if i >= len(t.Matrix) || j >= len(t.Matrix[i]) {
+			return TopoCell{Text: "?", Class: topoSystem}
+		}
+		c := TopoCell{Text: t.Matrix[i][j], Class: topoClass(t.Matrix[i][j])}
+		a, b := t.Devices[i], t.Devices[j]
+		for _, comp := range []string{"gpu:" + a + "-" + b, "gpu:" + b + "-" + a} {
+			if fs := findings[comp]; len(fs) > 0 {
+				c.Class, c.Title = topoDown, strings.Join(fs, "; ")
+			}
+		}
+		if c.Title == "" {
+			c.Title = a + " - " + b + ": " + c.Text
+		}
+		return c
+	}
+	for _, i := range gpus {
+		name := t.Devices[i]
+		hd := TopoHeader{Name: name, Title: name}
+		if l := down[name]; len(l) > 0 {
+			hd.Down, hd.Title = true, name+": links not up: "+strings.Join(l, ", ")
+		}
+		g.GPUs = append(g.GPUs, hd)
+		row := make([]TopoCell, 0, len(gpus))
+		for _, j := range gpus {
+			row = append(row, cell(i, j))
+		}
+		g.Rows = append(g.Rows, row)
+		nrow := make([]TopoCell, 0, len(nics))
+		for _, k := range nics {
+			nrow = append(nrow, cell(i, k))
+		}
+		g.NICRows = append(g.NICRows, nrow)
+	}
+	for _, k := range nics {
+		g.NICs = append(g.NICs, t.Devices[k])
+	}
+	return g
+}
+
+// NVLinkSummary is the NVLinks of a server in a few words (CSV): "8 GPUs,
+// 96 of 96 NVLinks up", "GPU3: links 3, 5 not up"; "none" when no GPU has
+// NVLinks; "" when unknown.
+func NVLinkSummary(h *audit.Hardware) string {
+	g := BuildNVLinkGrid(h)
+	if g == nil {
+		if h.NVLink != nil {
+			return "none"
+		}
+		return ""
+	}
+	s := fmt.Sprintf("%d GPUs, %d of %d NVLinks up", len(g.Links), g.Total-g.Down, g.Total)
+	if len(g.Links) == 1 {
+		s = strings.Replace(s, "GPUs", "GPU", 1)
+	}
+	for _, c := range g.Links {
+		if len(c.NotUp) > 0 {
+			s += fmt.Sprintf("; GPU%d: links not up: %s", c.Index, strings.Join(c.NotUp, ", "))
+		}
+	}
+	for _, row := range g.Rows {
+		for _, c := range row {
+			if c.Class == topoDown && !strings.Contains(s, c.Title) {
+				s += "; " + c.Title
+			}
+		}
+	}
+	return s
+}
+
+// Up is the number of links up, over every GPU.
+func (g *NVLinkGrid) Up() int { return g.Total - g.Down }
+
+// Bad reports whether a GPU has a link not up or a pair has fewer NVLinks
+// than the others.
+func (g *NVLinkGrid) Bad() bool {
+	for _, c := range g.Links {
+		if len(c.NotUp) > 0 {
+			return true
+		}
+	}
+	for _, row := range g.Rows {
+		for _, c := range row {
+			if c.Class == topoDown {
+				return true
+			}
+		}
+	}
+	return false
+}

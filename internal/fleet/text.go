@@ -95,6 +95,21 @@ func WriteText(w io.Writer, r *Report) error {
 			}
 		}
 	}
+	var nvlink []string
+	for _, s := range r.Servers {
+		if s.Audit == nil {
+			continue
+		}
+		if g := BuildNVLinkGrid(&s.Audit.Hardware); g != nil && g.Bad() {
+			nvlink = append(nvlink, s.SerialOrUnknown()+": "+NVLinkSummary(&s.Audit.Hardware))
+		}
+	}
+	if len(nvlink) > 0 {
+		b.WriteString("\nNVLink not all up:\n")
+		for _, l := range nvlink {
+			fmt.Fprintf(&b, "  %s\n", termsafe.Line(l))
+		}
+	}
 	if len(r.Problems) > 0 {
 		fmt.Fprintf(&b, "\nNot read (%d):\n", len(r.Problems))
 		for _, p := range r.Problems {
@@ -108,7 +123,7 @@ func WriteText(w io.Writer, r *Report) error {
 // CSVHeader is the first row of the CSV report.
 var CSVHeader = []string{"serial", "manufacturer", "model", "profile", "verdict", "failures", "warnings",
 	"first_finding_code", "first_finding_component", "first_finding_message", "findings",
-	"sat", "audit_started_at", "age_hours", "audit_file"}
+	"sat", "audit_started_at", "age_hours", "audit_file", "nvlink"}
 
 // WriteCSV writes one row per server (RFC 4180, UTF-8). A cell that a
 // spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) is
@@ -137,8 +152,12 @@ func WriteCSV(w io.Writer, r *Report) error {
 		if s.Audit != nil {
 			fails, warns = strconv.Itoa(s.Failures), strconv.Itoa(s.Warnings)
 		}
+		var nvlink string
+		if s.Audit != nil {
+			nvlink = NVLinkSummary(&s.Audit.Hardware)
+		}
 		row := []string{s.Serial, s.Manufacturer, s.Product, s.Profile, s.VerdictOrNone(), fails, warns,
-			code, comp, msg, strings.Join(codes, "; "), s.SatSummary(), started, age, s.Path}
+			code, comp, msg, strings.Join(codes, "; "), s.SatSummary(), started, age, s.Path, nvlink}
 		for i := range row {
 			row[i] = csvCell(row[i])
 		}

@@ -14,6 +14,12 @@
 //	   "host_copy":{"bytes":268435456,"repetitions":8,"htod":{"best_gbps":55.1,"median_gbps":54.8},
 //	     "dtoh":{"best_gbps":55.6,"median_gbps":55.3},"error":null},
 //	   "duration_ms":60012}]}
+//
+// With two GPUs or more the report also has "peer_copy" (PeerResult) beside "gpus":
+//
+//	"peer_copy":{"bytes":268435456,"repetitions":8,"error":null,"pairs":[
+//	  {"src":0,"dst":1,"src_pci_bus_id":"0000:17:00.0","dst_pci_bus_id":"0000:2a:00.0",
+//	   "peer_access":true,"rate":{"best_gbps":376.6,"median_gbps":375.9},"error":null}, …]}
 package gpureport
 
 import (
@@ -49,6 +55,10 @@ type Report struct {
 	// library missing, no device); GPUs is then usually empty.
 	Error *Error `json:"error"`
 	GPUs  []GPU  `json:"gpus"`
+	// PeerCopy is the GPU-to-GPU copy bandwidth between the tested GPUs, run after
+	// every GPU's own tests; nil when fewer than two GPUs were tested, or in reports
+	// from before it existed.
+	PeerCopy *PeerResult `json:"peer_copy,omitempty"`
 }
 
 // Error is a failure with the driver's (or bee's) code and a human message.
@@ -123,6 +133,56 @@ type CopyRate struct {
 	MedianGBps float64 `json:"median_gbps"`
 }
 
+// PeerResult is the GPU-to-GPU (peer) copy bandwidth: for every ordered pair of tested
+// GPUs whose driver allows peer access, synchronous device-to-device copies of Bytes
+// (cuMemcpyPeer), Repetitions times, each timed with CUDA events.
+type PeerResult struct {
+	Bytes       int64      `json:"bytes"`       // size of one copy
+	Repetitions int        `json:"repetitions"` // copies timed per pair
+	Pairs       []PeerPair `json:"pairs"`
+	// Error is set when the peer test as a whole stopped early (TIMEOUT, INTERRUPTED);
+	// the pairs measured before stay.
+	Error *Error `json:"error"`
+}
+
+// PeerPair is one direction between two GPUs: copies from Src's memory to Dst's.
+type PeerPair struct {
+	Src      int    `json:"src"` // CUDA device ordinals
+	Dst      int    `json:"dst"`
+	SrcBusID string `json:"src_pci_bus_id"`
+	DstBusID string `json:"dst_pci_bus_id"`
+	// PeerAccess is cuDeviceCanAccessPeer(Src, Dst): the driver allows Src to reach
+	// Dst's memory directly (NVLink, or PCIe peer-to-peer).
+	PeerAccess bool `json:"peer_access"`
+	// Rate is nil when the pair was not measured (NotMeasured or Error says why).
+	Rate *CopyRate `json:"rate"`
+	// NotMeasured says why a pair was not measured when that is no fault ("no peer
+	// access", a GPU that did not pass its own tests); "" when measured.
+	NotMeasured string `json:"not_measured,omitempty"`
+	// Error is a failure of this pair: a driver error, or COPY_MISMATCH when the data
+	// arrived changed.
+	Error *Error `json:"error"`
+}
+
+// Problems lists why the peer test cannot pass: the test stopped early, or a pair
+// failed. Pairs without peer access, or not measured for another GPU's failure, are
+// no problem of their own.
+func (p *PeerResult) Problems() []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	if p.Error != nil {
+		out = append(out, "peer copies: "+p.Error.String())
+	}
+	for _, pr := range p.Pairs {
+		if pr.Error != nil {
+			out = append(out, fmt.Sprintf("peer copies GPU %d to GPU %d: %s", pr.Src, pr.Dst, pr.Error))
+		}
+	}
+	return out
+}
+
 // Marshal renders r as the indented JSON document bee-gpu-stress prints (with a trailing
 // newline).
 func Marshal(r *Report) ([]byte, error) {
@@ -174,6 +234,9 @@ func Parse(data []byte) (*Report, error) {
 	}
 	if r.Error != nil && r.Error.Code == "" {
 		return nil, errors.New("bee-gpu-stress report: error without a code")
+	}
+	if err := r.PeerCopy.check(); err != nil {
+		return nil, fmt.Errorf("bee-gpu-stress report: peer_copy: %w", err)
 	}
 	seen := map[int]bool{}
 	for i, g := range raw.GPUs {
@@ -271,6 +334,33 @@ func (g GPU) check() error {
 		}
 		if c.Errors > c.Checked {
 			return errors.New("compute: more errors than results checked")
+		}
+	}
+	return nil
+}
+
+func (p *PeerResult) check() error {
+	if p == nil {
+		return nil
+	}
+	if p.Bytes < 0 || p.Repetitions < 0 {
+		return errors.New("negative count")
+	}
+	if p.Error != nil && p.Error.Code == "" {
+		return errors.New("error without a code")
+	}
+	for i, pr := range p.Pairs {
+		if pr.Src == pr.Dst {
+			return fmt.Errorf("pairs[%d]: GPU %d to itself", i, pr.Src)
+		}
+		if r := pr.Rate; r != nil && (r.BestGBps < 0 || r.MedianGBps < 0 || r.MedianGBps > r.BestGBps) {
+			return fmt.Errorf("pairs[%d]: negative rate, or a median above the best", i)
+		}
+		if pr.Error != nil && pr.Error.Code == "" {
+			return fmt.Errorf("pairs[%d]: error without a code", i)
+		}
+		if pr.Rate == nil && pr.Error == nil && pr.NotMeasured == "" {
+			return fmt.Errorf("pairs[%d]: neither a rate nor why there is none", i)
 		}
 	}
 	return nil

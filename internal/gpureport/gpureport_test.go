@@ -112,3 +112,61 @@ func TestProblems(t *testing.T) {
 		}
 	}
 }
+
+// goodPeer is good with a peer test: one pair measured, one without peer access, one
+// whose copy failed.
+var goodPeer = strings.Replace(good, `"duration_ms":1500}]}`, `"duration_ms":1500}],
+ "peer_copy":{"bytes":1048576,"repetitions":4,"error":null,"pairs":[
+   {"src":0,"dst":1,"src_pci_bus_id":"0000:17:00.0","dst_pci_bus_id":"0000:2a:00.0","peer_access":true,
+    "rate":{"best_gbps":376.6,"median_gbps":375.9},"error":null},
+   {"src":1,"dst":0,"src_pci_bus_id":"0000:2a:00.0","dst_pci_bus_id":"0000:17:00.0","peer_access":false,
+    "rate":null,"not_measured":"no peer access","error":null},
+   {"src":0,"dst":2,"src_pci_bus_id":"0000:17:00.0","dst_pci_bus_id":"0000:3d:00.0","peer_access":true,
+    "rate":null,"error":{"code":"CUDA_ERROR_ILLEGAL_ADDRESS","message":"cuMemcpyPeer: x"}}]}}`, 1)
+
+func TestParsePeer(t *testing.T) {
+	r, err := Parse([]byte(goodPeer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.PeerCopy
+	if p == nil || p.Bytes != 1<<20 || p.Repetitions != 4 || len(p.Pairs) != 3 {
+		t.Fatalf("peer %+v", p)
+	}
+	if a := p.Pairs[0]; !a.PeerAccess || a.Rate == nil || a.Rate.BestGBps != 376.6 || a.DstBusID != "0000:2a:00.0" {
+		t.Errorf("pair 0 %+v", a)
+	}
+	if b := p.Pairs[1]; b.PeerAccess || b.Rate != nil || b.NotMeasured != "no peer access" {
+		t.Errorf("pair 1 %+v", b)
+	}
+	want := []string{"peer copies GPU 0 to GPU 2: CUDA_ERROR_ILLEGAL_ADDRESS: cuMemcpyPeer: x"}
+	if d := cmp.Diff(want, p.Problems()); d != "" {
+		t.Errorf("Problems (-want +got)\n%s", d)
+	}
+	p.Error = &Error{Code: CodeTimeout, Message: "y"}
+	if got := p.Problems(); len(got) != 2 || got[0] != "peer copies: TIMEOUT: y" {
+		t.Errorf("Problems %q", got)
+	}
+	if (*PeerResult)(nil).Problems() != nil {
+		t.Error("no peer test, no problem")
+	}
+	b, err := Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2, err := Parse(b); err != nil || cmp.Diff(r, r2) != "" {
+		t.Errorf("round trip: %v %s", err, cmp.Diff(r, r2))
+	}
+	for name, in := range map[string]string{
+		"to itself":     strings.Replace(goodPeer, `"src":0,"dst":1`, `"src":1,"dst":1`, 1),
+		"median > best": strings.Replace(goodPeer, `"median_gbps":375.9`, `"median_gbps":377`, 1),
+		"negative":      strings.Replace(goodPeer, `"repetitions":4`, `"repetitions":-4`, 1),
+		"no why":        strings.Replace(goodPeer, `"not_measured":"no peer access",`, ``, 1),
+		"code-less":     strings.Replace(goodPeer, `"code":"CUDA_ERROR_ILLEGAL_ADDRESS"`, `"code":""`, 1),
+		"unknown field": strings.Replace(goodPeer, `"peer_access":false`, `"peer_access":false,"nvlink":true`, 1),
+	} {
+		if _, err := Parse([]byte(in)); err == nil {
+			t.Errorf("%s: Parse accepted it", name)
+		}
+	}
+}

@@ -69,6 +69,10 @@ type cudaLib struct {
 	cuEventRecord              func(ev uintptr, stream uintptr) int32
 	cuEventElapsedTime         func(ms *float32, start, end uintptr) int32
 	cuEventDestroy             func(ev uintptr) int32
+	cuDeviceCanAccessPeer      func(can *int32, dev, peer int32) int32
+	cuCtxEnablePeerAccess      func(peer uintptr, flags uint32) int32
+	cuCtxDisablePeerAccess     func(peer uintptr) int32
+	cuMemcpyPeer               func(dst uint64, dstCtx uintptr, src uint64, srcCtx uintptr, n uint64) int32
 	cuGetErrorName             func(code int32, s **byte) int32
 	cuGetErrorString           func(code int32, s **byte) int32
 }
@@ -118,6 +122,10 @@ func openLibCUDA(path string) (driver, *gpureport.Error) {
 		{&c.cuEventRecord, []string{"cuEventRecord"}},
 		{&c.cuEventElapsedTime, []string{"cuEventElapsedTime"}},
 		{&c.cuEventDestroy, []string{"cuEventDestroy_v2", "cuEventDestroy"}},
+		{&c.cuDeviceCanAccessPeer, []string{"cuDeviceCanAccessPeer"}},
+		{&c.cuCtxEnablePeerAccess, []string{"cuCtxEnablePeerAccess"}},
+		{&c.cuCtxDisablePeerAccess, []string{"cuCtxDisablePeerAccess"}},
+		{&c.cuMemcpyPeer, []string{"cuMemcpyPeer"}},
 		{&c.cuGetErrorName, []string{"cuGetErrorName"}},
 		{&c.cuGetErrorString, []string{"cuGetErrorString"}},
 	}
@@ -245,12 +253,27 @@ func (c *cudaLib) Open(i int) (gpu, error) {
 		c.cuDevicePrimaryCtxRelease(d)
 		return nil, err
 	}
-	return &cudaGPU{c: c, dev: d}, nil
+	return &cudaGPU{c: c, dev: d, ctx: ctx}, nil
+}
+
+func (c *cudaLib) CanAccessPeer(dev, peer int) (bool, error) {
+	d, err := c.device(dev)
+	if err != nil {
+		return false, err
+	}
+	p, err := c.device(peer)
+	if err != nil {
+		return false, err
+	}
+	var can int32
+	err = c.check("cuDeviceCanAccessPeer", c.cuDeviceCanAccessPeer(&can, d, p))
+	return can != 0, err
 }
 
 type cudaGPU struct {
 	c       *cudaLib
 	dev     int32
+	ctx     uintptr // the primary context
 	modules []uintptr
 	events  []uintptr
 }
@@ -395,6 +418,38 @@ func (g *cudaGPU) Launch(fn handle, k kernel, grid, block int, args []uint64) er
 	}
 	r := g.c.cuLaunchKernel(uintptr(fn), uint32(grid), 1, 1, uint32(block), 1, 1, 0, 0, unsafe.Pointer(&ptrs[0]), nil)
 	return g.c.check("cuLaunchKernel("+k.name+")", r)
+}
+
+func (g *cudaGPU) MakeCurrent() error {
+	return g.c.check("cuCtxSetCurrent", g.c.cuCtxSetCurrent(g.ctx))
+}
+
+func (g *cudaGPU) EnablePeer(peer gpu) error {
+	p, ok := peer.(*cudaGPU)
+	if !ok {
+		return fmt.Errorf("EnablePeer: %T is not a GPU of this driver", peer)
+	}
+	r := g.c.cuCtxEnablePeerAccess(p.ctx, 0)
+	if r == cudaErrorPeerAccessAlreadyEnabled {
+		return nil
+	}
+	return g.c.check("cuCtxEnablePeerAccess", r)
+}
+
+func (g *cudaGPU) DisablePeer(peer gpu) error {
+	p, ok := peer.(*cudaGPU)
+	if !ok {
+		return fmt.Errorf("DisablePeer: %T is not a GPU of this driver", peer)
+	}
+	return g.c.check("cuCtxDisablePeerAccess", g.c.cuCtxDisablePeerAccess(p.ctx))
+}
+
+func (g *cudaGPU) CopyPeer(peer gpu, dst, src devPtr, n uint64) error {
+	p, ok := peer.(*cudaGPU)
+	if !ok {
+		return fmt.Errorf("CopyPeer: %T is not a GPU of this driver", peer)
+	}
+	return g.c.check("cuMemcpyPeer", g.c.cuMemcpyPeer(uint64(dst), p.ctx, uint64(src), g.ctx, n))
 }
 
 func (g *cudaGPU) Synchronize() error {

@@ -24,6 +24,9 @@ const (
 	cudaErrorOutOfMemory = 2
 	cudaErrorNoDevice    = 100
 	cudaErrorInvalidPTX  = 218
+	// cudaErrorPeerAccessAlreadyEnabled is cuCtxEnablePeerAccess's answer for
+	// access that is already on: no error for the peer test.
+	cudaErrorPeerAccessAlreadyEnabled = 704
 )
 
 // cuResultName names a CUresult without asking the driver: the fallback when
@@ -51,6 +54,7 @@ var cuResultNames = map[int]string{
 	201: "CUDA_ERROR_INVALID_CONTEXT",
 	209: "CUDA_ERROR_NO_BINARY_FOR_GPU",
 	214: "CUDA_ERROR_ECC_UNCORRECTABLE",
+	217: "CUDA_ERROR_PEER_ACCESS_UNSUPPORTED",
 	218: "CUDA_ERROR_INVALID_PTX",
 	220: "CUDA_ERROR_NVLINK_UNCORRECTABLE",
 	221: "CUDA_ERROR_JIT_COMPILER_NOT_FOUND",
@@ -64,7 +68,10 @@ var cuResultNames = map[int]string{
 	700: "CUDA_ERROR_ILLEGAL_ADDRESS",
 	701: "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES",
 	702: "CUDA_ERROR_LAUNCH_TIMEOUT",
+	704: "CUDA_ERROR_PEER_ACCESS_ALREADY_ENABLED",
+	705: "CUDA_ERROR_PEER_ACCESS_NOT_ENABLED",
 	709: "CUDA_ERROR_CONTEXT_IS_DESTROYED",
+	711: "CUDA_ERROR_TOO_MANY_PEERS",
 	714: "CUDA_ERROR_HARDWARE_STACK_ERROR",
 	715: "CUDA_ERROR_ILLEGAL_INSTRUCTION",
 	716: "CUDA_ERROR_MISALIGNED_ADDRESS",

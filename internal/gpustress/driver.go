@@ -18,6 +18,9 @@ type driver interface {
 	// calling OS thread (cuDevicePrimaryCtxRetain + cuCtxSetCurrent); every
 	// call on the returned gpu must come from that thread.
 	Open(i int) (gpu, error)
+	// CanAccessPeer is cuDeviceCanAccessPeer: whether device dev can reach
+	// device peer's memory directly (NVLink or PCIe peer-to-peer).
+	CanAccessPeer(dev, peer int) (bool, error)
 }
 
 type deviceInfo struct {
@@ -60,6 +63,17 @@ type gpu interface {
 	NewEvent() (handle, error)                    // cuEventCreate
 	Record(ev handle) error                       // cuEventRecord on the default stream
 	ElapsedMS(start, end handle) (float32, error) // cuEventElapsedTime
+	// MakeCurrent makes this GPU's context current on the calling OS thread
+	// (cuCtxSetCurrent): the peer test holds several GPUs on one thread.
+	MakeCurrent() error
+	// EnablePeer lets this context (current) reach peer's memory
+	// (cuCtxEnablePeerAccess; already enabled is no error); DisablePeer undoes it
+	// (cuCtxDisablePeerAccess).
+	EnablePeer(peer gpu) error
+	DisablePeer(peer gpu) error
+	// CopyPeer copies n bytes from src in this GPU's memory to dst in peer's
+	// (cuMemcpyPeer; this context current).
+	CopyPeer(peer gpu, dst, src devPtr, n uint64) error
 	// Close unloads modules, destroys events and releases the primary
 	// context. Allocations must have been freed.
 	Close() error

@@ -18,6 +18,42 @@ type fakeDriver struct {
 	initErr  error
 	countErr error
 	gpus     []*fakeGPU
+
+	// Peer copies: peer[[2]int{src, dst}] allows src to reach dst's memory;
+	// peerGBps is the rate of such a copy (50 GB/s when not set);
+	// peerErr[pair] fails that pair's peerErrAt-th copy (1-based; 0: the first).
+	peer       map[[2]int]bool
+	peerGBps   map[[2]int]float64
+	peerErr    map[[2]int]error
+	peerErrAt  int
+	peerCopies map[[2]int]int
+	canPeerErr error
+	peerHang   chan struct{} // cuMemcpyPeer blocks until it is closed
+	// current is the GPU whose context the peer test made current last.
+	curMu   sync.Mutex
+	current *fakeGPU
+}
+
+func (d *fakeDriver) CanAccessPeer(dev, peer int) (bool, error) {
+	if dev < 0 || dev >= len(d.gpus) || peer < 0 || peer >= len(d.gpus) {
+		return false, fakeErr("cuDeviceGet", 101)
+	}
+	if d.canPeerErr != nil {
+		return false, d.canPeerErr
+	}
+	return d.peer[[2]int{dev, peer}], nil
+}
+
+func (d *fakeDriver) setCurrent(g *fakeGPU) {
+	d.curMu.Lock()
+	d.current = g
+	d.curMu.Unlock()
+}
+
+func (d *fakeDriver) isCurrent(g *fakeGPU) bool {
+	d.curMu.Lock()
+	defer d.curMu.Unlock()
+	return d.current == g
 }
 
 func (d *fakeDriver) Init() error { return d.initErr }
@@ -43,10 +79,13 @@ func (d *fakeDriver) Open(i int) (gpu, error) {
 	if g.openErr != nil {
 		return nil, g.openErr
 	}
-	if g.open {
+	if g.open && !g.closed {
 		return nil, fmt.Errorf("fake: GPU %d opened twice", i)
 	}
-	g.open = true
+	g.open, g.closed = true, false
+	g.drv, g.ordinal = d, i
+	g.opens++
+	d.setCurrent(g)
 	return g, nil
 }
 
@@ -79,6 +118,10 @@ type fakeGPU struct {
 	corruptDtoH        int // device-to-host copies of this many bytes flip a bit of their last byte
 
 	mu       sync.Mutex
+	drv      *fakeDriver
+	ordinal  int
+	opens    int
+	peersOn  map[*fakeGPU]bool // cuCtxEnablePeerAccess done, not undone
 	open     bool
 	closed   bool
 	allocs   map[devPtr][]byte
@@ -448,6 +491,111 @@ func (g *fakeGPU) Close() error {
 		sort.Strings(ptrs)
 		return fmt.Errorf("fake: closed with allocations still live: %v", ptrs)
 	}
+	return nil
+}
+
+func (g *fakeGPU) MakeCurrent() error {
+	if err := g.lock(); err != nil {
+		return err
+	}
+	defer g.mu.Unlock()
+	g.drv.setCurrent(g)
+	return nil
+}
+
+// peerCall checks a peer call: both GPUs open, g current.
+func (g *fakeGPU) peerCall(call string, peer gpu) (*fakeGPU, error) {
+	p, ok := peer.(*fakeGPU)
+	if !ok || p == g {
+		return nil, fakeErr(call, 1)
+	}
+	if !g.drv.isCurrent(g) {
+		return nil, fmt.Errorf("fake: %s on GPU %d while another context is current", call, g.ordinal)
+	}
+	if !g.drv.peer[[2]int{g.ordinal, p.ordinal}] {
+		return nil, fakeErr(call, 217) // CUDA_ERROR_PEER_ACCESS_UNSUPPORTED
+	}
+	return p, nil
+}
+
+func (g *fakeGPU) EnablePeer(peer gpu) error {
+	p, err := g.peerCall("cuCtxEnablePeerAccess", peer)
+	if err != nil {
+		return err
+	}
+	if err := g.lock(); err != nil {
+		return err
+	}
+	defer g.mu.Unlock()
+	if g.peersOn == nil {
+		g.peersOn = map[*fakeGPU]bool{}
+	}
+	g.peersOn[p] = true
+	return nil
+}
+
+func (g *fakeGPU) DisablePeer(peer gpu) error {
+	p, err := g.peerCall("cuCtxDisablePeerAccess", peer)
+	if err != nil {
+		return err
+	}
+	if err := g.lock(); err != nil {
+		return err
+	}
+	defer g.mu.Unlock()
+	if !g.peersOn[p] {
+		return fakeErr("cuCtxDisablePeerAccess", 705) // CUDA_ERROR_PEER_ACCESS_NOT_ENABLED
+	}
+	delete(g.peersOn, p)
+	return nil
+}
+
+func (g *fakeGPU) CopyPeer(peer gpu, dst, src devPtr, n uint64) error {
+	p, err := g.peerCall("cuMemcpyPeer", peer)
+	if err != nil {
+		return err
+	}
+	pair := [2]int{g.ordinal, p.ordinal}
+	d := g.drv
+	if d.peerHang != nil {
+		<-d.peerHang
+		return fakeErr("cuMemcpyPeer", 999)
+	}
+	if d.peerCopies == nil {
+		d.peerCopies = map[[2]int]int{}
+	}
+	d.peerCopies[pair]++
+	if e := d.peerErr[pair]; e != nil && d.peerCopies[pair] >= max(d.peerErrAt, 1) {
+		return e
+	}
+	if err := g.lock(); err != nil {
+		return err
+	}
+	if !g.peersOn[p] {
+		g.mu.Unlock()
+		return fmt.Errorf("fake: cuMemcpyPeer from GPU %d to GPU %d without peer access enabled", g.ordinal, p.ordinal)
+	}
+	from, err := g.at(uint64(src), n)
+	if err != nil {
+		g.mu.Unlock()
+		return err
+	}
+	data := append([]byte(nil), from...)
+	r := d.peerGBps[pair]
+	if r == 0 {
+		r = 50
+	}
+	g.clockMS += float64(n) / (r * 1e6)
+	g.mu.Unlock()
+	if err := p.lock(); err != nil {
+		return err
+	}
+	defer p.mu.Unlock()
+	to, err := p.at(uint64(dst), n)
+	if err != nil {
+		return err
+	}
+	copy(to, data)
 	return nil
 }
 

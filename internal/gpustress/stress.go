@@ -101,7 +101,7 @@ func Run(ctx context.Context, opts Options) *gpureport.Report {
 }
 
 // ExitCode is bee-gpu-stress's exit status for r: 0 when every GPU tested
-// passed, 1 when any GPU failed or found an error, 2 when nothing could be
+// passed, 1 when any GPU failed or found an error (a failed peer copy too), 2 when nothing could be
 // tested (no library, no driver, no device).
 func ExitCode(r *gpureport.Report) int {
 	if r.Error != nil || len(r.GPUs) == 0 {
@@ -111,6 +111,9 @@ func ExitCode(r *gpureport.Report) int {
 		if len(g.Problems()) > 0 {
 			return 1
 		}
+	}
+	if len(r.PeerCopy.Problems()) > 0 {
+		return 1
 	}
 	return 0
 }
@@ -207,8 +210,25 @@ func run(ctx context.Context, opts Options, drv driver, tun tuning) *gpureport.R
 			w.run(ctx)
 		}()
 	}
+	// After every GPU's own tests, the copies between them (peer.go), under the
+	// same time limit.
+	var peer *peerRun
+	if len(workers) > 1 {
+		peer = &peerRun{drv: drv, tun: tun, log: log}
+	}
 	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	go func() {
+		defer close(done)
+		wg.Wait()
+		if peer == nil || ctx.Err() != nil {
+			return
+		}
+		gpus := make([]gpureport.GPU, len(workers))
+		for i, w := range workers {
+			gpus[i] = w.snapshot()
+		}
+		peer.run(ctx, gpus)
+	}()
 
 	grace := opts.Grace
 	if grace <= 0 {
@@ -231,6 +251,9 @@ func run(ctx context.Context, opts Options, drv driver, tun tuning) *gpureport.R
 	}
 	for _, w := range workers {
 		rep.GPUs = append(rep.GPUs, w.snapshot())
+	}
+	if peer != nil {
+		rep.PeerCopy = peer.snapshot()
 	}
 	return rep
 }

@@ -91,6 +91,7 @@ func runFakeTuned(t *testing.T, ctx context.Context, d *fakeDriver, opts Options
 	for _, g := range r.GPUs {
 		anyProblem = anyProblem || len(g.Problems()) > 0
 	}
+	anyProblem = anyProblem || len(r.PeerCopy.Problems()) > 0
 	switch {
 	case r.Error != nil && code != 2, r.Error == nil && anyProblem && code != 1, r.Error == nil && !anyProblem && code != 0:
 		t.Errorf("exit code %d for report error %v, problems %v", code, r.Error, anyProblem)

@@ -45,5 +45,22 @@ func Summary(r *gpureport.Report) string {
 			fmt.Fprintf(&b, "  FAIL: %s\n", termsafe.Line(p))
 		}
 	}
+	if p := r.PeerCopy; p != nil {
+		fmt.Fprintf(&b, "GPU-to-GPU copies (best of %d copies of %d MB):\n", p.Repetitions, p.Bytes/1e6)
+		for _, pr := range p.Pairs {
+			fmt.Fprintf(&b, "  GPU %d -> GPU %d: ", pr.Src, pr.Dst)
+			switch {
+			case pr.Error != nil:
+				fmt.Fprintf(&b, "FAIL: %s\n", termsafe.Line(pr.Error.String()))
+			case pr.Rate != nil:
+				fmt.Fprintf(&b, "%.1f GB/s\n", pr.Rate.BestGBps)
+			default:
+				fmt.Fprintf(&b, "not measured: %s\n", termsafe.Line(pr.NotMeasured))
+			}
+		}
+		if p.Error != nil {
+			fmt.Fprintf(&b, "  FAIL: %s\n", termsafe.Line(p.Error.String()))
+		}
+	}
 	return b.String()
 }

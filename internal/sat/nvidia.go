@@ -45,6 +45,8 @@ type nvidiaKind struct {
 	linkJudged string
 	// xids are the Xid events logged during the test (nvidia_events.go).
 	xids map[string]*kmsg.XidCount
+	// peer is the GPU-to-GPU copy bandwidth (nvidia_peer.go); nil when not measured.
+	peer *peerCopyResult
 }
 
 // gpuResult is one GPU in the manifest's results and summary.txt.
@@ -93,7 +95,7 @@ func (k *nvidiaKind) results() any {
 	if k.driver != "" {
 		drv = &k.driver
 	}
-	return map[string]any{"driver_version": drv, "gpus": gpus, "pcie_link_under_load_judged": k.linkJudged}
+	return map[string]any{"driver_version": drv, "gpus": gpus, "pcie_link_under_load_judged": k.linkJudged, "peer_copy": k.peer}
 }
 
 func (k *nvidiaKind) summaryLines() []string {
@@ -133,6 +135,9 @@ func (k *nvidiaKind) summaryLines() []string {
 	}
 	if len(lines) == 0 {
 		lines = []string{"no GPU"}
+	}
+	if k.peer != nil {
+		lines = append(lines, k.peerSummaryLines()...)
 	}
 	return lines
 }
@@ -401,7 +406,9 @@ func (k *nvidiaKind) stress(ctx context.Context, s *session, smi *nvidiasmi.Log)
 	}
 	a, auditErr := loadAudit(ctx, s)
 	k.judgeHostCopy(s, st, rep, a)
+	k.judgePeerCopy(ctx, s, st, rep, smi, a)
 	k.judgeLinkUnderLoad(s, st, a, auditErr)
+	allPassed = allPassed && len(rep.PeerCopy.Problems()) == 0
 	if allPassed && res.ExitCode != 0 {
 		s.warn(st, c, "bee-gpu-stress exited with status %d although its report shows no error", res.ExitCode)
 	}

@@ -107,14 +107,7 @@ func (k *nvidiaKind) judgeHostCopy(s *session, st *Step, rep *gpureport.Report, 
 			hc.Judged = "not measured: " + rg.HostCopy.Error.String()
 			continue
 		}
-		gen, width, from := 0, 0, "under load"
-		if l := g.PCIeLinkUnderLoad; l != nil && l.MaxGen != nil && l.MaxWidth != nil {
-			gen, width = *l.MaxGen, *l.MaxWidth
-		} else if ag, aw := auditLink(a, g.PCIBusID); PCIeLinkGBps(ag, aw) > 0 {
-			// Not read under load (an old driver): the audit's link, its maximum speed
-			// and its width (what the link should train to).
-			gen, width, from = ag, aw, "from the audit: maximum speed, width"
-		}
+		gen, width, from := gpuLink(g, a)
 		if PCIeLinkGBps(gen, width) == 0 {
 			hc.Judged = "not judged: the PCIe link was not read (under load or in the audit)"
 			continue
@@ -150,6 +143,20 @@ func (k *nvidiaKind) judgeHostCopy(s *session, st *Step, rep *gpureport.Report, 
 					d.name, d.r.BestGBps, 100*share, link, gen, width, sevWord(sev), 100*thresholdOf(sev)))
 		}
 	}
+}
+
+// gpuLink is the PCIe link a GPU's copies are judged against: the best link under load,
+// or when that was not read (an old driver) the audit's link of the GPU, its maximum
+// speed and its width (what the link should train to); 0, 0 when neither is known. from
+// says which.
+func gpuLink(g *gpuResult, a *audit.Audit) (gen, width int, from string) {
+	if l := g.PCIeLinkUnderLoad; l != nil && l.MaxGen != nil && l.MaxWidth != nil {
+		return *l.MaxGen, *l.MaxWidth, "under load"
+	}
+	if ag, aw := auditLink(a, g.PCIBusID); PCIeLinkGBps(ag, aw) > 0 {
+		return ag, aw, "from the audit: maximum speed, width"
+	}
+	return 0, 0, ""
 }
 
 func sevWord(sev string) string {

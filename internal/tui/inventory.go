@@ -71,18 +71,54 @@ func (m *Model) drawInventory() string {
 	return s
 }
 
-// inventoryTabs is the section bar: "1 System  2 CPU  [3 Memory]  ...".
-func inventoryTabs(secs []section, active int) string {
+// inventoryTabs is the section bar: " 1 System  2 CPU >3 Memory< ...", on
+// as many lines of width w as it needs (broken between sections).
+func inventoryTabs(secs []section, active, w int) []string {
 	s := st()
-	var parts []string
+	var lines []string
+	line, width := "", 0
 	for i, sec := range secs {
+		var part string
 		if i == active {
-			parts = append(parts, ">"+s.sel.Render(sec.key+" "+sec.name)+"<")
+			part = ">" + s.sel.Render(sec.key+" "+sec.name) + "<"
 		} else {
-			parts = append(parts, " "+s.key.Render(sec.key)+" "+sec.name+" ")
+			part = " " + s.key.Render(sec.key) + " " + sec.name + " "
+		}
+		n := len(sec.key) + len(sec.name) + 3
+		if width > 0 && width+n > w {
+			lines = append(lines, line)
+			line, width = "", 0
+		}
+		line += part
+		width += n
+	}
+	return append(lines, line)
+}
+
+// sectionKeys is the footer's list of section keys: "1-9,0,r".
+func sectionKeys(secs []section) string {
+	var digits, others []string
+	for _, sec := range secs {
+		if len(sec.key) == 1 && sec.key[0] >= '1' && sec.key[0] <= '9' {
+			digits = append(digits, sec.key)
+		} else {
+			others = append(others, sec.key)
 		}
 	}
-	return strings.Join(parts, "")
+	out := ""
+	if len(digits) > 0 {
+		out = digits[0]
+		if len(digits) > 1 {
+			out += "-" + digits[len(digits)-1]
+		}
+	}
+	for _, k := range others {
+		if out != "" {
+			out += ","
+		}
+		out += k
+	}
+	return out
 }
 
 // renderInventory draws one section of the inventory: its summary, a table
@@ -90,11 +126,13 @@ func inventoryTabs(secs []section, active int) string {
 func renderInventory(secs []section, st0 invState, w, h int) (string, invState) {
 	s := st()
 	sec := secs[st0.sec]
-	header := []string{titleBar(" Inventory: "+sec.name, "", w), inventoryTabs(secs, st0.sec), ""}
+	header := append([]string{titleBar(" Inventory: "+sec.name, "", w)}, inventoryTabs(secs, st0.sec, w)...)
+	header = append(header, "")
+	keys := "left/right/" + sectionKeys(secs)
 	for _, l := range sec.summary {
 		header = append(header, " "+l)
 	}
-	footer := []string{"", keyHint("left/right/1-7", "section", "up/down", "select", "Enter", "details", "Esc", "back")}
+	footer := []string{"", keyHint(keys, "section", "up/down", "select", "Enter", "details", "Esc", "back")}
 	if sec.cols == nil { // key/value page
 		var body []string
 		kw := 0
@@ -104,7 +142,7 @@ func renderInventory(secs []section, st0 invState, w, h int) (string, invState) 
 		for _, x := range sec.kvs {
 			body = append(body, fmt.Sprintf(" %-*s  %s", kw, x.k, x.v))
 		}
-		footer[1] = keyHint("left/right/1-7", "section", "up/down", "scroll", "Esc", "back")
+		footer[1] = keyHint(keys, "section", "up/down", "scroll", "Esc", "back")
 		room := max(0, h-len(header)-len(footer))
 		if info := scrollInfo(min(st0.offset, max(0, len(body)-room)), room, len(body)); info != "" {
 			footer[0] = " " + s.dim.Render("lines "+info)

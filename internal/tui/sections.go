@@ -26,10 +26,15 @@ type section struct {
 
 // sections builds every page of the inventory browser, in menu order.
 func sections(a *audit.Audit) []section {
-	return []section{
+	secs := []section{
 		systemSection(a), cpuSection(a), memorySection(a), storageSection(a),
 		pcieSection(a), psuSection(a), gpuSection(a),
+		networkSection(a), bmcSection(a), sensorsSection(a),
 	}
+	if hasRAID(a) {
+		secs = append(secs, raidSection(a))
+	}
+	return secs
 }
 
 // unknown is how a null (unknown) value reads on screen.

@@ -45,6 +45,19 @@ func hostileAudit(t *testing.T) string {
 	set(&h.PCIe[0].Device, "PCI")
 	set(&h.GPUs[0].Name, "GPU")
 	set(&h.PSUs[0].Model, "PSU")
+	h.Network[1].Name = "NET" + hostile
+	set(&h.Network[1].FirmwareVersion, "NFW")
+	set(&h.InfiniBand[0].HCAType, "HCA")
+	set(&h.BMC.Manufacturer, "BMC")
+	set(&h.BMC.SEL.Entries[2].Sensor, "SEL")
+	for i := range h.Sensors { // the first sensor listed: one without reading
+		if h.Sensors[i].Severity == "no-reading" {
+			h.Sensors[i].Name = "SENS" + hostile
+			h.Sensors[i].Reading = "READ" + hostile
+			break
+		}
+	}
+	h.RAID[0].PhysicalDrives[0].Model = "RAID" + hostile
 	h.Summary.Findings[0].Message = "MSG " + hostile + " tail"
 	h.Summary.Findings[0].Component = "COMP" + hostile
 	stderr := "line one " + hostile + "\nline two\ttab"
@@ -118,6 +131,12 @@ func TestUntrustedStrings(t *testing.T) {
 		{"psu-detail", "PSU: ", []string{"i", "6", "enter"}, `PSU\x1b[2J`},
 		{"gpu", "Inventory: GPU", []string{"i", "7"}, `GPU\x1b`},
 		{"gpu-detail", "GPU: ", []string{"i", "7", "enter"}, `GPU\x1b[2J`},
+		{"network-ports", "Inventory: Network", []string{"i", "8"}, `NET\x1b`},
+		{"network-port-detail", "Network: ", []string{"i", "8", "down", "enter"}, `NFW\x1b[2J`},
+		{"bmc", "Inventory: BMC", []string{"i", "9"}, `BMC\x1b[2J`},
+		{"sel-detail", "BMC: ", []string{"i", "9", "enter"}, `SEL\x1b[2J`},
+		{"sensors", "Inventory: Sensors", []string{"i", "0"}, `SENS\x1b`},
+		{"raid", "Inventory: RAID", []string{"i", "r"}, `RAID\x1b`},
 		{"qr", "other keys: back", []string{"c"}, ""},
 		{"qr-text", "The text of the QR code", []string{"c", "t"}, ""},
 		{"network", "d DHCP", []string{"n"}, `eth\x1b]0;if\x07\u202e`},
