@@ -8,6 +8,8 @@
 #                   --profiles dist/vm-test/profiles (the test machine's hardware profile)
 #     --iso FILE    ISO to test (default dist/bee.iso; must be built as --build does)
 #     --only BOOTS  run only these boots, comma-separated: bios,uefi,nonic,serial1
+#     --prepare     only write dist/vm-test/profiles (the test machine's hardware profile,
+#                   for `bee image customize --profiles`) and the stick's, then exit
 #   BEE_VM_ACCEL=kvm uses KVM where it works (default: tcg, minutes per boot).
 #   BEE_VM_KEY=FILE  the private SSH key whose FILE.pub the ISO carries (an ISO made by
 #                    `bee image customize --authorized-keys FILE.pub`; default: the
@@ -28,11 +30,12 @@ main() {
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out="$repo/dist/vm-test"
 iso="$repo/dist/bee.iso"
-build=0
+build=0 prepare=0
 only=bios,uefi,nonic,serial1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=1; shift ;;
+	--prepare) prepare=1; shift ;;
 	--iso) [ $# -ge 2 ] || { echo "E: --iso needs a FILE" >&2; exit 2; }; iso=$2; shift 2 ;;
 	--only) [ $# -ge 2 ] || { echo "E: --only needs BOOTS" >&2; exit 2; }; only=$2; shift 2 ;;
 	-h | --help) awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0 ;;
@@ -117,6 +120,10 @@ sed -e 's/^  total: 2 GiB$/  total: 4 GiB/' -e '/model: "BEE SATA SSD \*"/{n;s/c
 	"$out/profiles/bee-vm.yaml" >"$out/stick/bee-vm.yaml"
 if ! grep -q '^  total: 4 GiB$' "$out/stick/bee-vm.yaml" || [ "$(grep -c '^    count: 2$' "$out/stick/bee-vm.yaml")" -ne 1 ]; then
 	die "the stick's profile was not derived as intended ($out/stick/bee-vm.yaml)"
+fi
+if [ "$prepare" -eq 1 ]; then
+	echo "I: profiles written: $out/profiles (baked or customized in), $out/stick (the UEFI boot's stick)"
+	exit 0
 fi
 # Reads the QR text of an audit (profile_checks).
 (cd "$repo" && go build -o "$out/qrtext" ./iso/test/qrtext) || die "go build ./iso/test/qrtext failed"
