@@ -468,8 +468,8 @@ full_boot() { # full_boot NAME bios|uefi [stick]
 	jcheck "$a" "$name: network collector lists the virtio NIC with the MAC QEMU was given ($NIC_MAC)" \
 		'([.collectors[]? | select(.name=="network" and .status=="ok" and .error==null)] | length == 1) and ([.hardware.network[]? | select((.mac|ascii_downcase)==$ENV.NIC_MAC and .driver=="virtio_net")] | length == 1)'
 	echo "    network: $(jq -c '[.hardware.network[]? | {name,mac,driver,oper_state}]' "$a" 2>/dev/null)"
-	jcheck "$a" "$name: bmc collector has ipmi-bmc-sim's mc info (manufacturer id $BMC_MFG_ID, product $BMC_PRODUCT_ID, firmware $BMC_FW; no error)" \
-		'([.collectors[]? | select(.name=="bmc" and .status=="ok" and .error==null)] | length == 1) and .hardware.bmc.manufacturer_id==($ENV.BMC_MFG_ID|tonumber) and .hardware.bmc.product_id==($ENV.BMC_PRODUCT_ID|tonumber) and .hardware.bmc.firmware_revision==$ENV.BMC_FW'
+	jcheck "$a" "$name: bmc collector has ipmi-bmc-sim's mc info (manufacturer id $BMC_MFG_ID and its name, product $BMC_PRODUCT_ID, firmware $BMC_FW; no error)" \
+		'([.collectors[]? | select(.name=="bmc" and .status=="ok" and .error==null)] | length == 1) and .hardware.bmc.manufacturer_id==($ENV.BMC_MFG_ID|tonumber) and (.hardware.bmc.manufacturer|type=="string") and .hardware.bmc.product_id==($ENV.BMC_PRODUCT_ID|tonumber) and .hardware.bmc.firmware_revision==$ENV.BMC_FW'
 	echo "    bmc: $(jq -c '(.collectors[]? | select(.name=="bmc") | {status,error}), (.hardware.bmc | del(.sel))' "$a" 2>/dev/null | tr '\n' ' ')"
 	jcheck "$a" "$name: kernellog collector ran (present, no error)" \
 		'([.collectors[]? | select(.name=="kernellog" and .status=="ok" and .error==null)] | length == 1) and (.hardware.kernel_log.lines > 0)'
