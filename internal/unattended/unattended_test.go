@@ -194,6 +194,35 @@ func TestRunNoUpload(t *testing.T) {
 	}
 }
 
+// bee sat's exit status 3 is a warning verdict (a finished test; in QEMU, bee sat memory
+// warns that there are no EDAC counters): reported as a warning, not as FAILED.
+func TestRunWarningIsNotAFailure(t *testing.T) {
+	m := newMachine(t, "bee.sat=memory,storage bee.done=poweroff")
+	archive := filepath.Join(m.satDir, "memory-S1-20261206T203723Z.tar.gz")
+	f := faketool.New(t, faketool.Scenario{Commands: []faketool.Command{
+		faketool.Cmd("bee", "sat", "memory").Answer(faketool.Response{StdoutText: "bee sat memory: WARNING\n", Exit: 3, SetFiles: map[string]string{archive: "mem"}}),
+		faketool.Cmd("bee", "sat", "storage").Answer(faketool.Response{StderrText: "bee sat storage: no disks\n", Exit: 1}),
+		faketool.Cmd("sync"),
+		faketool.Cmd("systemctl", "poweroff"),
+	}})
+	out, err := Run(context.Background(), m.config(t, f, false))
+	if err != nil || out.Action != DonePoweroff {
+		t.Fatalf("%+v %v\n%s", out, err, m.console.String())
+	}
+	if !reflect.DeepEqual(out.Warned, []string{"memory"}) || !reflect.DeepEqual(out.Failed, []string{"storage"}) {
+		t.Errorf("warned %q, failed %q; want [memory], [storage]", out.Warned, out.Failed)
+	}
+	con := m.console.String()
+	for _, s := range []string{"bee sat memory: done, verdict WARNING (exit status 3", "FAILED or not run: storage (", "acceptance tests with a WARNING: memory"} {
+		if !strings.Contains(con, s) {
+			t.Errorf("console lacks %q:\n%s", s, con)
+		}
+	}
+	if strings.Contains(con, "FAILED or not run: memory") || strings.Contains(con, "memory, storage") {
+		t.Errorf("the warning is reported as a failure:\n%s", con)
+	}
+}
+
 func TestRunStayAndNothing(t *testing.T) {
 	for _, cmdline := range []string{"bee.sat=memory bee.done=stay", "bee.sat=memory"} {
 		m := newMachine(t, cmdline)

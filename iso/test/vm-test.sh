@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck disable=SC2016 # remote shell snippets and jq programs are single-quoted on purpose
+# shellcheck disable=SC2016,SC2317 # remote snippets and jq programs single-quoted on purpose; trap-called functions look unreachable as main ends in exit
 # vm-test.sh — boot the bee ISO under QEMU with emulated server hardware and prove the
 # boot invariants (issue 5). Run as root on the builder after
 # `iso/builder/setup-builder.sh --with-vm-test`:
@@ -8,7 +8,13 @@
 #                   --profiles dist/vm-test/profiles (the test machine's hardware profile)
 #     --iso FILE    ISO to test (default dist/bee.iso; must be built as --build does)
 #     --only BOOTS  run only these boots, comma-separated: bios,uefi,nonic,serial1
+#     --prepare     only write dist/vm-test/profiles (the test machine's hardware profile,
+#                   for `bee image customize --profiles`) and the stick's, then exit
 #   BEE_VM_ACCEL=kvm uses KVM where it works (default: tcg, minutes per boot).
+#   BEE_VM_KEY=FILE  the private SSH key whose FILE.pub the ISO carries (an ISO made by
+#                    `bee image customize --authorized-keys FILE.pub`; default: the
+#                    throwaway dist/vm-test/id_ed25519, made here, that --build bakes in)
+#   BEE_VM_EXPECT_COMMIT=HASH  `bee version` in the VM must name this commit (prefix)
 # Throwaway key, profiles, logs, audit JSONs, screendumps and timings: dist/vm-test/.
 # Boots: 1) legacy BIOS (SeaBIOS): the profile baked into the ISO applies, no difference
 # 2) UEFI (OVMF) with a USB stick labelled BEE whose profile of the same name replaces it
@@ -24,11 +30,12 @@ main() {
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 out="$repo/dist/vm-test"
 iso="$repo/dist/bee.iso"
-build=0
+build=0 prepare=0
 only=bios,uefi,nonic,serial1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=1; shift ;;
+	--prepare) prepare=1; shift ;;
 	--iso) [ $# -ge 2 ] || { echo "E: --iso needs a FILE" >&2; exit 2; }; iso=$2; shift 2 ;;
 	--only) [ $# -ge 2 ] || { echo "E: --only needs BOOTS" >&2; exit 2; }; only=$2; shift 2 ;;
 	-h | --help) awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0 ;;
@@ -56,8 +63,13 @@ ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
 [ -r "$ovmf_code" ] || die "$ovmf_code missing (apt-get install ovmf)"
 
 mkdir -p "$out"
-key="$out/id_ed25519"
-[ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C bee-vm-test -f "$key"
+key=${BEE_VM_KEY:-$out/id_ed25519}
+if [ -n "${BEE_VM_KEY:-}" ]; then
+	{ [ -r "$key" ] && [ -r "$key.pub" ]; } || die "BEE_VM_KEY=$key: need the private key and $key.pub"
+	[ "$build" -eq 0 ] || die "BEE_VM_KEY and --build: --build bakes in the throwaway key; customize an ISO with your key instead"
+else
+	[ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C bee-vm-test -f "$key"
+fi
 
 # The hardware profile of the emulated machine, written before the build so that the ISO
 # carries it (build.sh --profiles): SMBIOS identities carry this run's tag, so the match
@@ -109,6 +121,10 @@ sed -e 's/^  total: 2 GiB$/  total: 4 GiB/' -e '/model: "BEE SATA SSD \*"/{n;s/c
 if ! grep -q '^  total: 4 GiB$' "$out/stick/bee-vm.yaml" || [ "$(grep -c '^    count: 2$' "$out/stick/bee-vm.yaml")" -ne 1 ]; then
 	die "the stick's profile was not derived as intended ($out/stick/bee-vm.yaml)"
 fi
+if [ "$prepare" -eq 1 ]; then
+	echo "I: profiles written: $out/profiles (baked or customized in), $out/stick (the UEFI boot's stick)"
+	exit 0
+fi
 # Reads the QR text of an audit (profile_checks).
 (cd "$repo" && go build -o "$out/qrtext" ./iso/test/qrtext) || die "go build ./iso/test/qrtext failed"
 
@@ -145,6 +161,13 @@ export BIOS_VENDOR="BeeBIOS $tag Inc." SYS_VENDOR="BeeSys Corp $tag" SYS_PRODUCT
 	BOARD_SERIAL="BOARD-$tag-02" CPU_VENDOR="BeeCPU $tag Corp" DIMM_VENDOR="BeeRAM-$tag" \
 	DIMM_SERIAL="DIMM-$tag-05" NVME_SERIAL="NVME-$tag-06" SATA_MODEL="BEE SATA SSD $tag" \
 	SATA_SERIAL="SATA-$tag-07" SYS_UUID="${tag}00-0000-4000-8000-000000${tag}"
+# The NIC's MAC and the simulated BMC's mc info (issue 11) carry the tag too: MAC
+# 52:54:00:<tag>; the BMC reports Supermicro's IANA number 10876, product id 0x<tag 5-6>
+# and firmware <tag 1-2 & 0x7f>.<tag 3-4> (ipmitool prints "%u.%02x").
+t1=$((0x$(echo "$tag" | cut -c1-2) & 0x7f)) t2=$((0x$(echo "$tag" | cut -c3-4))) t3=$((0x$(echo "$tag" | cut -c5-6)))
+NIC_MAC=52:54:00:$(echo "$tag" | sed 's/\(..\)\(..\)\(..\)/\1:\2:\3/')
+BMC_FW=$t1.$(echo "$tag" | cut -c3-4)
+export NIC_MAC BMC_FW BMC_MFG_ID=10876 BMC_PRODUCT_ID="$t3"
 echo "I: machine identities of this run: tag $tag (system serial $SYS_SERIAL)"
 boot_vm() { # boot_vm NAME bios|uefi nic|nonic [stick|-] [file|sock1|sock2]
 	name=$1 fw=$2 net=$3 stick=${4:-} serial=${5:-file}
@@ -164,7 +187,8 @@ boot_vm() { # boot_vm NAME bios|uefi nic|nonic [stick|-] [file|sock1|sock2]
 		-device "ide-hd,drive=sata0,bus=ide.0,model=$SATA_MODEL,serial=$SATA_SERIAL" \
 		-drive "file=$iso,if=none,id=cd0,media=cdrom,readonly=on,format=raw" \
 		-device "ide-cd,drive=cd0,bus=ide.1,bootindex=0" \
-		-device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-kcs,bmc=bmc0 \
+		-device "ipmi-bmc-sim,id=bmc0,mfg_id=$BMC_MFG_ID,product_id=$BMC_PRODUCT_ID,fwrev1=$t1,fwrev2=$t2" \
+		-device isa-ipmi-kcs,bmc=bmc0 \
 		-vga std -display none \
 		-qmp "unix:$out/$name.qmp,server=on,wait=off"
 	# The serial ports: a log file, or unix sockets that serial-drive.py reads and types into.
@@ -191,7 +215,7 @@ boot_vm() { # boot_vm NAME bios|uefi nic|nonic [stick|-] [file|sock1|sock2]
 	fi
 	if [ "$net" = nic ]; then
 		port=$(free_port)
-		set -- "$@" -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0
+		set -- "$@" -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device "virtio-net-pci,netdev=n0,mac=$NIC_MAC"
 	else
 		port=''
 		set -- "$@" -nic none
@@ -399,6 +423,14 @@ full_boot() { # full_boot NAME bios|uefi [stick]
 	guest_ssh=$(ssh_vm 'echo $(( $(systemctl show -p ExecMainStartTimestampMonotonic --value ssh.service) / 1000000 ))' || echo '?')
 	echo "$name iso_mb=$(($(stat -c %s "$iso") / 1048576)) boot_to_ssh_s=$t_ssh boot_to_audit_s=$t_audit guest_kernel_to_ssh_s=$guest_ssh guest_kernel_to_audit_s=$guest_audit accel=$accel" >>"$out/timings.txt"
 
+	# 0. the bee in the image (a Go-only or customized ISO carries a newer one on top)
+	v=$(ssh_vm 'bee version' 2>&1 | tr '\n' ' ')
+	echo "    bee version in the VM: $v"
+	if [ -n "${BEE_VM_EXPECT_COMMIT:-}" ]; then
+		case $v in *"$BEE_VM_EXPECT_COMMIT"*) ok "$name: bee version in the VM names commit $BEE_VM_EXPECT_COMMIT" ;;
+		*) bad "$name: bee version in the VM names commit $BEE_VM_EXPECT_COMMIT ($v)" ;; esac
+	fi
+
 	# 1. smoke test over SSH
 	if ssh_vm 'sh -s' <"$repo/iso/builder/smoketest.sh" >"$out/$name.smoketest.log" 2>&1; then
 		ok "$name: smoketest exit 0"
@@ -432,6 +464,15 @@ full_boot() { # full_boot NAME bios|uefi [stick]
 	ssh_vm 'dmidecode -t 16' >"$out/$name.dmidecode-t16.txt" 2>&1 || true
 	jcheck "$a" "$name: every SMBIOS memory device is a DIMM slot (no flash array)" \
 		'.hardware.memory.slots_total == (.hardware.memory.dimms|length) and ((.hardware.memory.other_devices // [])|length) == 0'
+	# Issue 11: the network, bmc and kernellog collectors on the emulated machine.
+	jcheck "$a" "$name: network collector lists the virtio NIC with the MAC QEMU was given ($NIC_MAC)" \
+		'([.collectors[]? | select(.name=="network" and .status=="ok" and .error==null)] | length == 1) and ([.hardware.network[]? | select((.mac|ascii_downcase)==$ENV.NIC_MAC and .driver=="virtio_net")] | length == 1)'
+	echo "    network: $(jq -c '[.hardware.network[]? | {name,mac,driver,oper_state}]' "$a" 2>/dev/null)"
+	jcheck "$a" "$name: bmc collector has ipmi-bmc-sim's mc info (manufacturer id $BMC_MFG_ID and its name, product $BMC_PRODUCT_ID, firmware $BMC_FW; no error)" \
+		'([.collectors[]? | select(.name=="bmc" and .status=="ok" and .error==null)] | length == 1) and .hardware.bmc.manufacturer_id==($ENV.BMC_MFG_ID|tonumber) and (.hardware.bmc.manufacturer|type=="string") and .hardware.bmc.product_id==($ENV.BMC_PRODUCT_ID|tonumber) and .hardware.bmc.firmware_revision==$ENV.BMC_FW'
+	echo "    bmc: $(jq -c '(.collectors[]? | select(.name=="bmc") | {status,error}), (.hardware.bmc | del(.sel))' "$a" 2>/dev/null | tr '\n' ' ')"
+	jcheck "$a" "$name: kernellog collector ran (present, no error)" \
+		'([.collectors[]? | select(.name=="kernellog" and .status=="ok" and .error==null)] | length == 1) and (.hardware.kernel_log.lines > 0)'
 	profile_checks "$name" "$a"
 
 	# 3. console flow: bee on tty1 running the TUI through sudo; screendump of the VGA console
@@ -599,7 +640,10 @@ echo "--- timings ($out/timings.txt)"
 cat "$out/timings.txt"
 [ -f "$out/build-time.txt" ] && cat "$out/build-time.txt"
 if [ "$fails" -eq 0 ]; then echo "vm-test: PASS ($passes checks, boots $only)"; else echo "vm-test: $fails FAIL(s), $passes PASS (boots $only)"; fi
-[ "$fails" -eq 0 ]
+# main exits itself: the shell never reads this file again after it (an edit of the
+# file during a run cannot feed it a half line).
+[ "$fails" -eq 0 ] || exit 1
+exit 0
 }
 
 main "$@"
