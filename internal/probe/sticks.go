@@ -28,6 +28,25 @@ type LabelSearch struct {
 	OK       bool
 }
 
+// FindLabel runs LabelArgv(label) once: Devices are the devices blkid names with
+// exactly that label (and a device node); the audit's and sat's stick checks and
+// the results stick (internal/usbstick) all search this way.
+func FindLabel(run RunFunc, label string) LabelSearch {
+	s := LabelSearch{Label: label, Res: run(LabelArgv(label))}
+	if s.Res.Err != nil || (s.Res.ExitCode != 0 && s.Res.ExitCode != 2) {
+		return s
+	}
+	devs, err := blkid.Parse(s.Res.Stdout)
+	s.ParseErr, s.OK = err, err == nil
+	for _, d := range devs {
+		// blkid -t matches the label exactly; anything else is not asked for.
+		if d.Label == label && d.DevName != "" {
+			s.Devices = append(s.Devices, d)
+		}
+	}
+	return s
+}
+
 // BeeSticks finds bee's own sticks among disks (ListDisks' whole disks, their
 // partitions included): a disk with a filesystem labelled one of BeeLabels on
 // itself (an ISO image written to the whole stick) or on one of its partitions.
@@ -37,15 +56,8 @@ type LabelSearch struct {
 func BeeSticks(run RunFunc, disks []lsblk.Device) (sticks map[string]string, searches []LabelSearch) {
 	sticks = map[string]string{}
 	for _, label := range BeeLabels {
-		s := LabelSearch{Label: label, Res: run(LabelArgv(label))}
-		if s.Res.Err == nil && (s.Res.ExitCode == 0 || s.Res.ExitCode == 2) {
-			s.Devices, s.ParseErr = blkid.Parse(s.Res.Stdout)
-			s.OK = s.ParseErr == nil
-		}
+		s := FindLabel(run, label)
 		for _, dev := range s.Devices {
-			if dev.Label != label {
-				continue // blkid -t matches the label exactly; anything else is not asked for
-			}
 			for _, d := range disks {
 				if _, ok := sticks[d.Name]; !ok && holds(d, dev.DevName) {
 					sticks[d.Name] = label

@@ -23,6 +23,7 @@ import (
 
 	"github.com/beeaudit/bee/internal/host"
 	"github.com/beeaudit/bee/internal/parse/blkid"
+	"github.com/beeaudit/bee/internal/probe"
 	"github.com/beeaudit/bee/internal/results"
 )
 
@@ -80,27 +81,20 @@ func plural(n int, one, many string) string {
 
 // Find lists the block devices labelled BEE-RESULTS (`blkid -o export -t LABEL=…`).
 func Find(ctx context.Context, r host.Runner) ([]string, error) {
-	res := r.Run(ctx, host.Cmd{Argv: []string{"blkid", "-o", "export", "-t", "LABEL=" + Label}, Timeout: 30 * time.Second})
-	if res.Err != nil {
-		return nil, fmt.Errorf("find the stick: %s", res.Describe())
+	s := probe.FindLabel(func(argv []string) host.Result {
+		return r.Run(ctx, host.Cmd{Argv: argv, Timeout: 30 * time.Second})
+	}, Label)
+	if s.ParseErr != nil {
+		return nil, fmt.Errorf("find the stick: %w", s.ParseErr)
 	}
-	if res.ExitCode == 2 { // blkid: nothing matched
-		return nil, ErrNoStick
-	}
-	if res.ExitCode != 0 {
-		return nil, fmt.Errorf("find the stick: %s", res.Describe())
-	}
-	devs, err := blkid.Parse(res.Stdout)
-	if err != nil {
-		return nil, fmt.Errorf("find the stick: %w", err)
+	if !s.OK {
+		return nil, fmt.Errorf("find the stick: %s", s.Res.Describe())
 	}
 	var out []string
-	for _, d := range devs {
-		if d.Label == Label && d.DevName != "" {
-			out = append(out, d.DevName)
-		}
+	for _, d := range s.Devices {
+		out = append(out, d.DevName)
 	}
-	if len(out) == 0 {
+	if len(out) == 0 { // blkid: nothing matched (exit 2), or nothing with a device node
 		return nil, ErrNoStick
 	}
 	return out, nil
