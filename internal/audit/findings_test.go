@@ -26,6 +26,7 @@ type fakeOut struct {
 	file   string
 	exit   int
 	stderr string
+	err    error // the command did not complete (host.ErrTimeout: it hung)
 }
 
 func (f fakeRunner) Run(_ context.Context, c host.Cmd) host.Result {
@@ -34,6 +35,9 @@ func (f fakeRunner) Run(_ context.Context, c host.Cmd) host.Result {
 	if !ok {
 		// Tools the machine lacks are simply not on its PATH.
 		return host.Result{Argv: c.Argv, ExitCode: -1, Err: host.ErrNotFound}
+	}
+	if o.err != nil {
+		return host.Result{Argv: c.Argv, ExitCode: -1, Err: o.err}
 	}
 	var b []byte
 	if o.file != "" {

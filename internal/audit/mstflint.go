@@ -48,6 +48,11 @@ func collectMstflint(c *cctx, p *parts) error {
 		}
 		if err := toolErr(res); err != nil {
 			c.problem("%v", err)
+			if errors.Is(res.Err, host.ErrTimeout) {
+				// A flash query that hangs on one adapter hangs on the next; each try costs a timeout.
+				c.problem("mstflint not asked about the adapters after %s", a)
+				break
+			}
 			continue
 		}
 		q, err := mstflint.Parse(res.Stdout)

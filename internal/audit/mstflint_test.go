@@ -1,6 +1,11 @@
 package audit
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/beeaudit/bee/internal/host"
+)
 
 // TestMstflintOnRealCapture: a ConnectX (FS4) whose flash holds newer firmware
 // than it runs (real capture): NIC_FW_REBOOT_NEEDED. Function 1 of the card
@@ -51,4 +56,29 @@ func TestFirmwareView(t *testing.T) {
 	if kinds["bios"] != 1 || kinds["adapter_flash"] != 1 {
 		t.Errorf("firmware = %+v, want the BIOS and the adapter once each", a.Hardware.Firmware)
 	}
+}
+
+// TestMstflintHangStopsAsking: a flash query that hangs on the first adapter is
+// not repeated on the next (each try costs a timeout); the problem says so.
+func TestMstflintHangStopsAsking(t *testing.T) {
+	a := runAudit(t, map[string]fakeOut{
+		"mstflint -d 0000:18:00.0 query": {err: host.ErrTimeout},
+		"mstflint -d 0000:af:00.0 query": {file: fx("mstflint", "connectx-fs4_mstflint-query_burned-not-running.txt")},
+	}, map[string]string{
+		"/sys/bus/pci/devices/0000:18:00.0/vendor": "0x15b3\n",
+		"/sys/bus/pci/devices/0000:af:00.0/vendor": "0x15b3\n",
+	})
+	for _, c := range a.Collectors {
+		if c.Name != "mstflint" {
+			continue
+		}
+		if len(c.Commands) != 1 || !c.Commands[0].TimedOut {
+			t.Errorf("commands = %+v, want only the hung query of 0000:18:00.0", c.Commands)
+		}
+		if !strings.Contains(str(c.Error), "not asked about the adapters after 0000:18:00.0") {
+			t.Errorf("mstflint collector = %+v, want a problem saying it stopped", c)
+		}
+		return
+	}
+	t.Fatal("no mstflint collector")
 }

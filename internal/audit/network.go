@@ -31,6 +31,8 @@ func collectNetwork(c *cctx, p *parts) error {
 		c.problem("%v", ibErr)
 	}
 
+	// ethtool stops being asked once it is missing or has hung: a driver that hangs
+	// ethtool on one port usually hangs it on the next, and each try costs a timeout.
 	noEthtool := false
 	for _, name := range names {
 		n := probe.ReadNetIface(fs, name)
@@ -64,10 +66,15 @@ func collectNetwork(c *cctx, p *parts) error {
 }
 
 // readEthtool fills port from `ethtool -i` and `ethtool`; it reports whether
-// ethtool is missing, so the caller stops asking.
-func readEthtool(c *cctx, port *NetPort) (missing bool) {
+// ethtool is missing or timed out, so the caller stops asking (a timeout is
+// recorded as a problem, naming the port it hung on).
+func readEthtool(c *cctx, port *NetPort) (stop bool) {
 	res := c.run(c.env.Timeouts.Ethtool, "ethtool", "-i", port.Name)
 	if errors.Is(res.Err, host.ErrNotFound) {
+		return true
+	}
+	if errors.Is(res.Err, host.ErrTimeout) {
+		c.problem("%s; ethtool not asked about the ports after %s", res.Describe(), port.Name)
 		return true
 	}
 	if res.Err == nil && res.ExitCode == 0 {
@@ -88,6 +95,10 @@ func readEthtool(c *cctx, port *NetPort) (missing bool) {
 		c.problem("%s", res.Describe())
 	}
 	res = c.run(c.env.Timeouts.Ethtool, "ethtool", port.Name)
+	if errors.Is(res.Err, host.ErrTimeout) {
+		c.problem("%s; ethtool not asked about the ports after %s", res.Describe(), port.Name)
+		return true
+	}
 	if res.Err != nil {
 		c.problem("%s", res.Describe())
 		return false

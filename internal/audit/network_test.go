@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,4 +125,39 @@ func runAuditIn(t *testing.T, root string, cmds map[string]fakeOut, files map[st
 		t.Fatalf("audit does not match the schema: %v", err)
 	}
 	return a
+}
+
+// TestNetworkEthtoolHangStopsAsking: ethtool hangs on the first port (a wedged
+// driver hangs it on the next one too): the ports after it are not asked —
+// each try would cost a timeout — and every port is still listed from sysfs.
+func TestNetworkEthtoolHangStopsAsking(t *testing.T) {
+	files := map[string]string{}
+	links := map[string]string{}
+	for i, n := range []string{"eth0", "eth1", "eth2"} {
+		files["/sys/class/net/"+n+"/operstate"] = "up\n"
+		addr := "0000:ca:00." + string(rune('0'+i))
+		files["/sys/bus/pci/devices/"+addr+"/vendor"] = "0x14e4\n"
+		links["/sys/class/net/"+n+"/device"] = "../../../bus/pci/devices/" + addr
+	}
+	a := runAuditLinks(t, map[string]fakeOut{
+		"ethtool -i eth0": {err: host.ErrTimeout},
+		"ethtool -i eth1": {file: fx("ethtool", "broadcom-bnxt_en_ethtool-i.txt")},
+		"ethtool eth1":    {file: fx("ethtool", "broadcom-bnxt_en_10g_fec-rs-baser_ethtool.txt")},
+	}, files, links)
+	if len(a.Hardware.Network) != 3 {
+		t.Fatalf("network = %+v, want all three ports from sysfs", a.Hardware.Network)
+	}
+	for _, c := range a.Collectors {
+		if c.Name != "network" {
+			continue
+		}
+		if len(c.Commands) != 1 || !c.Commands[0].TimedOut {
+			t.Errorf("commands = %+v, want only the hung `ethtool -i eth0`", c.Commands)
+		}
+		if c.Status == StatusOK || !strings.Contains(str(c.Error), "not asked about the ports after eth0") {
+			t.Errorf("network collector = %+v, want a problem saying ethtool stopped after eth0", c)
+		}
+		return
+	}
+	t.Fatal("no network collector")
 }
