@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/beeaudit/bee/internal/outpath"
 )
 
 // Spool keeps each result until the store confirms it. Layout under Dir:
@@ -324,30 +326,14 @@ func Backoff(n int) time.Duration {
 	return d + jitter
 }
 
+// writeJSON writes v as indented JSON through a temporary file renamed into place
+// (outpath.WriteAtomic: fsynced; the temporary name starts with "." and is never read).
 func writeJSON(p string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := p + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(append(b, '\n'))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, p)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return outpath.WriteAtomic(p, append(b, '\n'), 0o600)
 }
 
 func readJSON(p string, v any) error {

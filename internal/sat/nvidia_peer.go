@@ -201,27 +201,11 @@ func (k *nvidiaKind) readPeerLinks(ctx context.Context, s *session, smi *nvidias
 			l.index[normBusID(g.PCIBusID)] = i
 		}
 	}
-	st, res := s.exec(ctx, "nvidia-smi-topo", topoArgv, cmdOpts{timeout: k.toolTimeout, quiet: true})
-	st.advisory = true
-	if st.Status != "" {
-		l.topoErr = fmt.Sprintf("nvidia-smi topo -m could not run (%s)", describeErr(st))
+	topo, why := advisoryRead(ctx, s, k, "nvidia-smi-topo", topoArgv, "nvidia-smi topo -m", nvidiasmi.ParseTopo)
+	if why != "" {
+		l.topoErr = why
 		return l
 	}
-	topo, err := nvidiasmi.ParseTopo(res.Stdout)
-	switch {
-	case err != nil:
-		st.Status = StatusError
-		l.topoErr = fmt.Sprintf("nvidia-smi topo -m (exit status %d): %v", res.ExitCode, err)
-		st.Message = l.topoErr
-		return l
-	case res.ExitCode != 0:
-		st.Status = StatusError
-		l.topoErr = "nvidia-smi topo -m: " + res.Describe()
-		st.Message = l.topoErr
-		return l
-	}
-	st.Status = StatusOK
-	st.Result = topo
 	l.topo = topo
 	nv := false
 	for _, row := range topo.Matrix {
@@ -232,27 +216,11 @@ func (k *nvidiaKind) readPeerLinks(ctx context.Context, s *session, smi *nvidias
 	if !nv {
 		return l
 	}
-	st, res = s.exec(ctx, "nvidia-smi-nvlink-status", nvlinkStatusArgv, cmdOpts{timeout: k.toolTimeout, quiet: true})
-	st.advisory = true
-	if st.Status != "" {
-		l.speedErr = fmt.Sprintf("nvidia-smi nvlink -s could not run (%s)", describeErr(st))
+	gpus, why := advisoryRead(ctx, s, k, "nvidia-smi-nvlink-status", nvlinkStatusArgv, "nvidia-smi nvlink -s", nvidiasmi.ParseNVLink)
+	if why != "" {
+		l.speedErr = why
 		return l
 	}
-	gpus, err := nvidiasmi.ParseNVLink(res.Stdout)
-	switch {
-	case err != nil:
-		st.Status = StatusError
-		l.speedErr = fmt.Sprintf("nvidia-smi nvlink -s (exit status %d): %v", res.ExitCode, err)
-		st.Message = l.speedErr
-		return l
-	case res.ExitCode != 0:
-		st.Status = StatusError
-		l.speedErr = "nvidia-smi nvlink -s: " + res.Describe()
-		st.Message = l.speedErr
-		return l
-	}
-	st.Status = StatusOK
-	st.Result = gpus
 	for _, g := range gpus {
 		// Where nvlink -s names the GPU by a UUID bee knows, its index there wins.
 		for id, r := range k.gpus {
@@ -305,4 +273,30 @@ func (k *nvidiaKind) peerSummaryLines() []string {
 		lines = append(lines, "  stopped early: "+p.Error.String())
 	}
 	return lines
+}
+
+// advisoryRead runs one advisory nvidia-smi read as a step of its own and parses
+// its output with parse. why is empty on success; otherwise it says what went
+// wrong (the command could not run, exited non-zero, or printed what parse
+// refuses) and is also the step's message. what names the command in why.
+func advisoryRead[T any](ctx context.Context, s *session, k *nvidiaKind, name string, argv []string, what string, parse func([]byte) (T, error)) (v T, why string) {
+	st, res := s.exec(ctx, name, argv, cmdOpts{timeout: k.toolTimeout, quiet: true})
+	st.advisory = true
+	if st.Status != "" {
+		return v, fmt.Sprintf("%s could not run (%s)", what, describeErr(st))
+	}
+	parsed, err := parse(res.Stdout)
+	switch {
+	case err != nil:
+		why = fmt.Sprintf("%s (exit status %d): %v", what, res.ExitCode, err)
+	case res.ExitCode != 0:
+		why = what + ": " + res.Describe()
+	default:
+		st.Status = StatusOK
+		st.Result = parsed
+		return parsed, ""
+	}
+	st.Status = StatusError
+	st.Message = why
+	return v, why
 }
